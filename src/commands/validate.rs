@@ -1,0 +1,131 @@
+//! `sshook validate`: check payload files and report every error and warning, naming the file
+//! and the place (line:column for syntax, the JSON path for values).
+
+use anyhow::Result;
+
+use crate::check;
+use crate::cli::{GlobalArgs, InputArgs};
+use crate::finding::{Finding, Severity};
+use crate::input::{self, Chunk, Item};
+use crate::output::Output;
+use crate::report::{write_finding, FindingFormat};
+use crate::Outcome;
+
+const EXAMPLES: &str = "\
+Examples:
+  sshook validate data.json
+  sshook validate dumps/                 # every *.json, *.ndjson, *.jsonl (and .gz) below
+  sshook validate 'dumps/2026-*/*.json'  # quoted globs work where the shell does not expand
+  curl -s https://example.com/hook.json | sshook validate -
+  sshook validate --strict --format json dumps/ | jq -r .message
+
+Errors: syntax (with line and column), wrong types, missing required fields, numbers that do
+not fit, duplicated keys (with the JSON path), text that is not UTF-8, nesting too deep,
+bytes after the document, truncated gzip.
+Warnings: beginAt after endAt, timestamps that look like seconds, negative or past 9999,
+messages outside the conversation, unknown message types, ratings outside 1..5,
+contradicting flags, recorded messagesCount / wordsCount / duration that differ from the
+messages.";
+
+/// Check payload files: syntax, types, required fields and plausibility.
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = EXAMPLES)]
+pub struct Args {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Treat warnings as errors (they then fail the run).
+    #[arg(long)]
+    pub strict: bool,
+
+    /// How to print findings: text (file:line:col: severity: path: message) or json (one
+    /// object per line).
+    #[arg(long, value_enum, default_value_t = FindingFormat::Text)]
+    pub format: FindingFormat,
+}
+
+/// What one chunk of input yielded.
+#[derive(Default)]
+struct Checked {
+    findings: Vec<Finding>,
+    payloads: u64,
+    invalid_payloads: u64,
+}
+
+#[derive(Default)]
+struct Totals {
+    payloads: u64,
+    valid: u64,
+    errors: u64,
+    warnings: u64,
+}
+
+pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
+    let discovery = input::discover(&args.input.inputs)?;
+    let mut out = Output::open(None)?;
+    let color = global.color.stdout();
+    let mut totals = Totals::default();
+    let record = |finding: &Finding, out: &mut Output, totals: &mut Totals| {
+        match finding.severity {
+            Severity::Error => totals.errors += 1,
+            Severity::Warning => totals.warnings += 1,
+        }
+        write_finding(out, finding, args.format, color)
+    };
+    for finding in &discovery.findings {
+        record(
+            &strictly(finding.clone(), args.strict),
+            &mut out,
+            &mut totals,
+        )?;
+    }
+    input::for_each_chunk(
+        &discovery.sources,
+        |chunk| check_chunk(chunk, args.strict),
+        |checked| {
+            totals.payloads += checked.payloads;
+            totals.valid += checked.payloads - checked.invalid_payloads;
+            for finding in &checked.findings {
+                record(finding, &mut out, &mut totals)?;
+            }
+            Ok(())
+        },
+    )?;
+    out.finish()?;
+    if !global.quiet {
+        eprintln!(
+            "validate: {} files, {} payloads: {} valid; {} errors, {} warnings",
+            discovery.sources.len(),
+            totals.payloads,
+            totals.valid,
+            totals.errors,
+            totals.warnings
+        );
+    }
+    Ok(Outcome::from_bad(totals.errors > 0))
+}
+
+fn check_chunk(chunk: &Chunk, strict: bool) -> Checked {
+    let mut checked = Checked::default();
+    input::documents(chunk, &mut |item| match item {
+        Item::Payload(doc) => {
+            checked.payloads += 1;
+            let warnings = check::warnings(&doc);
+            if strict && !warnings.is_empty() {
+                checked.invalid_payloads += 1;
+            }
+            checked
+                .findings
+                .extend(warnings.into_iter().map(|f| strictly(f, strict)));
+        }
+        Item::Bad(finding) => checked.findings.push(finding),
+    });
+    checked
+}
+
+fn strictly(mut finding: Finding, strict: bool) -> Finding {
+    if strict {
+        finding.severity = Severity::Error;
+    }
+    finding
+}

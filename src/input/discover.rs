@@ -1,0 +1,260 @@
+//! Turning command-line inputs (files, folders, glob patterns, `-`) into a sorted list of
+//! sources to read, and findings for the inputs that cannot be read.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::finding::{Finding, Origin, Severity};
+
+/// One thing to read: a file or standard input.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// How diagnostics name it: the path as given or found, or `<stdin>`.
+    pub name: Arc<str>,
+    pub kind: SourceKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum SourceKind {
+    File(PathBuf),
+    Stdin,
+}
+
+/// The sources in reading order and the inputs that could not be turned into sources.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub sources: Vec<Source>,
+    pub findings: Vec<Finding>,
+}
+
+/// File names a folder walk reads. Files named explicitly are read whatever their name.
+pub fn is_payload_file_name(name: &str) -> bool {
+    let name = name.strip_suffix(".gz").unwrap_or(name);
+    if name.starts_with('.') {
+        return false; // hidden and temporary files (`serve` writes `.tmp-*`)
+    }
+    [".json", ".ndjson", ".jsonl"]
+        .iter()
+        .any(|ext| name.len() > ext.len() && name.ends_with(ext))
+}
+
+/// Folders a walk never enters: hidden ones, and `rejected/` where `serve` keeps bad bodies.
+fn is_skipped_dir_name(name: &str) -> bool {
+    name.starts_with('.') || name == "rejected"
+}
+
+/// Expands the inputs. No inputs means standard input when it is not a terminal.
+pub fn discover(inputs: &[String]) -> Result<Discovery, NoInput> {
+    let mut found = Discovery::default();
+    if inputs.is_empty() {
+        if std::io::stdin().is_terminal() {
+            return Err(NoInput);
+        }
+        found.sources.push(stdin());
+        return Ok(found);
+    }
+    for input in inputs {
+        if input == "-" {
+            found.sources.push(stdin());
+            continue;
+        }
+        let path = Path::new(input);
+        if fs::symlink_metadata(path).is_ok() {
+            add_path(path, true, &mut found, &mut HashSet::new());
+        } else if input.contains(['*', '?', '[']) {
+            expand_glob(input, &mut found);
+        } else {
+            found
+                .findings
+                .push(read_error(input, "no such file or directory"));
+        }
+    }
+    Ok(found)
+}
+
+/// Returned when there is nothing to read: no arguments and a terminal on stdin.
+#[derive(Debug)]
+pub struct NoInput;
+
+impl std::fmt::Display for NoInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("no input: name files, folders or glob patterns, or pipe payloads into `-`")
+    }
+}
+
+impl std::error::Error for NoInput {}
+
+fn stdin() -> Source {
+    Source {
+        name: Arc::from("<stdin>"),
+        kind: SourceKind::Stdin,
+    }
+}
+
+fn read_error(name: &str, message: impl Into<String>) -> Finding {
+    Finding::error(Origin::file(&Arc::from(name)), message)
+}
+
+fn expand_glob(pattern: &str, found: &mut Discovery) {
+    let paths = match glob::glob(pattern) {
+        Ok(paths) => paths,
+        Err(err) => {
+            found
+                .findings
+                .push(read_error(pattern, format!("bad glob pattern: {err}")));
+            return;
+        }
+    };
+    let mut matched = false;
+    for entry in paths {
+        matched = true;
+        match entry {
+            Ok(path) => add_path(&path, true, found, &mut HashSet::new()),
+            Err(err) => {
+                let name = err.path().display().to_string();
+                found
+                    .findings
+                    .push(read_error(&name, describe_io(err.error())));
+            }
+        }
+    }
+    if !matched {
+        found
+            .findings
+            .push(read_error(pattern, "no files match this pattern"));
+    }
+}
+
+/// Adds a file, or walks a folder in sorted order. `named`: the user named this path.
+fn add_path(path: &Path, named: bool, found: &mut Discovery, visiting: &mut HashSet<PathBuf>) {
+    let name = path.display().to_string();
+    let meta = match fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(err) => {
+            found.findings.push(read_error(&name, describe_io(&err)));
+            return;
+        }
+    };
+    if meta.is_dir() {
+        walk(path, &name, found, visiting);
+    } else if meta.is_file() || named {
+        // A FIFO or device named on the command line is read like `cat` would.
+        found.sources.push(Source {
+            name: Arc::from(name),
+            kind: SourceKind::File(path.to_path_buf()),
+        });
+    } else {
+        found.findings.push(Finding {
+            severity: Severity::Warning,
+            ..read_error(&name, "not a regular file, skipped")
+        });
+    }
+}
+
+fn walk(dir: &Path, name: &str, found: &mut Discovery, visiting: &mut HashSet<PathBuf>) {
+    // Symlinked folders are followed; a folder already being walked is a loop.
+    let canonical = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    if !visiting.insert(canonical.clone()) {
+        found.findings.push(Finding {
+            severity: Severity::Warning,
+            ..read_error(name, "symbolic link loop, not followed")
+        });
+        return;
+    }
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) => {
+            found.findings.push(read_error(name, describe_io(&err)));
+            visiting.remove(&canonical);
+            return;
+        }
+    };
+    let ignored = ignore_patterns(dir);
+    let mut children: Vec<(String, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .filter(|(name, _)| !ignored.iter().any(|p| p.matches(name)))
+        .collect();
+    children.sort();
+    for (child_name, child) in children {
+        let is_dir = fs::metadata(&child).map(|m| m.is_dir());
+        match is_dir {
+            Ok(true) if !is_skipped_dir_name(&child_name) => {
+                walk(&child, &child.display().to_string(), found, visiting)
+            }
+            Ok(true) => {}
+            Ok(false) if is_payload_file_name(&child_name) => {
+                add_path(&child, false, found, visiting)
+            }
+            Ok(false) => {}
+            Err(err) if is_payload_file_name(&child_name) => found
+                .findings
+                .push(read_error(&child.display().to_string(), describe_io(&err))),
+            Err(_) => {}
+        }
+    }
+    visiting.remove(&canonical);
+}
+
+/// Name patterns a folder's `.sshookignore` file lists (one glob per line, `#` comments), like
+/// ripgrep's `.ignore`: a walk skips the entries they match; naming a path reads it anyway.
+fn ignore_patterns(dir: &Path) -> Vec<glob::Pattern> {
+    let Ok(text) = fs::read_to_string(dir.join(".sshookignore")) else {
+        return Vec::new();
+    };
+    text.lines()
+        .map(|line| line.trim().trim_end_matches('/'))
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .filter_map(|line| glob::Pattern::new(line).ok())
+        .collect()
+}
+
+/// An I/O error in a user's words, without Rust's `(os error 2)` suffix.
+pub fn describe_io(err: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    match err.kind() {
+        NotFound => "no such file or directory".into(),
+        PermissionDenied => "permission denied".into(),
+        IsADirectory => "is a directory".into(),
+        _ if err.raw_os_error() == Some(40) => "symbolic link loop".into(),
+        _ => {
+            let text = err.to_string();
+            match text.find(" (os error") {
+                Some(at) => text[..at].to_lowercase(),
+                None => text,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payload_file_names() {
+        for yes in [
+            "a.json",
+            "a.ndjson",
+            "a.jsonl",
+            "a.json.gz",
+            "2026-03-01.jsonl.gz",
+        ] {
+            assert!(is_payload_file_name(yes), "{yes}");
+        }
+        for no in [
+            ".json",
+            ".tmp-1.json",
+            "a.txt",
+            "a.gz",
+            "json",
+            "a.json.reason",
+            "a.json.tmp",
+        ] {
+            assert!(!is_payload_file_name(no), "{no}");
+        }
+    }
+}

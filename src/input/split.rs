@@ -1,0 +1,595 @@
+//! Splitting a chunk of text into documents and parsing each into a [`Payload`].
+//!
+//! A chunk may hold one payload, a JSON array of payloads, NDJSON or concatenated documents.
+//! Each top-level value is parsed straight into the typed model (one pass); only a document
+//! that fails is looked at again, to find its end and the JSON path of the wrong value. After
+//! a syntax error, reading resumes at the next line that starts a document, so one bad line of
+//! NDJSON costs that line only.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::de::{DeserializeSeed, SeqAccess, Visitor};
+use serde::Deserializer as _;
+use serde_json::value::RawValue;
+use serde_json::Deserializer;
+
+use super::read::Chunk;
+use crate::finding::{Finding, Origin};
+use crate::payload::Payload;
+
+/// A payload read from the input, with where it came from and its exact text.
+#[derive(Debug)]
+pub struct Document<'a> {
+    pub origin: Origin,
+    /// 0-based index in a top-level array, when the payload is an array element.
+    pub index: Option<usize>,
+    /// The document's text as read: every field, unknown ones included.
+    pub raw: &'a str,
+    pub payload: Payload<'a>,
+}
+
+/// What the reader yields: a payload, or a finding about input that is not one.
+// Items move once, from the splitter to the command; boxing would cost an allocation each.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum Item<'a> {
+    Payload(Document<'a>),
+    Bad(Finding),
+}
+
+/// Parses every document of `chunk`, handing each payload or finding to `emit` in order.
+pub fn documents<'a>(chunk: &'a Chunk, emit: &mut dyn FnMut(Item<'a>)) {
+    let mut splitter = Splitter {
+        text: &chunk.text,
+        file: &chunk.file,
+        lines: LineIndex::new(chunk.first_line),
+        emit,
+    };
+    if chunk.empty_source {
+        let origin = Origin::file(&chunk.file);
+        (splitter.emit)(Item::Bad(Finding::error(
+            origin,
+            "empty input: no JSON document",
+        )));
+    } else {
+        splitter.run();
+    }
+    if let Some(finding) = &chunk.read_error {
+        (splitter.emit)(Item::Bad(finding.clone()));
+    }
+}
+
+struct Splitter<'a, 'e> {
+    text: &'a [u8],
+    file: &'a Arc<str>,
+    lines: LineIndex,
+    emit: &'e mut dyn FnMut(Item<'a>),
+}
+
+impl<'a> Splitter<'a, '_> {
+    fn run(&mut self) {
+        let mut pos = skip_whitespace(self.text, 0);
+        while pos < self.text.len() {
+            let next = match self.text[pos] {
+                b'{' => self.object(pos),
+                b'[' => self.array(pos),
+                _ => self.not_a_payload(pos),
+            };
+            pos = skip_whitespace(self.text, next);
+        }
+    }
+
+    /// Parses the object at `pos`; returns where reading goes on.
+    fn object(&mut self, pos: usize) -> usize {
+        let mut stream = Deserializer::from_slice(&self.text[pos..]).into_iter::<Payload<'a>>();
+        match stream.next() {
+            Some(Ok(payload)) => {
+                let end = pos + stream.byte_offset();
+                let Ok(raw) = std::str::from_utf8(&self.text[pos..end]) else {
+                    // serde_json skips unknown strings without checking their encoding.
+                    self.report_invalid_utf8(pos);
+                    return end;
+                };
+                let origin = self.origin(pos);
+                (self.emit)(Item::Payload(Document {
+                    origin,
+                    index: None,
+                    raw,
+                    payload,
+                }));
+                end
+            }
+            Some(Err(err)) if err.is_data() => match self.raw_value(pos) {
+                Ok(raw) => {
+                    let finding = value_error(self.origin(pos), raw.get(), "");
+                    (self.emit)(Item::Bad(finding));
+                    pos + raw.get().len()
+                }
+                Err(syntax) => self.syntax_error(pos, &syntax),
+            },
+            Some(Err(err)) => self.syntax_error(pos, &err),
+            None => self.text.len(),
+        }
+    }
+
+    /// Parses a top-level array element by element, so that one bad element costs only itself
+    /// and the elements before a syntax error are still read.
+    fn array(&mut self, pos: usize) -> usize {
+        let mut elements = Vec::new();
+        let mut de = Deserializer::from_slice(&self.text[pos..]);
+        let result = (&mut de).deserialize_seq(Elements(&mut elements));
+        // serde_json does not say where the array ended: it is the `]` after the last element.
+        let after_last = elements.last().map_or(pos + 1, |raw| {
+            raw.get().as_ptr() as usize - self.text.as_ptr() as usize + raw.get().len()
+        });
+        let result = result.map(|()| skip_whitespace(self.text, after_last) + 1);
+        for (index, raw) in elements.into_iter().enumerate() {
+            let start = raw.get().as_ptr() as usize - self.text.as_ptr() as usize;
+            let origin = self.origin(start);
+            let prefix = format!("[{index}]");
+            let item = if raw.get().starts_with('{') {
+                match serde_json::from_str::<Payload<'a>>(raw.get()) {
+                    Ok(payload) => Item::Payload(Document {
+                        origin,
+                        index: Some(index),
+                        raw: raw.get(),
+                        payload,
+                    }),
+                    Err(_) => Item::Bad(value_error(origin, raw.get(), &prefix)),
+                }
+            } else if too_deep(raw.get()) {
+                Item::Bad(Finding::error(origin, TOO_DEEP).with_path(prefix))
+            } else {
+                Item::Bad(
+                    Finding::error(
+                        origin,
+                        format!("expected a payload object, found {}", kind(raw)),
+                    )
+                    .with_path(prefix),
+                )
+            };
+            (self.emit)(item);
+        }
+        match result {
+            Ok(end) => end,
+            Err(err) => self.syntax_error(pos, &err),
+        }
+    }
+
+    /// A top-level value that is not an object or array: `null`, a number, a string, or bytes
+    /// after a document.
+    fn not_a_payload(&mut self, pos: usize) -> usize {
+        let before = self.text[..pos]
+            .iter()
+            .rev()
+            .find(|b| !b.is_ascii_whitespace());
+        if matches!(before, Some(b'}' | b']')) {
+            let mut message = String::from("unexpected bytes after the document");
+            if let Some(excerpt) = excerpt(self.text, pos) {
+                message.push_str(&format!(" near `{excerpt}`"));
+            }
+            let (line, column) = self.lines.line_column(self.text, pos);
+            (self.emit)(Item::Bad(Finding::error(
+                Origin::at(self.file, line, Some(column)),
+                message,
+            )));
+            return resume_after(self.text, pos);
+        }
+        match self.raw_value(pos) {
+            Ok(raw) => {
+                let message = format!("expected a payload object, found {}", kind(raw));
+                let origin = self.origin(pos);
+                (self.emit)(Item::Bad(Finding::error(origin, message)));
+                pos + raw.get().len()
+            }
+            Err(err) => self.syntax_error(pos, &err),
+        }
+    }
+
+    fn raw_value(&self, pos: usize) -> serde_json::Result<&'a RawValue> {
+        let mut stream = Deserializer::from_slice(&self.text[pos..]).into_iter::<&'a RawValue>();
+        stream.next().unwrap_or_else(|| {
+            Err(serde::de::Error::custom("no value")) // unreachable: `pos` is not whitespace
+        })
+    }
+
+    /// Reports a syntax error of the document starting at `pos` and returns where to resume.
+    fn syntax_error(&mut self, pos: usize, err: &serde_json::Error) -> usize {
+        let (line, column, at) = self.locate_error(pos, err);
+        let mut message = syntax_message(err);
+        if self.report_invalid_utf8(pos) {
+            return resume_after(self.text, pos);
+        }
+        if let Some(excerpt) = excerpt(self.text, at) {
+            message.push_str(&format!(" near `{excerpt}`"));
+        }
+        (self.emit)(Item::Bad(Finding::error(
+            Origin::at(self.file, line, Some(column)),
+            message,
+        )));
+        resume_after(self.text, pos)
+    }
+
+    /// Line, column and byte offset of a serde_json error in the document starting at `pos`.
+    fn locate_error(&mut self, pos: usize, err: &serde_json::Error) -> (usize, usize, usize) {
+        let (doc_line, doc_column) = self.lines.line_column(self.text, pos);
+        let err_line = err.line().max(1);
+        let line = doc_line + err_line - 1;
+        let column = if err_line == 1 {
+            doc_column - 1 + err.column()
+        } else {
+            err.column()
+        };
+        // The byte offset of the error, for the excerpt.
+        let mut at = pos;
+        for _ in 1..err_line {
+            match memchr::memchr(b'\n', &self.text[at..]) {
+                Some(nl) => at += nl + 1,
+                None => break,
+            }
+        }
+        let at = (at
+            + err
+                .column()
+                .saturating_sub(if err_line == 1 { 0 } else { 1 }))
+        .min(self.text.len());
+        (line, column.max(1), at)
+    }
+
+    /// Reports the first byte that is not UTF-8 in the document at `pos`, if there is one.
+    fn report_invalid_utf8(&mut self, pos: usize) -> bool {
+        let Some(bad) = self.invalid_utf8_from(pos) else {
+            return false;
+        };
+        let (line, column) = self.lines.line_column(self.text, bad);
+        let byte = self.text[bad];
+        (self.emit)(Item::Bad(Finding::error(
+            Origin::at(self.file, line, Some(column)),
+            format!("not UTF-8: invalid byte 0x{byte:02X} (sshook reads UTF-8 text)"),
+        )));
+        true
+    }
+
+    /// The first byte that is not UTF-8 in the document at `pos`.
+    fn invalid_utf8_from(&self, pos: usize) -> Option<usize> {
+        let end = resume_after(self.text, pos);
+        std::str::from_utf8(&self.text[pos..end])
+            .err()
+            .map(|e| pos + e.valid_up_to())
+    }
+
+    fn origin(&mut self, pos: usize) -> Origin {
+        let (line, _) = self.lines.line_column(self.text, pos);
+        Origin::at(self.file, line, None)
+    }
+}
+
+/// Where to resume after a broken document starting at `pos`: the next line that starts a
+/// document (`{` or `[` in column 1), or the end.
+fn resume_after(text: &[u8], pos: usize) -> usize {
+    let mut from = pos + 1;
+    while let Some(nl) = memchr::memchr(b'\n', &text[from.min(text.len())..]) {
+        let next = from + nl + 1;
+        if matches!(text.get(next), Some(b'{' | b'[')) {
+            return next;
+        }
+        from = next;
+    }
+    text.len()
+}
+
+fn skip_whitespace(text: &[u8], mut pos: usize) -> usize {
+    while pos < text.len() && matches!(text[pos], b' ' | b'\t' | b'\n' | b'\r') {
+        pos += 1;
+    }
+    pos
+}
+
+/// Collects the elements of a top-level array as raw text, keeping those read before an error.
+struct Elements<'v, 'a>(&'v mut Vec<&'a RawValue>);
+
+impl<'de: 'a, 'a> Visitor<'de> for Elements<'_, 'a> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of payloads")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(raw) = seq.next_element::<&'de RawValue>()? {
+            self.0.push(raw);
+        }
+        Ok(())
+    }
+}
+
+impl<'de: 'a, 'a> DeserializeSeed<'de> for Elements<'_, 'a> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+fn kind(raw: &RawValue) -> &'static str {
+    match raw.get().as_bytes().first() {
+        Some(b'n') => "null",
+        Some(b't' | b'f') => "a boolean",
+        Some(b'"') => "a string",
+        Some(b'[') => "an array",
+        Some(b'{') => "an object",
+        _ => "a number",
+    }
+}
+
+const MAX_DEPTH: usize = 128;
+const TOO_DEEP: &str = "nesting too deep: more than 128 levels";
+
+/// serde_json skips unknown values without a depth limit; a document that failed is checked
+/// for absurd nesting so that the report names the real problem.
+fn too_deep(raw: &str) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &b in raw.as_bytes() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return true;
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Parses `raw` again with path tracking to name the wrong value: `channel.rating: …`.
+fn value_error(origin: Origin, raw: &str, prefix: &str) -> Finding {
+    if too_deep(raw) {
+        let finding = Finding::error(origin, TOO_DEEP);
+        return if prefix.is_empty() {
+            finding
+        } else {
+            finding.with_path(prefix)
+        };
+    }
+    let mut de = Deserializer::from_str(raw);
+    let err = match serde_path_to_error::deserialize::<_, Payload>(&mut de) {
+        Ok(_) => return Finding::error(origin, "invalid payload"),
+        Err(err) => err,
+    };
+    let mut path = err.path().to_string();
+    if path == "." {
+        path.clear();
+    }
+    let inner = err.into_inner();
+    let text = strip_position(&inner.to_string());
+    let (path, message) = describe_value_error(&path, &text);
+    let path = match (prefix.is_empty(), path.is_empty()) {
+        (_, true) => prefix.to_string(),
+        (true, false) => path,
+        (false, false) => format!("{prefix}.{path}"),
+    };
+    let finding = Finding::error(origin, message);
+    if path.is_empty() {
+        finding
+    } else {
+        finding.with_path(path)
+    }
+}
+
+/// Rewords serde's messages the way validate reports them.
+fn describe_value_error(path: &str, text: &str) -> (String, String) {
+    let join = |field: &str| {
+        if path.is_empty() {
+            field.to_string()
+        } else {
+            format!("{path}.{field}")
+        }
+    };
+    if let Some(field) = between(text, "missing field `", "`") {
+        return (join(field), "missing".into());
+    }
+    if let Some(field) = between(text, "duplicate field `", "`") {
+        return (join(field), "duplicate key".into());
+    }
+    if let Some(rest) = text.strip_prefix("invalid type: ") {
+        if let Some((found, expected)) = rest.rsplit_once(", expected ") {
+            let found = reword_unexpected(found);
+            let expected = match expected {
+                "struct Payload" | "struct Channel" | "struct Visitor" | "struct Message"
+                | "struct Page" => "object",
+                "a sequence" => "array",
+                other => other,
+            };
+            return (path.into(), format!("expected {expected}, found {found}"));
+        }
+    }
+    (path.into(), text.into())
+}
+
+fn reword_unexpected(found: &str) -> String {
+    if found == "map" {
+        return "object".into();
+    }
+    if found == "sequence" {
+        return "array".into();
+    }
+    if found == "unit value" {
+        return "null".into();
+    }
+    for (from, to) in [
+        ("floating point `", "number "),
+        ("integer `", "number "),
+        ("boolean `", "boolean "),
+    ] {
+        if let Some(rest) = found.strip_prefix(from) {
+            return format!("{to}{}", rest.trim_end_matches('`'));
+        }
+    }
+    found.into()
+}
+
+fn between<'t>(text: &'t str, start: &str, end: &str) -> Option<&'t str> {
+    let rest = text.strip_prefix(start)?;
+    rest.split_once(end).map(|(inside, _)| inside)
+}
+
+fn strip_position(text: &str) -> String {
+    match text.rfind(" at line ") {
+        Some(at) => text[..at].to_string(),
+        None => text.to_string(),
+    }
+}
+
+fn syntax_message(err: &serde_json::Error) -> String {
+    let text = strip_position(&err.to_string());
+    if err.is_eof() {
+        return format!("syntax error: the document is cut off ({text})");
+    }
+    match text.as_str() {
+        "recursion limit exceeded" => TOO_DEEP.into(),
+        "trailing characters" => "syntax error: unexpected bytes after the document".into(),
+        _ => format!("syntax error: {text}"),
+    }
+}
+
+/// A short, printable piece of the line around byte `at`.
+fn excerpt(text: &[u8], at: usize) -> Option<String> {
+    let at = at.min(text.len());
+    let line_start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |n| n + 1);
+    let line_end = memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |n| at + n);
+    let start = at.saturating_sub(24).max(line_start);
+    let end = (at + 8).min(line_end);
+    let piece = String::from_utf8_lossy(&text[start..end]);
+    let piece = piece.trim();
+    if piece.is_empty() {
+        return None;
+    }
+    let mut out = String::new();
+    for c in piece.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Some(out)
+}
+
+/// Maps byte offsets to 1-based lines and columns, scanning forward from the last answer.
+struct LineIndex {
+    first_line: usize,
+    offset: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl LineIndex {
+    fn new(first_line: usize) -> LineIndex {
+        LineIndex {
+            first_line,
+            offset: 0,
+            line: first_line,
+            line_start: 0,
+        }
+    }
+
+    fn line_column(&mut self, text: &[u8], offset: usize) -> (usize, usize) {
+        if offset < self.offset {
+            *self = LineIndex::new(self.first_line);
+        }
+        let offset = offset.min(text.len());
+        for nl in memchr::memchr_iter(b'\n', &text[self.offset..offset]) {
+            self.line += 1;
+            self.line_start = self.offset + nl + 1;
+        }
+        self.offset = offset;
+        (self.line, offset - self.line_start + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Vec<String> {
+        let chunk = Chunk {
+            file: Arc::from("t.json"),
+            text: text.as_bytes().to_vec(),
+            first_line: 1,
+            read_error: None,
+            empty_source: false,
+        };
+        let mut out = Vec::new();
+        documents(&chunk, &mut |item| {
+            out.push(match item {
+                Item::Payload(d) => format!("ok {} {}", d.origin, d.payload.id()),
+                Item::Bad(f) => f.to_string(),
+            })
+        });
+        out
+    }
+
+    const P1: &str = r#"{"beginAt":1,"endAt":2,"channel":{"id":1},"messages":[]}"#;
+    const P2: &str = r#"{"beginAt":1,"endAt":2,"channel":{"id":2},"messages":[]}"#;
+
+    #[test]
+    fn ndjson_with_a_bad_line_keeps_the_others() {
+        let text = format!("{P1}\n{{\"beginAt\":1,,\n{P2}\r\n");
+        let out = read(&text);
+        assert_eq!(out[0], "ok t.json:1 1");
+        assert!(
+            out[1].starts_with("t.json:2:14: error: syntax error"),
+            "{}",
+            out[1]
+        );
+        assert_eq!(out[2], "ok t.json:3 2");
+    }
+
+    #[test]
+    fn array_with_a_bad_element_keeps_the_others() {
+        let text = format!("[{P1},\n {{\"beginAt\":\"x\"}},\n{P2}]");
+        let out = read(&text);
+        assert_eq!(out[0], "ok t.json:1 1");
+        assert_eq!(
+            out[1],
+            "t.json:2: error: [1].beginAt: expected integer, found string \"x\""
+        );
+        assert_eq!(out[2], "ok t.json:3 2");
+    }
+
+    #[test]
+    fn value_errors_name_the_json_path() {
+        let text = r#"{"beginAt":1,"endAt":2,"channel":{"id":1,"rating":"5"},"messages":[{"type":"visitor","sentAt":1},{"type":"agent"}]}"#;
+        let out = read(text);
+        assert_eq!(
+            out,
+            ["t.json:1: error: channel.rating: expected integer or null, found string \"5\""]
+        );
+        let text = r#"{"beginAt":1,"endAt":2,"channel":{"id":1},"messages":[{"type":"visitor","sentAt":1},{"type":"agent"}]}"#;
+        assert_eq!(read(text), ["t.json:1: error: messages[1].sentAt: missing"]);
+    }
+
+    #[test]
+    fn concatenated_documents_and_trailing_garbage() {
+        let out = read(&format!("{P1}{P2} 42"));
+        assert_eq!(out[0], "ok t.json:1 1");
+        assert_eq!(out[1], "ok t.json:1 2");
+        assert_eq!(
+            out[2],
+            "t.json:1:114: error: unexpected bytes after the document near `{\"id\":2},\"messages\":[]} 42`"
+        );
+    }
+}

@@ -1,0 +1,31 @@
+//! sshook: validate, read, list, export, summarise and receive Smartsupp POST-hook payloads.
+//!
+//! The binary is thin; the stages live here, one module each (see STYLE.md):
+//! discover → read → split → parse ([`input`], [`payload`]) → check ([`check`]) →
+//! select → render → sink ([`output`]).
+
+pub mod check;
+pub mod cli;
+pub mod commands;
+pub mod finding;
+pub mod input;
+pub mod output;
+pub mod payload;
+pub mod report;
+
+/// How a command ended, for the exit status: 0 all inputs good, 1 some input was bad.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    BadInput,
+}
+
+impl Outcome {
+    pub fn from_bad(bad: bool) -> Outcome {
+        if bad {
+            Outcome::BadInput
+        } else {
+            Outcome::Ok
+        }
+    }
+}

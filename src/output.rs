@@ -1,0 +1,162 @@
+//! Where data goes: standard output, or a file written atomically (a temporary file in the
+//! same folder, renamed over the target only when the command succeeds; `.gz` compresses).
+//! Also: the colour decision, and recognising a closed pipe.
+
+use std::fs;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use flate2::write::GzEncoder;
+use tempfile::NamedTempFile;
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal and `NO_COLOR` is not set.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour what goes to stdout.
+    pub fn stdout(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => no_color_unset() && io::stdout().is_terminal(),
+        }
+    }
+
+    /// Whether to colour what goes to stderr.
+    pub fn stderr(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => no_color_unset() && io::stderr().is_terminal(),
+        }
+    }
+}
+
+fn no_color_unset() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// The destination of a command's data.
+pub struct Output {
+    sink: Sink,
+    /// For a file: the temporary file, renamed to `path` in [`Output::finish`]. Dropped
+    /// without `finish`, it is deleted and the target is left untouched.
+    temp: Option<(NamedTempFile, PathBuf)>,
+}
+
+enum Sink {
+    Stdout(BufWriter<io::Stdout>),
+    File(BufWriter<fs::File>),
+    Gzip(GzEncoder<BufWriter<fs::File>>),
+}
+
+impl Output {
+    /// `None` or `-` is standard output; anything else an atomic file.
+    pub fn open(path: Option<&Path>) -> Result<Output> {
+        let Some(path) = path.filter(|p| p.as_os_str() != "-") else {
+            return Ok(Output {
+                sink: Sink::Stdout(BufWriter::with_capacity(1 << 16, io::stdout())),
+                temp: None,
+            });
+        };
+        let cannot = || format!("cannot write {}", path.display());
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        let temp = tempfile::Builder::new()
+            .prefix(".sshook-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .with_context(cannot)?;
+        let file = temp.as_file().try_clone().with_context(cannot)?;
+        let buffered = BufWriter::with_capacity(1 << 16, file);
+        let sink = if path.extension().is_some_and(|e| e == "gz") {
+            Sink::Gzip(GzEncoder::new(buffered, flate2::Compression::default()))
+        } else {
+            Sink::File(buffered)
+        };
+        Ok(Output {
+            sink,
+            temp: Some((temp, path.to_path_buf())),
+        })
+    }
+
+    pub fn is_stdout(&self) -> bool {
+        self.temp.is_none()
+    }
+
+    /// Flushes everything and, for a file, moves it into place (fsynced first).
+    pub fn finish(self) -> Result<()> {
+        match self.sink {
+            Sink::Stdout(mut w) => w.flush()?,
+            Sink::File(mut w) => w.flush()?,
+            Sink::Gzip(gz) => gz.finish()?.flush()?,
+        }
+        if let Some((temp, path)) = self.temp {
+            let cannot = || format!("cannot write {}", path.display());
+            temp.as_file().sync_all().with_context(cannot)?;
+            // Keep the permissions of a file being replaced; a new one gets the usual 0644.
+            let permissions = fs::metadata(&path).map(|m| m.permissions()).ok();
+            let file = temp.persist(&path).with_context(cannot)?;
+            set_permissions(&file, permissions);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(unix)]
+fn set_permissions(file: &fs::File, old: Option<fs::Permissions>) {
+    use std::os::unix::fs::PermissionsExt;
+    let permissions = old.unwrap_or_else(|| fs::Permissions::from_mode(0o644));
+    let _ = file.set_permissions(permissions);
+}
+
+#[cfg(not(unix))]
+fn set_permissions(_: &fs::File, _: Option<fs::Permissions>) {}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match &mut self.sink {
+            Sink::Stdout(w) => w.write(buf),
+            Sink::File(w) => w.write(buf),
+            Sink::Gzip(w) => w.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match &mut self.sink {
+            Sink::Stdout(w) => w.write_all(buf),
+            Sink::File(w) => w.write_all(buf),
+            Sink::Gzip(w) => w.write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.sink {
+            Sink::Stdout(w) => w.flush(),
+            Sink::File(w) => w.flush(),
+            Sink::Gzip(w) => w.flush(),
+        }
+    }
+}
+
+/// True when `err` (or its cause) is a closed pipe: `sshook … | head` ends quietly.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+            || cause
+                .downcast_ref::<csv::Error>()
+                .is_some_and(|e| matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == io::ErrorKind::BrokenPipe))
+    })
+}

@@ -1,0 +1,604 @@
+//! The serde model of one Smartsupp POST-hook payload (one conversation).
+//!
+//! The model borrows its strings from the input buffer wherever the JSON text has no escapes,
+//! so parsing a corpus allocates little. It is tolerant of every variant documented in
+//! `PAYLOAD.md`: `visitor.group` or `visitor.groupKey`, `from` with or without the `visitor:`
+//! prefix, an extra `email` on messages, nulls for anything but the required fields.
+//!
+//! Unknown fields are not dropped: every parsed payload travels with the raw text it came from
+//! (see [`crate::input::Document`]), and outputs that can carry them (`export --rows payloads`,
+//! `show --format json`) are built from that text.
+//!
+//! Required fields: `beginAt`, `endAt`, `channel.id` (integers) and `messages` (an array), each
+//! message with `type` and an integer `sentAt`. Everything else may be missing or null.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, Deserializer, Unexpected, Visitor as SerdeVisitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+/// A string borrowed from the input when it has no escapes, owned otherwise.
+pub type Text<'a> = Cow<'a, str>;
+
+/// One conversation as the hook posts it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Payload<'a> {
+    /// Smartsupp account id.
+    #[serde(default, deserialize_with = "opt_int")]
+    pub account_id: Option<i64>,
+    /// Conversation start, epoch **milliseconds** UTC.
+    #[serde(deserialize_with = "int")]
+    pub begin_at: i64,
+    /// Conversation end, epoch **milliseconds** UTC.
+    #[serde(deserialize_with = "int")]
+    pub end_at: i64,
+    pub channel: Channel<'a>,
+    #[serde(default, borrow)]
+    pub visitor: Option<Visitor<'a>>,
+    /// Pages the visitor went through; a missing or null list is empty.
+    #[serde(default, borrow, deserialize_with = "null_as_empty")]
+    pub paths: Vec<Page<'a>>,
+    /// Messages in time order. Required, may be empty.
+    #[serde(borrow)]
+    pub messages: Vec<Message<'a>>,
+}
+
+/// The conversation ("channel") itself: its id, flags, timings and the recorded counts.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Channel<'a> {
+    /// Conversation id, the natural key: a re-sent payload repeats it.
+    #[serde(deserialize_with = "int")]
+    pub id: i64,
+    /// Visitor and agent both sent messages.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub is_chat: Option<bool>,
+    /// No agent answered the last visitor message.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub is_missed: Option<bool>,
+    /// At least one automatic (trigger) message.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub is_triggered: Option<bool>,
+    /// An offline message: the visitor wrote while no agent was online.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub is_offline: Option<bool>,
+    /// Closed, and every visitor message got an agent response.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub is_completed: Option<bool>,
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub is_dropped: Option<bool>,
+    /// Length of the conversation in **seconds**.
+    #[serde(default, deserialize_with = "opt_int")]
+    pub duration: Option<i64>,
+    /// Mean agent response time in **seconds**.
+    #[serde(default, deserialize_with = "opt_int")]
+    pub avg_response: Option<i64>,
+    /// Time to the first agent response in **seconds**.
+    #[serde(default, deserialize_with = "opt_int")]
+    pub first_response: Option<i64>,
+    /// Messages as Smartsupp counted them (its rule is undocumented; see `Payload::counted`).
+    #[serde(default, deserialize_with = "opt_int")]
+    pub messages_count: Option<i64>,
+    /// Words as Smartsupp counted them.
+    #[serde(default, deserialize_with = "opt_int")]
+    pub words_count: Option<i64>,
+    /// Visitor's rating (1..5 expected); `None` when the visitor gave none.
+    #[serde(default, deserialize_with = "opt_int")]
+    pub rating: Option<i64>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub rating_desc: Option<Text<'a>>,
+}
+
+/// Who the visitor is and where they came from. Every field may be missing or null.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Visitor<'a> {
+    /// The visitor id: an integer in the official example, kept as text so a string id reads too.
+    #[serde(default, borrow, deserialize_with = "opt_scalar_text")]
+    pub id: Option<Text<'a>>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub name: Option<Text<'a>>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub email: Option<Text<'a>>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub note: Option<Text<'a>>,
+    /// `group` in some versions of the documentation…
+    #[serde(default, borrow, deserialize_with = "opt_scalar_text")]
+    pub group: Option<Text<'a>>,
+    /// …`groupKey` in others. Read through [`Visitor::group`].
+    #[serde(default, borrow, deserialize_with = "opt_scalar_text")]
+    pub group_key: Option<Text<'a>>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub ip_address: Option<Text<'a>>,
+    /// As sent: the official example has city and country swapped; never "fixed".
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub city: Option<Text<'a>>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub country_code: Option<Text<'a>>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub country: Option<Text<'a>>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub user_agent: Option<Text<'a>>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub platform: Option<Text<'a>>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub referer: Option<Text<'a>>,
+    /// Custom variables, `{ "key": { "label": "…", "value": any JSON } }`, kept as raw JSON.
+    #[serde(default, borrow)]
+    pub variables: Option<&'a RawValue>,
+}
+
+/// A page the visitor went through.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Page<'a> {
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub url: Option<Text<'a>>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub title: Option<Text<'a>>,
+}
+
+/// One message of the conversation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Message<'a> {
+    /// `visitor`, `agent` or `system`; other values are kept (and warned about by validate).
+    #[serde(rename = "type", borrow, deserialize_with = "text")]
+    pub kind: Text<'a>,
+    /// Display name of the sender; may be empty or missing.
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub name: Option<Text<'a>>,
+    /// `visitor:<visitorKey>` (or the bare key), `agent:<agentId>`, or `system`.
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub from: Option<Text<'a>>,
+    /// The text; for system messages an event code such as `agent.join`.
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub content: Option<Text<'a>>,
+    /// Epoch **milliseconds** UTC.
+    #[serde(deserialize_with = "int")]
+    pub sent_at: i64,
+    /// The trigger's name, for automatic messages.
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub triggered_by: Option<Text<'a>>,
+}
+
+/// Who sent a message, in the user's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SenderKind {
+    Visitor,
+    Agent,
+    /// An automatic message: `type: agent`, `from: system`, usually with `triggeredBy`.
+    Trigger,
+    System,
+    /// A `type` this program does not know; shown as it is.
+    Unknown,
+}
+
+impl SenderKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SenderKind::Visitor => "visitor",
+            SenderKind::Agent => "agent",
+            SenderKind::Trigger => "trigger",
+            SenderKind::System => "system",
+            SenderKind::Unknown => "unknown",
+        }
+    }
+}
+
+/// A system event, decoded from a system message's `content`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    AgentJoin,
+    AgentLeave,
+    VisitorClose,
+    AgentClose,
+    /// Any other code: rendered as it is, never dropped.
+    Other,
+}
+
+impl Event {
+    pub fn from_code(code: &str) -> Event {
+        match code {
+            "agent.join" => Event::AgentJoin,
+            "agent.leave" => Event::AgentLeave,
+            "close.visitorClose" => Event::VisitorClose,
+            "close.agentClose" => Event::AgentClose,
+            _ => Event::Other,
+        }
+    }
+}
+
+/// The status word of a conversation: the first that holds of offline, missed, dropped,
+/// completed, else incomplete. `triggered` is a separate tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Status {
+    Offline,
+    Missed,
+    Dropped,
+    Completed,
+    Incomplete,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Offline,
+        Status::Missed,
+        Status::Dropped,
+        Status::Completed,
+        Status::Incomplete,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Offline => "offline",
+            Status::Missed => "missed",
+            Status::Dropped => "dropped",
+            Status::Completed => "completed",
+            Status::Incomplete => "incomplete",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What sshook itself counts in a conversation (as opposed to the recorded counts).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counted {
+    /// Visitor and agent messages, trigger messages included, system events not.
+    pub messages: i64,
+    /// Whitespace-separated words of those messages.
+    pub words: i64,
+}
+
+impl<'a> Payload<'a> {
+    pub fn id(&self) -> i64 {
+        self.channel.id
+    }
+
+    pub fn status(&self) -> Status {
+        let c = &self.channel;
+        if c.is_offline == Some(true) {
+            Status::Offline
+        } else if c.is_missed == Some(true) {
+            Status::Missed
+        } else if c.is_dropped == Some(true) {
+            Status::Dropped
+        } else if c.is_completed == Some(true) {
+            Status::Completed
+        } else {
+            Status::Incomplete
+        }
+    }
+
+    pub fn is_triggered(&self) -> bool {
+        self.channel.is_triggered == Some(true)
+    }
+
+    pub fn counted(&self) -> Counted {
+        let mut counted = Counted::default();
+        for m in &self.messages {
+            if matches!(
+                m.sender_kind(),
+                SenderKind::Visitor | SenderKind::Agent | SenderKind::Trigger
+            ) {
+                counted.messages += 1;
+                counted.words += m.text().split_whitespace().count() as i64;
+            }
+        }
+        counted
+    }
+
+    /// Distinct agent display names (agent messages from `agent:N`), in order of appearance.
+    pub fn agents(&self) -> Vec<&str> {
+        distinct(
+            self.messages
+                .iter()
+                .filter(|m| m.sender_kind() == SenderKind::Agent)
+                .map(|m| m.name.as_deref().unwrap_or("")),
+        )
+    }
+
+    /// Distinct trigger names of automatic messages, in order of appearance.
+    pub fn triggers(&self) -> Vec<&str> {
+        distinct(
+            self.messages
+                .iter()
+                .filter(|m| m.sender_kind() == SenderKind::Trigger)
+                .filter_map(|m| m.triggered_by.as_deref()),
+        )
+    }
+
+    pub fn first_visitor_message(&self) -> Option<&Message<'a>> {
+        self.messages
+            .iter()
+            .find(|m| m.sender_kind() == SenderKind::Visitor)
+    }
+}
+
+fn distinct<'s>(names: impl Iterator<Item = &'s str>) -> Vec<&'s str> {
+    let mut out: Vec<&str> = Vec::new();
+    for name in names {
+        if !name.is_empty() && !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
+}
+
+impl<'a> Visitor<'a> {
+    /// `group`, or `groupKey` where `group` is missing or null.
+    pub fn group(&self) -> Option<&str> {
+        self.group.as_deref().or(self.group_key.as_deref())
+    }
+}
+
+impl<'a> Message<'a> {
+    pub fn sender_kind(&self) -> SenderKind {
+        let from = self.from.as_deref().unwrap_or("");
+        match self.kind.as_ref() {
+            "visitor" => SenderKind::Visitor,
+            "agent" if from == "system" || (from.is_empty() && self.triggered_by.is_some()) => {
+                SenderKind::Trigger
+            }
+            "agent" => SenderKind::Agent,
+            "system" => SenderKind::System,
+            _ => SenderKind::Unknown,
+        }
+    }
+
+    /// The sender's id without its prefix: the agent number, the visitor key, or empty.
+    pub fn sender_id(&self) -> &str {
+        let from = self.from.as_deref().unwrap_or("");
+        match from.split_once(':') {
+            Some((_, id)) => id,
+            None if from == "system" => "",
+            None => from,
+        }
+    }
+
+    /// The system event code for system messages.
+    pub fn event_code(&self) -> Option<&str> {
+        (self.sender_kind() == SenderKind::System).then(|| self.text())
+    }
+
+    pub fn text(&self) -> &str {
+        self.content.as_deref().unwrap_or("")
+    }
+}
+
+// ---- field deserialisers with the wording validate reports ("expected integer or null") ----
+
+struct IntVisitor {
+    nullable: bool,
+}
+
+impl<'de> SerdeVisitor<'de> for IntVisitor {
+    type Value = Option<i64>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(if self.nullable {
+            "integer or null"
+        } else {
+            "integer"
+        })
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Some(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        i64::try_from(v)
+            .map(Some)
+            .map_err(|_| E::custom(format_args!("number {v} does not fit in a 64-bit integer")))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        if v.is_finite() && v.fract() == 0.0 && v.abs() >= 9.2e18 {
+            Err(E::custom(format_args!(
+                "number {v} does not fit in a 64-bit integer"
+            )))
+        } else {
+            Err(E::invalid_type(Unexpected::Float(v), &self))
+        }
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        if self.nullable {
+            Ok(None)
+        } else {
+            Err(E::invalid_type(Unexpected::Unit, &self))
+        }
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        self.visit_unit()
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+fn int<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    d.deserialize_any(IntVisitor { nullable: false })?
+        .ok_or_else(|| de::Error::invalid_type(Unexpected::Unit, &"integer"))
+}
+
+fn opt_int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    d.deserialize_any(IntVisitor { nullable: true })
+}
+
+struct BoolVisitor;
+
+impl<'de> SerdeVisitor<'de> for BoolVisitor {
+    type Value = Option<bool>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("boolean or null")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Some(v))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+}
+
+fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    d.deserialize_any(BoolVisitor)
+}
+
+/// Strings (borrowed where possible); with `scalars`, numbers and booleans read as their text.
+struct TextVisitor {
+    nullable: bool,
+    scalars: bool,
+}
+
+impl<'de> SerdeVisitor<'de> for TextVisitor {
+    type Value = Option<Text<'de>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(match (self.scalars, self.nullable) {
+            (true, _) => "string, number or null",
+            (false, true) => "string or null",
+            (false, false) => "string",
+        })
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Some(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(Cow::Owned(v.to_owned())))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Some(Cow::Owned(v)))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        if self.scalars {
+            Ok(Some(Cow::Owned(v.to_string())))
+        } else {
+            Err(E::invalid_type(Unexpected::Signed(v), &self))
+        }
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        if self.scalars {
+            Ok(Some(Cow::Owned(v.to_string())))
+        } else {
+            Err(E::invalid_type(Unexpected::Unsigned(v), &self))
+        }
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        if self.nullable {
+            Ok(None)
+        } else {
+            Err(E::invalid_type(Unexpected::Unit, &self))
+        }
+    }
+}
+
+fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Text<'de>, D::Error> {
+    let visitor = TextVisitor {
+        nullable: false,
+        scalars: false,
+    };
+    d.deserialize_any(visitor)?
+        .ok_or_else(|| de::Error::invalid_type(Unexpected::Unit, &"string"))
+}
+
+fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Text<'de>>, D::Error> {
+    d.deserialize_any(TextVisitor {
+        nullable: true,
+        scalars: false,
+    })
+}
+
+fn opt_scalar_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Text<'de>>, D::Error> {
+    d.deserialize_any(TextVisitor {
+        nullable: true,
+        scalars: true,
+    })
+}
+
+fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OFFICIAL: &str = include_str!("../../shared/official-example.json");
+
+    #[test]
+    fn official_example_reads_with_its_oddities() {
+        let p: Payload = serde_json::from_str(OFFICIAL).unwrap();
+        assert_eq!(p.id(), 55039);
+        assert_eq!(p.status(), Status::Completed);
+        assert!(p.is_triggered());
+        assert_eq!(p.messages.len(), 6);
+        let kinds: Vec<_> = p.messages.iter().map(|m| m.sender_kind()).collect();
+        use SenderKind::*;
+        assert_eq!(kinds, [Visitor, System, Trigger, Agent, Visitor, System]);
+        // Four visitor/agent/trigger messages: 1 + 4 + 7 + 1 words.
+        assert_eq!(
+            p.counted(),
+            Counted {
+                messages: 4,
+                words: 13
+            }
+        );
+        assert_eq!(p.agents(), ["John Doe"]);
+        assert_eq!(p.triggers(), ["Test Trigger"]);
+        assert_eq!(
+            p.visitor.as_ref().unwrap().city.as_deref(),
+            Some("Czech Republic")
+        );
+        assert_eq!(p.messages[1].event_code(), Some("agent.join"));
+    }
+
+    #[test]
+    fn group_key_variant_and_bare_visitor_from() {
+        let json = r#"{"beginAt":1,"endAt":2,"channel":{"id":1},"visitor":{"groupKey":"sales"},
+            "messages":[{"type":"visitor","from":"abc","sentAt":1,"email":null}]}"#;
+        let p: Payload = serde_json::from_str(json).unwrap();
+        assert_eq!(p.visitor.as_ref().unwrap().group(), Some("sales"));
+        assert_eq!(p.messages[0].sender_id(), "abc");
+        assert_eq!(p.messages[0].sender_kind(), SenderKind::Visitor);
+    }
+
+    #[test]
+    fn integer_errors_are_worded_for_users() {
+        let err = serde_json::from_str::<Payload>(
+            r#"{"beginAt":1,"endAt":2,"channel":{"id":1180591620717411303424},"messages":[]}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("does not fit in a 64-bit integer"), "{err}");
+        let err = serde_json::from_str::<Payload>(
+            r#"{"beginAt":1.5,"endAt":2,"channel":{"id":1},"messages":[]}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("expected integer"), "{err}");
+    }
+}

@@ -1,0 +1,96 @@
+//! A small harness in the spirit of xsv's `Workdir`: a temp folder, files written into it, the
+//! real binary run inside it, and its stdout, stderr and exit status read back.
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+pub const OFFICIAL: &str = include_str!("../../../shared/official-example.json");
+
+pub struct Workdir {
+    dir: tempfile::TempDir,
+}
+
+pub struct Run {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: i32,
+}
+
+impl Workdir {
+    pub fn new() -> Workdir {
+        Workdir {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes `contents` to `name` (folders created as needed).
+    pub fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> &Workdir {
+        let path = self.path(name);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).expect("create folders");
+        }
+        fs::write(path, contents).expect("write fixture");
+        self
+    }
+
+    pub fn read(&self, name: &str) -> String {
+        fs::read_to_string(self.path(name)).expect("read output")
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::cargo_bin("sshook").expect("binary");
+        cmd.current_dir(self.dir.path())
+            .args(args)
+            .env("TZ", "UTC")
+            .env_remove("NO_COLOR")
+            .env("COLUMNS", "120");
+        cmd
+    }
+
+    /// Runs sshook with `args` and an empty stdin.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with_stdin(args, "")
+    }
+
+    pub fn run_with_stdin(&self, args: &[&str], stdin: impl Into<Vec<u8>>) -> Run {
+        let output = self
+            .command(args)
+            .write_stdin(stdin.into())
+            .output()
+            .expect("run sshook");
+        Run {
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            code: output.status.code().unwrap_or(-1),
+        }
+    }
+}
+
+/// A minimal valid payload with the given channel id, for tests that need many.
+pub fn payload(id: i64, begin_ms: i64) -> String {
+    format!(
+        r#"{{"accountId":208,"beginAt":{begin_ms},"endAt":{end},"channel":{{"id":{id},"isChat":true,"isMissed":false,"isTriggered":false,"isOffline":false,"isCompleted":true,"isDropped":false,"duration":60,"avgResponse":5,"firstResponse":5,"messagesCount":2,"wordsCount":4,"rating":null,"ratingDesc":null}},"visitor":{{"id":1,"name":"Eva","countryCode":"CZ"}},"paths":[],"messages":[{{"type":"visitor","name":"Eva","from":"visitor:k1","content":"hi there","sentAt":{begin_ms},"triggeredBy":null}},{{"type":"agent","name":"John Doe","from":"agent:3","content":"hello you","sentAt":{m2},"triggeredBy":null}}]}}"#,
+        end = begin_ms + 60_000,
+        m2 = begin_ms + 5_000
+    )
+}
+
+/// The official example with one piece of text replaced.
+pub fn official_with(from: &str, to: &str) -> String {
+    assert!(
+        OFFICIAL.contains(from),
+        "{from} not in the official example"
+    );
+    OFFICIAL.replacen(from, to, 1)
+}
