@@ -42,6 +42,11 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Validate(commands::validate::Args),
+    List(commands::list::Args),
+    Show(commands::show::Args),
+    Export(commands::export::Args),
+    Stats(commands::stats::Args),
+    Serve(commands::serve::Args),
 }
 
 /// The inputs every reading command takes.

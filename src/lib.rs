@@ -11,7 +11,10 @@ pub mod finding;
 pub mod input;
 pub mod output;
 pub mod payload;
+pub mod render;
 pub mod report;
+pub mod select;
+pub mod time;
 
 /// How a command ended, for the exit status: 0 all inputs good, 1 some input was bad.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

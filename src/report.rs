@@ -70,12 +70,24 @@ fn printable(text: &str) -> std::borrow::Cow<'_, str> {
 #[derive(Debug)]
 pub struct Diagnostics {
     color: bool,
+    quiet: bool,
     pub errors: u64,
 }
 
 impl Diagnostics {
-    pub fn new(color: bool) -> Diagnostics {
-        Diagnostics { color, errors: 0 }
+    pub fn new(global: &crate::cli::GlobalArgs) -> Diagnostics {
+        Diagnostics {
+            color: global.color.stderr(),
+            quiet: global.quiet,
+            errors: 0,
+        }
+    }
+
+    /// Reports discovery's findings (missing files, bad globs) before reading starts.
+    pub fn report_all(&mut self, findings: &[Finding]) {
+        for finding in findings {
+            self.report(finding);
+        }
     }
 
     pub fn report(&mut self, finding: &Finding) {
@@ -83,6 +95,16 @@ impl Diagnostics {
             return;
         }
         self.errors += 1;
+        let stderr = io::stderr();
+        let mut lock = stderr.lock();
+        let _ = write_finding(&mut lock, finding, FindingFormat::Text, self.color);
+    }
+
+    /// Prints a warning (a dropped copy that differed, …) unless `--quiet`.
+    pub fn warn(&mut self, finding: &Finding) {
+        if self.quiet {
+            return;
+        }
         let stderr = io::stderr();
         let mut lock = stderr.lock();
         let _ = write_finding(&mut lock, finding, FindingFormat::Text, self.color);

@@ -1,5 +1,10 @@
 //! One file per subcommand, each a short `run` over the shared stages.
 
+pub mod export;
+pub mod list;
+pub mod serve;
+pub mod show;
+pub mod stats;
 pub mod validate;
 
 use crate::cli::{Cli, Command};
@@ -8,5 +13,10 @@ use crate::Outcome;
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Validate(args) => validate::run(args, &cli.global),
+        Command::List(args) => list::run(args, &cli.global),
+        Command::Show(args) => show::run(args, &cli.global),
+        Command::Export(args) => export::run(args, &cli.global),
+        Command::Stats(args) => stats::run(args, &cli.global),
+        Command::Serve(args) => serve::run(args, &cli.global),
     }
 }

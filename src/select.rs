@@ -1,0 +1,528 @@
+//! Selection, shared by list, show, export and stats: the display zone, the time range, the
+//! filters, dedupe of re-sent payloads and the optional sort — and the one streaming loop that
+//! applies them all over the shared reader.
+
+use std::collections::HashMap;
+use std::hash::Hasher;
+
+use anyhow::{bail, Result};
+use clap::Args;
+
+use crate::finding::Finding;
+use crate::input::{self, Document, Item, Source};
+use crate::payload::{Payload, SenderKind, Status};
+use crate::report::Diagnostics;
+use crate::time::DisplayZone;
+
+/// The selection flags, flattened into every command that reads conversations.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Selection")]
+pub struct SelectArgs {
+    /// Show, parse and group times in this IANA zone (e.g. Europe/Prague). Default: the
+    /// system's zone (TZ is honoured).
+    #[arg(long, value_name = "ZONE", conflicts_with = "utc")]
+    pub tz: Option<String>,
+
+    /// Use UTC as the display zone.
+    #[arg(long)]
+    pub utc: bool,
+
+    /// Only conversations that began at or after this time (inclusive): 2026-03-01,
+    /// 2026-03-01T14:00, 2026-03-01T14:00:00Z, or a span back from now like 7d, 12h.
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+
+    /// Only conversations that began before this time (exclusive); same forms as --since.
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+
+    /// Only conversations with this status: offline, missed, dropped, completed, incomplete,
+    /// or the tag triggered. Repeat to allow several.
+    #[arg(long, value_enum, value_name = "WORD")]
+    pub status: Vec<StatusWord>,
+
+    /// Only conversations rated N, or in a range like 4-5.
+    #[arg(long, value_name = "N|A-B", value_parser = parse_rating_range)]
+    pub rating: Option<RatingRange>,
+
+    /// Only conversations with a rating.
+    #[arg(long, conflicts_with = "unrated")]
+    pub rated: bool,
+
+    /// Only conversations without a rating.
+    #[arg(long)]
+    pub unrated: bool,
+
+    /// Only conversations in which this agent wrote (display name, case-insensitive, or the
+    /// agent id as in agent:3). Repeat to allow several.
+    #[arg(long, value_name = "NAME")]
+    pub agent: Vec<String>,
+
+    /// Only visitors from this country code (e.g. CZ). Repeat to allow several.
+    #[arg(long, value_name = "CODE")]
+    pub country: Vec<String>,
+
+    /// Only visitors whose name or email contains this text (case-insensitive).
+    #[arg(long, value_name = "TEXT")]
+    pub visitor: Option<String>,
+
+    /// Only conversations with a message containing this text (case-insensitive).
+    #[arg(long, value_name = "TEXT")]
+    pub grep: Option<String>,
+
+    /// Only this conversation (channel.id). Repeat for several.
+    #[arg(long, value_name = "ID")]
+    pub id: Vec<i64>,
+
+    /// Only this Smartsupp account. Repeat for several.
+    #[arg(long, value_name = "ID")]
+    pub account: Vec<i64>,
+
+    /// Keep every copy of a re-sent conversation (by default the first copy read is kept).
+    #[arg(long)]
+    pub keep_duplicates: bool,
+
+    /// Sort the selected conversations (default: input order, which streams).
+    #[arg(long, value_enum, value_name = "KEY")]
+    pub sort: Option<SortKey>,
+
+    /// Reverse the --sort order.
+    #[arg(long, requires = "sort")]
+    pub reverse: bool,
+}
+
+/// `--status` words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatusWord {
+    Offline,
+    Missed,
+    Dropped,
+    Completed,
+    Incomplete,
+    Triggered,
+}
+
+/// `--sort` keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SortKey {
+    Begin,
+    Id,
+    Duration,
+    Rating,
+}
+
+/// An inclusive range of ratings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RatingRange {
+    pub low: i64,
+    pub high: i64,
+}
+
+fn parse_rating_range(text: &str) -> Result<RatingRange, String> {
+    let (low, high) = match text.split_once(['-', ':']) {
+        Some((a, b)) => (a.trim(), b.trim()),
+        None => match text.split_once("..") {
+            Some((a, b)) => (a.trim(), b.trim()),
+            None => (text.trim(), text.trim()),
+        },
+    };
+    let number = |s: &str| {
+        s.parse::<i64>()
+            .map_err(|_| format!("expected a rating like 5 or 4-5, not {text:?}"))
+    };
+    let (low, high) = (number(low)?, number(high)?);
+    if low > high {
+        return Err(format!("empty rating range {text:?}"));
+    }
+    Ok(RatingRange { low, high })
+}
+
+/// The resolved selection: what `matches` needs, computed once.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    pub zone: DisplayZone,
+    since: Option<i64>,
+    until: Option<i64>,
+    statuses: Vec<StatusWord>,
+    rating: Option<RatingRange>,
+    rated: Option<bool>,
+    agents: Vec<String>,
+    countries: Vec<String>,
+    visitor: Option<String>,
+    grep: Option<String>,
+    ids: Vec<i64>,
+    accounts: Vec<i64>,
+    pub keep_duplicates: bool,
+    pub sort: Option<SortKey>,
+    pub reverse: bool,
+}
+
+impl Selection {
+    pub fn new(args: &SelectArgs) -> Result<Selection> {
+        let zone = DisplayZone::resolve(args.tz.as_deref(), args.utc)?;
+        let now = jiff::Timestamp::now();
+        let since = args
+            .since
+            .as_deref()
+            .map(|t| zone.parse_instant(t, now))
+            .transpose()?;
+        let until = args
+            .until
+            .as_deref()
+            .map(|t| zone.parse_instant(t, now))
+            .transpose()?;
+        if let (Some(s), Some(u)) = (since, until) {
+            if s >= u {
+                bail!("--since must come before --until");
+            }
+        }
+        let lower = |v: &Option<String>| v.as_ref().map(|s| s.to_lowercase());
+        Ok(Selection {
+            zone,
+            since,
+            until,
+            statuses: args.status.clone(),
+            rating: args.rating,
+            rated: match (args.rated, args.unrated) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            },
+            agents: args.agent.iter().map(|a| a.to_lowercase()).collect(),
+            countries: args.country.iter().map(|c| c.to_lowercase()).collect(),
+            visitor: lower(&args.visitor),
+            grep: lower(&args.grep),
+            ids: args.id.clone(),
+            accounts: args.account.clone(),
+            keep_duplicates: args.keep_duplicates,
+            sort: args.sort,
+            reverse: args.reverse,
+        })
+    }
+
+    /// A selection that keeps everything, shown in `zone`.
+    pub fn all(zone: DisplayZone) -> Selection {
+        Selection {
+            zone,
+            since: None,
+            until: None,
+            statuses: Vec::new(),
+            rating: None,
+            rated: None,
+            agents: Vec::new(),
+            countries: Vec::new(),
+            visitor: None,
+            grep: None,
+            ids: Vec::new(),
+            accounts: Vec::new(),
+            keep_duplicates: false,
+            sort: None,
+            reverse: false,
+        }
+    }
+
+    /// Adds `--id` values (show takes a bare id as its first argument).
+    pub fn add_ids(&mut self, ids: impl IntoIterator<Item = i64>) {
+        self.ids.extend(ids);
+    }
+
+    /// Whether the payload passes every filter.
+    pub fn matches(&self, p: &Payload) -> bool {
+        if !self.ids.is_empty() && !self.ids.contains(&p.channel.id) {
+            return false;
+        }
+        if !self.accounts.is_empty() && !p.account_id.is_some_and(|a| self.accounts.contains(&a)) {
+            return false;
+        }
+        if self.since.is_some_and(|s| p.begin_at < s) || self.until.is_some_and(|u| p.begin_at >= u)
+        {
+            return false;
+        }
+        if !self.statuses.is_empty() && !self.statuses.iter().any(|w| status_holds(*w, p)) {
+            return false;
+        }
+        let rating = p.channel.rating;
+        if let Some(range) = self.rating {
+            if !rating.is_some_and(|r| (range.low..=range.high).contains(&r)) {
+                return false;
+            }
+        }
+        if self.rated.is_some_and(|want| want != rating.is_some()) {
+            return false;
+        }
+        if !self.countries.is_empty() {
+            let code = p.visitor.as_ref().and_then(|v| v.country_code.as_deref());
+            if !code.is_some_and(|c| self.countries.contains(&c.to_lowercase())) {
+                return false;
+            }
+        }
+        if let Some(needle) = &self.visitor {
+            let v = p.visitor.as_ref();
+            let hit = |t: Option<&str>| t.is_some_and(|t| t.to_lowercase().contains(needle));
+            if !(hit(v.and_then(|v| v.name.as_deref())) || hit(v.and_then(|v| v.email.as_deref())))
+            {
+                return false;
+            }
+        }
+        if !self.agents.is_empty() && !self.agent_wrote(p) {
+            return false;
+        }
+        if let Some(needle) = &self.grep {
+            let hit = p.messages.iter().any(|m| {
+                m.sender_kind() != SenderKind::System && m.text().to_lowercase().contains(needle)
+            });
+            if !hit {
+                return false;
+            }
+        }
+        true
+    }
+
+    fn agent_wrote(&self, p: &Payload) -> bool {
+        p.messages
+            .iter()
+            .filter(|m| m.sender_kind() == SenderKind::Agent)
+            .any(|m| {
+                let name = m.name.as_deref().unwrap_or("").to_lowercase();
+                let from = m.from.as_deref().unwrap_or("").to_lowercase();
+                self.agents
+                    .iter()
+                    .any(|a| *a == name || *a == from || *a == m.sender_id())
+            })
+    }
+
+    fn sort_key(&self, p: &Payload) -> Option<i64> {
+        match self.sort? {
+            SortKey::Begin => Some(p.begin_at),
+            SortKey::Id => Some(p.channel.id),
+            SortKey::Duration => p.channel.duration,
+            SortKey::Rating => p.channel.rating,
+        }
+    }
+}
+
+fn status_holds(word: StatusWord, p: &Payload) -> bool {
+    let status = p.status();
+    match word {
+        StatusWord::Triggered => p.is_triggered(),
+        StatusWord::Offline => status == Status::Offline,
+        StatusWord::Missed => status == Status::Missed,
+        StatusWord::Dropped => status == Status::Dropped,
+        StatusWord::Completed => status == Status::Completed,
+        StatusWord::Incomplete => status == Status::Incomplete,
+    }
+}
+
+/// Whether the sink wants more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Stop,
+}
+
+/// What a whole run read and kept, for the summary line.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Summary {
+    pub payloads: u64,
+    pub selected: u64,
+    pub duplicates: u64,
+    pub differing_duplicates: u64,
+}
+
+/// One payload as the worker saw it.
+enum Entry<R> {
+    Payload {
+        id: i64,
+        fingerprint: u64,
+        sort_key: Option<i64>,
+        origin: crate::finding::Origin,
+        /// `Some` when the payload matched the selection.
+        value: Option<R>,
+    },
+    Bad(Finding),
+}
+
+#[derive(Debug)]
+struct StopReading;
+
+impl std::fmt::Display for StopReading {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("stopped")
+    }
+}
+
+impl std::error::Error for StopReading {}
+
+/// Reads `sources`, keeps the first copy of every conversation, and calls `work` (on any
+/// thread) for each selected payload and `sink` (here, in input order — or in `--sort` order)
+/// with its result. Bad inputs go to `diagnostics` and do not stop the run.
+pub fn stream<R, W, S>(
+    sources: &[Source],
+    selection: &Selection,
+    diagnostics: &mut Diagnostics,
+    work: W,
+    mut sink: S,
+) -> Result<Summary>
+where
+    R: Send,
+    W: Fn(&Document) -> R + Sync,
+    S: FnMut(R) -> Result<Flow>,
+{
+    let mut summary = Summary::default();
+    let mut seen: HashMap<i64, u64> = HashMap::new();
+    let mut sorted: Vec<(Option<i64>, R)> = Vec::new();
+    let sorting = selection.sort.is_some();
+    let result = input::for_each_chunk(
+        sources,
+        |chunk| {
+            let mut entries = Vec::new();
+            input::documents(chunk, &mut |item| {
+                entries.push(match item {
+                    Item::Payload(doc) => {
+                        let matched = selection.matches(&doc.payload);
+                        Entry::Payload {
+                            id: doc.payload.channel.id,
+                            fingerprint: fingerprint(doc.raw),
+                            sort_key: selection.sort_key(&doc.payload),
+                            value: matched.then(|| work(&doc)),
+                            origin: doc.origin,
+                        }
+                    }
+                    Item::Bad(finding) => Entry::Bad(finding),
+                })
+            });
+            entries
+        },
+        |entries| {
+            for entry in entries {
+                let (id, fp, key, origin, value) = match entry {
+                    Entry::Bad(finding) => {
+                        diagnostics.report(&finding);
+                        continue;
+                    }
+                    Entry::Payload {
+                        id,
+                        fingerprint,
+                        sort_key,
+                        origin,
+                        value,
+                    } => (id, fingerprint, sort_key, origin, value),
+                };
+                summary.payloads += 1;
+                if !selection.keep_duplicates {
+                    if let Some(&kept) = seen.get(&id) {
+                        summary.duplicates += 1;
+                        if kept != fp {
+                            summary.differing_duplicates += 1;
+                            diagnostics.warn(&Finding::warning(
+                                origin,
+                                None,
+                                format!(
+                                    "conversation {id} was read before with different \
+                                     content; the first copy is kept"
+                                ),
+                            ));
+                        }
+                        continue;
+                    }
+                    seen.insert(id, fp);
+                }
+                let Some(value) = value else { continue };
+                summary.selected += 1;
+                if sorting {
+                    sorted.push((key, value));
+                } else if sink(value)? == Flow::Stop {
+                    return Err(StopReading.into());
+                }
+            }
+            Ok(())
+        },
+    );
+    match result {
+        Err(err) if err.is::<StopReading>() => return Ok(summary),
+        other => other?,
+    }
+    if sorting {
+        // Stable: equal keys keep input order. Missing values sort last either way.
+        sorted.sort_by(|(a, _), (b, _)| match (a, b) {
+            (Some(a), Some(b)) if selection.reverse => b.cmp(a),
+            (Some(a), Some(b)) => a.cmp(b),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        });
+        for (_, value) in sorted {
+            if sink(value)? == Flow::Stop {
+                break;
+            }
+        }
+    }
+    Ok(summary)
+}
+
+impl Summary {
+    /// The dedupe line on stderr, when there were duplicates.
+    pub fn report_duplicates(&self, quiet: bool) {
+        if quiet || self.duplicates == 0 {
+            return;
+        }
+        let differing = match self.differing_duplicates {
+            0 => String::new(),
+            n => format!("; {n} differed from the kept copy"),
+        };
+        eprintln!(
+            "sshook: {} re-sent {} dropped (same channel.id; the first copy read is kept){differing}",
+            self.duplicates,
+            if self.duplicates == 1 { "copy" } else { "copies" },
+        );
+    }
+}
+
+/// A hash of the document's text without the whitespace between tokens, so that the same
+/// payload pretty-printed and compact counts as the same.
+pub fn fingerprint(raw: &str) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    let bytes = raw.as_bytes();
+    let (mut in_string, mut escaped, mut run_start) = (false, false, 0);
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+        } else if b == b'"' {
+            in_string = true;
+        } else if matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+            hasher.write(&bytes[run_start..i]);
+            run_start = i + 1;
+        }
+    }
+    hasher.write(&bytes[run_start..]);
+    hasher.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_ignores_layout_not_content() {
+        let a = fingerprint(r#"{"a": 1, "b": "x y"}"#);
+        assert_eq!(a, fingerprint("{\n  \"a\":1,\n  \"b\":\"x y\"\n}"));
+        assert_ne!(a, fingerprint(r#"{"a":1,"b":"xy"}"#));
+        assert_ne!(a, fingerprint(r#"{"a":2,"b":"x y"}"#));
+    }
+
+    #[test]
+    fn rating_ranges() {
+        assert_eq!(
+            parse_rating_range("4-5"),
+            Ok(RatingRange { low: 4, high: 5 })
+        );
+        assert_eq!(parse_rating_range("3"), Ok(RatingRange { low: 3, high: 3 }));
+        assert!(parse_rating_range("5-4").is_err());
+        assert!(parse_rating_range("good").is_err());
+    }
+}

@@ -1,0 +1,194 @@
+//! Time zones and time arithmetic, all through jiff: the display zone (`--tz`, `--utc`, or the
+//! system's, which honours `TZ`), formatting epoch milliseconds in it, parsing `--since` and
+//! `--until`, and the local day / week / month / hour a conversation falls in (DST included).
+
+use anyhow::{anyhow, bail, Context, Result};
+use jiff::civil::{Date, DateTime};
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp, Zoned};
+
+/// The zone times are shown, parsed and grouped in.
+#[derive(Debug, Clone)]
+pub struct DisplayZone {
+    pub tz: TimeZone,
+}
+
+impl DisplayZone {
+    /// `--utc` wins; then `--tz NAME` (IANA); then the system zone (honours `TZ`).
+    pub fn resolve(tz_name: Option<&str>, utc: bool) -> Result<DisplayZone> {
+        let tz = if utc {
+            TimeZone::UTC
+        } else if let Some(name) = tz_name {
+            TimeZone::get(name).with_context(|| format!("unknown time zone {name:?}"))?
+        } else {
+            TimeZone::try_system().unwrap_or(TimeZone::UTC)
+        };
+        Ok(DisplayZone { tz })
+    }
+
+    pub fn utc() -> DisplayZone {
+        DisplayZone { tz: TimeZone::UTC }
+    }
+
+    /// The zoned time of an epoch-milliseconds value; `None` when out of jiff's range.
+    pub fn zoned(&self, ms: i64) -> Option<Zoned> {
+        Timestamp::from_millisecond(ms)
+            .ok()
+            .map(|ts| ts.to_zoned(self.tz.clone()))
+    }
+
+    /// RFC 3339 with milliseconds and the zone's offset: `2015-03-27T15:33:59.703+00:00`.
+    /// Out-of-range values come out as the raw number, never as a panic.
+    pub fn rfc3339(&self, ms: i64) -> String {
+        match self.zoned(ms) {
+            Some(z) => z.strftime("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string(),
+            None => ms.to_string(),
+        }
+    }
+
+    /// `2026-03-29 14:05` for tables and headers.
+    pub fn short(&self, ms: i64) -> String {
+        match self.zoned(ms) {
+            Some(z) => z.strftime("%Y-%m-%d %H:%M").to_string(),
+            None => ms.to_string(),
+        }
+    }
+
+    /// Parses a `--since` / `--until` value into epoch milliseconds. Accepts a date
+    /// (`2026-03-01`, local midnight), a local date-time (`2026-03-01T14:00`, `2026-03-01
+    /// 14:00:00`), an instant with an offset (`2026-03-01T14:00:00Z`), or a span back from
+    /// now (`7d`, `12h`, `30m`, `2w`).
+    pub fn parse_instant(&self, text: &str, now: Timestamp) -> Result<i64> {
+        let text = text.trim();
+        if let Some(span) = parse_relative(text) {
+            return Ok(now.as_millisecond() - span.as_millis() as i64);
+        }
+        if let Ok(ts) = text.parse::<Timestamp>() {
+            return Ok(ts.as_millisecond());
+        }
+        if let Ok(dt) = text.replacen(' ', "T", 1).parse::<DateTime>() {
+            return self.local(dt);
+        }
+        if let Ok(date) = text.parse::<Date>() {
+            return self.local(date.to_datetime(jiff::civil::Time::midnight()));
+        }
+        bail!(
+            "cannot read {text:?} as a time: use 2026-03-01, 2026-03-01T14:00, \
+             2026-03-01T14:00:00Z or a span like 7d, 12h"
+        )
+    }
+
+    fn local(&self, dt: DateTime) -> Result<i64> {
+        // A local time in a DST gap moves forward; one in a fold takes the earlier instant.
+        let zoned = dt
+            .to_zoned(self.tz.clone())
+            .map_err(|e| anyhow!("{dt} is not a valid time here: {e}"))?;
+        Ok(zoned.timestamp().as_millisecond())
+    }
+}
+
+/// `7d`, `12h`, `30m`, `2w`, `45s` as a duration back from now.
+fn parse_relative(text: &str) -> Option<SignedDuration> {
+    let unit = text.chars().last()?;
+    let number: i64 = text[..text.len() - unit.len_utf8()].parse().ok()?;
+    if number < 0 {
+        return None;
+    }
+    let seconds = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3_600,
+        'd' => 86_400,
+        'w' => 604_800,
+        _ => return None,
+    };
+    Some(SignedDuration::from_secs(number.checked_mul(seconds)?))
+}
+
+/// The local calendar bucket of a time, as the `--by` keys of stats name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    Day,
+    Week,
+    Month,
+    Hour,
+    Weekday,
+}
+
+impl Period {
+    /// The key of `ms` in the display zone: `2026-03-29`, `2026-W13`, `2026-03`, `14`, `Mon`.
+    pub fn key(self, zone: &DisplayZone, ms: i64) -> String {
+        let Some(z) = zone.zoned(ms) else {
+            return String::from("invalid");
+        };
+        match self {
+            Period::Day => z.strftime("%Y-%m-%d").to_string(),
+            Period::Week => {
+                let week = z.date().iso_week_date();
+                format!("{:04}-W{:02}", week.year(), week.week())
+            }
+            Period::Month => z.strftime("%Y-%m").to_string(),
+            Period::Hour => z.hour().to_string(),
+            Period::Weekday => z.strftime("%a").to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prague() -> DisplayZone {
+        DisplayZone::resolve(Some("Europe/Prague"), false).unwrap()
+    }
+
+    #[test]
+    fn local_days_follow_dst() {
+        let z = prague();
+        let now = Timestamp::UNIX_EPOCH;
+        // 2024-03-31 is 23 hours long in Prague.
+        let since = z.parse_instant("2024-03-31", now).unwrap();
+        let until = z.parse_instant("2024-04-01", now).unwrap();
+        assert_eq!(until - since, 23 * 3_600_000);
+        // 2023-03-28T23:30Z is already the 29th in Prague (UTC+1 then).
+        let ms = "2026-03-28T23:30:00Z"
+            .parse::<Timestamp>()
+            .unwrap()
+            .as_millisecond();
+        assert_eq!(Period::Day.key(&z, ms), "2026-03-29");
+        assert_eq!(Period::Day.key(&DisplayZone::utc(), ms), "2026-03-28");
+    }
+
+    #[test]
+    fn formats_rfc3339_with_offset() {
+        let z = prague();
+        assert_eq!(z.rfc3339(1427470439703), "2015-03-27T16:33:59.703+01:00");
+        assert_eq!(
+            DisplayZone::utc().rfc3339(1427470439703),
+            "2015-03-27T15:33:59.703+00:00"
+        );
+        assert_eq!(DisplayZone::utc().rfc3339(i64::MAX), i64::MAX.to_string());
+    }
+
+    #[test]
+    fn parses_every_since_form() {
+        let z = DisplayZone::utc();
+        let now = "2026-03-10T00:00:00Z".parse::<Timestamp>().unwrap();
+        let day = z.parse_instant("2026-03-01", now).unwrap();
+        assert_eq!(z.rfc3339(day), "2026-03-01T00:00:00.000+00:00");
+        let t = z.parse_instant("2026-03-01T14:00", now).unwrap();
+        assert_eq!(t - day, 14 * 3_600_000);
+        assert_eq!(z.parse_instant("2026-03-01 14:00:00", now).unwrap(), t);
+        assert_eq!(
+            z.parse_instant("2026-03-01T15:00:00+01:00", now).unwrap(),
+            t
+        );
+        assert_eq!(
+            z.parse_instant("7d", now).unwrap(),
+            z.parse_instant("2026-03-03", now).unwrap()
+        );
+        assert!(z.parse_instant("yesterday", now).is_err());
+        assert_eq!(Period::Week.key(&z, day), "2026-W09");
+        assert_eq!(Period::Weekday.key(&z, day), "Sun");
+    }
+}
