@@ -47,6 +47,8 @@ pub enum Command {
     Export(commands::export::Args),
     Stats(commands::stats::Args),
     Serve(commands::serve::Args),
+    Completions(commands::completions::Args),
+    Man(commands::man::Args),
 }
 
 /// The inputs every reading command takes.

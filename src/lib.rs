@@ -11,6 +11,7 @@ pub mod finding;
 pub mod input;
 pub mod output;
 pub mod payload;
+pub mod progress;
 pub mod render;
 pub mod report;
 pub mod select;

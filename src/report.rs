@@ -95,19 +95,22 @@ impl Diagnostics {
             return;
         }
         self.errors += 1;
-        let stderr = io::stderr();
-        let mut lock = stderr.lock();
-        let _ = write_finding(&mut lock, finding, FindingFormat::Text, self.color);
+        self.print(finding);
     }
 
     /// Prints a warning (a dropped copy that differed, …) unless `--quiet`.
     pub fn warn(&mut self, finding: &Finding) {
-        if self.quiet {
-            return;
+        if !self.quiet {
+            self.print(finding);
         }
-        let stderr = io::stderr();
-        let mut lock = stderr.lock();
-        let _ = write_finding(&mut lock, finding, FindingFormat::Text, self.color);
+    }
+
+    fn print(&self, finding: &Finding) {
+        crate::progress::suspend(|| {
+            let stderr = io::stderr();
+            let mut lock = stderr.lock();
+            let _ = write_finding(&mut lock, finding, FindingFormat::Text, self.color);
+        });
     }
 
     pub fn any(&self) -> bool {

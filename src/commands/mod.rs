@@ -1,7 +1,9 @@
 //! One file per subcommand, each a short `run` over the shared stages.
 
+pub mod completions;
 pub mod export;
 pub mod list;
+pub mod man;
 pub mod serve;
 pub mod show;
 pub mod stats;
@@ -11,6 +13,7 @@ use crate::cli::{Cli, Command};
 use crate::Outcome;
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    crate::progress::enable(cli.global.quiet);
     match cli.command {
         Command::Validate(args) => validate::run(args, &cli.global),
         Command::List(args) => list::run(args, &cli.global),
@@ -18,5 +21,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Export(args) => export::run(args, &cli.global),
         Command::Stats(args) => stats::run(args, &cli.global),
         Command::Serve(args) => serve::run(args, &cli.global),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     }
 }

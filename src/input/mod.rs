@@ -8,9 +8,12 @@ pub mod discover;
 pub mod read;
 pub mod split;
 
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Arc};
 
 use rayon::prelude::*;
+
+use crate::progress::Progress;
 
 pub use discover::{discover, is_payload_file_name, Discovery, NoInput, Source};
 pub use read::Chunk;
@@ -32,16 +35,21 @@ where
     S: FnMut(R) -> anyhow::Result<()>,
 {
     let (sender, receiver) = mpsc::sync_channel::<Chunk>(QUEUE_CHUNKS);
+    let bytes_read = Arc::new(AtomicU64::new(0));
+    let files_done = AtomicU64::new(0);
+    let mut progress = Progress::start(total_size(sources));
     std::thread::scope(|scope| {
         // Owned by this closure, so an early return drops it and unblocks the reader.
         let receiver = receiver;
+        let (bytes, files) = (&bytes_read, &files_done);
         scope.spawn(move || {
             for source in sources {
                 let mut open = true;
-                read::read_source(source, &mut |chunk| {
+                read::read_source(source, bytes, &mut |chunk| {
                     open = sender.send(chunk).is_ok();
                     open
                 });
+                files.fetch_add(1, Ordering::Relaxed);
                 if !open {
                     return;
                 }
@@ -66,6 +74,10 @@ where
                 wave.par_iter().map(&work).collect()
             };
             wave.clear();
+            progress.update(
+                bytes_read.load(Ordering::Relaxed),
+                files_done.load(Ordering::Relaxed),
+            );
             for result in results {
                 // Dropping the receiver on error stops the reader thread at its next send.
                 sink(result)?;
@@ -73,4 +85,17 @@ where
         }
         Ok(())
     })
+}
+
+/// The sum of the input files' sizes, when every source is a regular file.
+fn total_size(sources: &[Source]) -> Option<u64> {
+    sources
+        .iter()
+        .try_fold(0u64, |sum, source| match &source.kind {
+            discover::SourceKind::File(path) => std::fs::metadata(path)
+                .ok()
+                .filter(|m| m.is_file())
+                .map(|m| sum + m.len()),
+            discover::SourceKind::Stdin => None,
+        })
 }

@@ -4,6 +4,7 @@
 
 use std::fs::File;
 use std::io::{self, Read};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use flate2::read::MultiGzDecoder;
@@ -40,12 +41,23 @@ impl Chunk {
 }
 
 /// Reads `source` and hands its chunks, in order, to `emit`. Stops early when `emit` says so.
-pub fn read_source(source: &Source, emit: &mut dyn FnMut(Chunk) -> bool) {
+/// `bytes_read` counts the bytes taken from the file (before decompression), for progress.
+pub fn read_source(
+    source: &Source,
+    bytes_read: &Arc<AtomicU64>,
+    emit: &mut dyn FnMut(Chunk) -> bool,
+) {
     let file = &source.name;
     let reader: Box<dyn Read> = match &source.kind {
-        SourceKind::Stdin => Box::new(io::stdin().lock()),
+        SourceKind::Stdin => Box::new(Counting {
+            inner: io::stdin().lock(),
+            count: Arc::clone(bytes_read),
+        }),
         SourceKind::File(path) => match File::open(path) {
-            Ok(f) => Box::new(f),
+            Ok(f) => Box::new(Counting {
+                inner: f,
+                count: Arc::clone(bytes_read),
+            }),
             Err(err) => {
                 emit(Chunk::failed(
                     file,
@@ -130,6 +142,20 @@ fn fill(reader: &mut impl Read, buf: &mut Vec<u8>, want: usize) -> io::Result<us
         }
     }
     Ok(buf.len() - start)
+}
+
+/// Counts the bytes that pass through, for the progress bar.
+struct Counting<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
 }
 
 /// A reader that transparently gunzips when the input starts with the gzip magic bytes.

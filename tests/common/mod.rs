@@ -58,6 +58,17 @@ impl Workdir {
         cmd
     }
 
+    /// A plain `std::process::Command` for tests that drive the pipes themselves.
+    pub fn std_command(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("sshook"));
+        cmd.current_dir(self.dir.path())
+            .args(args)
+            .env("TZ", "UTC")
+            .env_remove("NO_COLOR")
+            .env("COLUMNS", "120");
+        cmd
+    }
+
     /// Runs sshook with `args` and an empty stdin.
     pub fn run(&self, args: &[&str]) -> Run {
         self.run_with_stdin(args, "")

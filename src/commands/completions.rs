@@ -1,0 +1,31 @@
+//! `sshook completions SHELL`: shell completion scripts, generated from the clap definitions.
+
+use anyhow::Result;
+use clap::CommandFactory;
+
+use crate::cli::Cli;
+use crate::Outcome;
+
+const EXAMPLES: &str = "\
+Install:
+  bash:  sshook completions bash > ~/.local/share/bash-completion/completions/sshook
+  zsh:   sshook completions zsh > ~/.zfunc/_sshook   # with fpath+=~/.zfunc before compinit
+  fish:  sshook completions fish > ~/.config/fish/completions/sshook.fish
+  PowerShell: sshook completions powershell >> $PROFILE
+  elvish: sshook completions elvish >> ~/.config/elvish/rc.elv";
+
+/// Print a shell completion script to stdout.
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = EXAMPLES)]
+pub struct Args {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+pub fn run(args: Args) -> Result<Outcome> {
+    let mut command = Cli::command();
+    let mut out = std::io::stdout().lock();
+    clap_complete::generate(args.shell, &mut command, "sshook", &mut out);
+    Ok(Outcome::Ok)
+}
