@@ -289,7 +289,7 @@ impl<'a> Payload<'a> {
                 SenderKind::Visitor | SenderKind::Agent | SenderKind::Trigger
             ) {
                 counted.messages += 1;
-                counted.words += m.text().split_whitespace().count() as i64;
+                counted.words += count_words(m.text());
             }
         }
         counted
@@ -320,6 +320,24 @@ impl<'a> Payload<'a> {
             .iter()
             .find(|m| m.sender_kind() == SenderKind::Visitor)
     }
+}
+
+/// Words split on whitespace (Unicode White_Space), with a fast path for ASCII text.
+pub fn count_words(text: &str) -> i64 {
+    if !text.is_ascii() {
+        return text.split_whitespace().count() as i64;
+    }
+    let mut words = 0;
+    let mut in_word = false;
+    for &b in text.as_bytes() {
+        // ASCII White_Space: tab, LF, VT, FF, CR, space (and the separators 0x1C..0x1F are not).
+        let space = matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ');
+        if !space && !in_word {
+            words += 1;
+        }
+        in_word = !space;
+    }
+    words
 }
 
 fn distinct<'s>(names: impl Iterator<Item = &'s str>) -> Vec<&'s str> {
@@ -574,6 +592,25 @@ mod tests {
             Some("Czech Republic")
         );
         assert_eq!(p.messages[1].event_code(), Some("agent.join"));
+    }
+
+    #[test]
+    fn ascii_word_count_agrees_with_split_whitespace() {
+        for text in [
+            "",
+            " ",
+            "a",
+            " a  b\tc\n",
+            "x\u{0B}y\u{0C}z\r",
+            "Hi, how can i help you ?",
+        ] {
+            assert_eq!(
+                count_words(text),
+                text.split_whitespace().count() as i64,
+                "{text:?}"
+            );
+        }
+        assert_eq!(count_words("Dobrý\u{A0}den"), 2);
     }
 
     #[test]

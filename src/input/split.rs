@@ -42,6 +42,7 @@ pub enum Item<'a> {
 pub fn documents<'a>(chunk: &'a Chunk, emit: &mut dyn FnMut(Item<'a>)) {
     let mut splitter = Splitter {
         text: &chunk.text,
+        utf8: simdutf8::basic::from_utf8(&chunk.text).ok(),
         file: &chunk.file,
         lines: LineIndex::new(chunk.first_line),
         emit,
@@ -62,6 +63,8 @@ pub fn documents<'a>(chunk: &'a Chunk, emit: &mut dyn FnMut(Item<'a>)) {
 
 struct Splitter<'a, 'e> {
     text: &'a [u8],
+    /// The same text, when all of it is UTF-8 (the common case).
+    utf8: Option<&'a str>,
     file: &'a Arc<str>,
     lines: LineIndex,
     emit: &'e mut dyn FnMut(Item<'a>),
@@ -82,11 +85,20 @@ impl<'a> Splitter<'a, '_> {
 
     /// Parses the object at `pos`; returns where reading goes on.
     fn object(&mut self, pos: usize) -> usize {
-        let mut stream = Deserializer::from_slice(&self.text[pos..]).into_iter::<Payload<'a>>();
-        match stream.next() {
+        // A chunk checked as UTF-8 once is parsed as `str`: serde_json then skips re-checking
+        // every string, and the raw text needs no check either.
+        let (parsed, len) = match self.utf8 {
+            Some(text) => first_payload(Deserializer::from_str(&text[pos..])),
+            None => first_payload(Deserializer::from_slice(&self.text[pos..])),
+        };
+        match parsed {
             Some(Ok(payload)) => {
-                let end = pos + stream.byte_offset();
-                let Ok(raw) = std::str::from_utf8(&self.text[pos..end]) else {
+                let end = pos + len;
+                let raw = match self.utf8 {
+                    Some(text) => Ok(&text[pos..end]),
+                    None => std::str::from_utf8(&self.text[pos..end]),
+                };
+                let Ok(raw) = raw else {
                     // serde_json skips unknown strings without checking their encoding.
                     self.report_invalid_utf8(pos);
                     return end;
@@ -263,6 +275,15 @@ impl<'a> Splitter<'a, '_> {
         let (line, _) = self.lines.line_column(self.text, pos);
         Origin::at(self.file, line, None)
     }
+}
+
+/// Parses one payload from the start of `de`; returns it and the bytes it took.
+fn first_payload<'a, R: serde_json::de::Read<'a>>(
+    de: Deserializer<R>,
+) -> (Option<serde_json::Result<Payload<'a>>>, usize) {
+    let mut stream = de.into_iter::<Payload<'a>>();
+    let parsed = stream.next();
+    (parsed, stream.byte_offset())
 }
 
 /// Where to resume after a broken document starting at `pos`: the next line that starts a
