@@ -220,3 +220,46 @@ fn sshookignore_keeps_a_folder_out_of_walks_but_not_out_of_reach() {
     assert_eq!(wd.run(&["validate", "data"]).code, 0);
     assert_eq!(wd.run(&["validate", "data/broken"]).code, 1);
 }
+
+#[test]
+fn big_files_are_read_in_chunks_without_losing_a_document_or_a_line_number() {
+    let wd = Workdir::new();
+    // ~3 MB of pretty-printed concatenated payloads and ~3 MB of NDJSON, each with one bad
+    // document near the end, so that several 1 MiB chunk boundaries fall inside documents.
+    let pretty_one = serde_json::to_string_pretty(
+        &serde_json::from_str::<serde_json::Value>(&payload(1, 1_700_000_000_000)).unwrap(),
+    )
+    .unwrap();
+    let lines_per_doc = pretty_one.lines().count();
+    let mut pretty = String::new();
+    let mut ndjson = String::new();
+    for i in 0..3000 {
+        let p = payload(i, 1_700_000_000_000);
+        if i == 2900 {
+            pretty.push_str("{\"beginAt\": 1,\n  \"endAt\": ]\n}\n");
+            ndjson.push_str("{\"beginAt\": 1, \"endAt\": ]}\n");
+        }
+        let doc: serde_json::Value = serde_json::from_str(&p).unwrap();
+        pretty.push_str(&serde_json::to_string_pretty(&doc).unwrap());
+        pretty.push('\n');
+        ndjson.push_str(&p);
+        ndjson.push('\n');
+    }
+    wd.write("pretty.json", &pretty)
+        .write("lines.ndjson", &ndjson);
+    let run = wd.run(&["validate", "pretty.json", "lines.ndjson"]);
+    assert_eq!(run.code, 1);
+    let bad_pretty_line = 2900 * lines_per_doc + 2;
+    assert_eq!(
+        run.stdout,
+        format!(
+            "pretty.json:{bad_pretty_line}:12: error: syntax error: expected value near `\"endAt\": ]`\n\
+             lines.ndjson:2901:25: error: syntax error: expected value near `\"beginAt\": 1, \"endAt\": ]}}`\n"
+        )
+    );
+    assert!(
+        run.stderr.contains("2 files, 6000 payloads: 6000 valid"),
+        "{}",
+        run.stderr
+    );
+}
