@@ -188,6 +188,15 @@ impl<'a> Splitter<'a, '_> {
             )));
             return resume_after(self.text, pos);
         }
+        let byte = self.text[pos];
+        if byte < 0x20 || byte >= 0x80 {
+            let (line, column) = self.lines.line_column(self.text, pos);
+            (self.emit)(Item::Bad(Finding::error(
+                Origin::at(self.file, line, Some(column)),
+                format!("binary data, not JSON text (byte 0x{byte:02X})"),
+            )));
+            return resume_after(self.text, pos);
+        }
         match self.raw_value(pos) {
             Ok(raw) => {
                 let message = format!("expected a payload object, found {}", kind(raw));

@@ -1,0 +1,76 @@
+//! Hostile inputs at the file-system level: symlink loops, directories named like payload
+//! files, FIFOs, binary files, huge strings, unreadable files. Each gets one clear message
+//! naming it, no panic, and the rest of the batch still comes through.
+
+mod common;
+
+use common::{Workdir, OFFICIAL};
+
+#[cfg(unix)]
+#[test]
+fn file_system_oddities_are_named_and_skipped() {
+    use std::os::unix::fs::symlink;
+    let wd = Workdir::new();
+    wd.write("dumps/a/good.json", OFFICIAL)
+        .write("dumps/binary.json", [0u8, 159, 146, 150, 0xff, 0, 1, 2])
+        .write("dumps/z/sub.json/inner.json", OFFICIAL);
+    symlink(wd.path("dumps"), wd.path("dumps/a/loop")).unwrap();
+    symlink(
+        wd.path("dumps/nowhere.json"),
+        wd.path("dumps/dangling.json"),
+    )
+    .unwrap();
+    let fifo = wd.path("dumps/pipe.json");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let run = wd.run(&["validate", "--quiet", "dumps"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let errors: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| !l.contains("messagesCount") && !l.contains("wordsCount"))
+        .collect();
+    insta::assert_snapshot!(errors.join("\n"), @r"
+    dumps/a/loop: warning: symbolic link loop, not followed
+    dumps/dangling.json: error: no such file or directory
+    dumps/pipe.json: warning: not a regular file, skipped
+    dumps/binary.json:1:1: error: binary data, not JSON text (byte 0x00)
+    ");
+    // The two good payloads (one inside a folder named sub.json) were still read.
+    let run = wd.run(&["validate", "dumps"]);
+    assert!(run.stderr.contains("3 files, 2 payloads"), "{}", run.stderr);
+}
+
+#[test]
+fn a_30_mb_string_is_read() {
+    let wd = Workdir::new();
+    let big = "x".repeat(30 << 20);
+    wd.write(
+        "big.json",
+        OFFICIAL.replace("\"Hello\"", &format!("\"{big}\"")),
+    );
+    let run = wd.run(&["validate", "--quiet", "big.json"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_file_is_reported_when_permissions_apply() {
+    use std::os::unix::fs::PermissionsExt;
+    let wd = Workdir::new();
+    wd.write("secret.json", OFFICIAL)
+        .write("good.json", OFFICIAL);
+    let path = wd.path("secret.json");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let readable_anyway = std::fs::read(&path).is_ok(); // root reads everything
+    let run = wd.run(&["validate", "--quiet", "secret.json", "good.json"]);
+    if readable_anyway {
+        assert_eq!(run.code, 0);
+    } else {
+        assert_eq!(run.code, 1);
+        assert!(run.stdout.contains("secret.json: error: permission denied"));
+    }
+}
