@@ -189,7 +189,7 @@ impl<'a> Splitter<'a, '_> {
             return resume_after(self.text, pos);
         }
         let byte = self.text[pos];
-        if byte < 0x20 || byte >= 0x80 {
+        if !(0x20..0x80).contains(&byte) {
             let (line, column) = self.lines.line_column(self.text, pos);
             (self.emit)(Item::Bad(Finding::error(
                 Origin::at(self.file, line, Some(column)),
