@@ -39,11 +39,11 @@ pub struct Args {
 
     /// text (aligned, coloured on a terminal), markdown, html (one self-contained page) or
     /// json (the normalised conversation, one object per line).
-    #[arg(long, value_enum, default_value_t = TranscriptFormat::Text)]
+    #[arg(long, value_enum, default_value_t = TranscriptFormat::Text, help_heading = "Output")]
     pub format: TranscriptFormat,
 
     /// Show only the first matching conversation.
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub first: bool,
 }
 
