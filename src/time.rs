@@ -5,7 +5,7 @@
 use anyhow::{anyhow, bail, Context, Result};
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
-use jiff::{SignedDuration, Timestamp, Zoned};
+use jiff::{Span, Timestamp, Zoned};
 
 /// The zone times are shown, parsed and grouped in.
 #[derive(Debug, Clone)]
@@ -61,7 +61,13 @@ impl DisplayZone {
     pub fn parse_instant(&self, text: &str, now: Timestamp) -> Result<i64> {
         let text = text.trim();
         if let Some(span) = parse_relative(text) {
-            return Ok(now.as_millisecond() - span.as_millis() as i64);
+            // Days and weeks are calendar days of the display zone (across a DST change, 7d
+            // back is the same wall-clock time, not 168 hours); hours and less are exact.
+            let back = now
+                .to_zoned(self.tz.clone())
+                .checked_sub(span)
+                .map_err(|_| anyhow!("{text:?} reaches too far back"))?;
+            return Ok(back.timestamp().as_millisecond());
         }
         if let Ok(ts) = text.parse::<Timestamp>() {
             return Ok(ts.as_millisecond());
@@ -87,22 +93,24 @@ impl DisplayZone {
     }
 }
 
-/// `7d`, `12h`, `30m`, `2w`, `45s` as a duration back from now.
-fn parse_relative(text: &str) -> Option<SignedDuration> {
+/// `7d`, `12h`, `30m`, `2w`, `45s` as a span back from now; `None` when it is not one or
+/// is too large for any time.
+fn parse_relative(text: &str) -> Option<Span> {
     let unit = text.chars().last()?;
     let number: i64 = text[..text.len() - unit.len_utf8()].parse().ok()?;
     if number < 0 {
         return None;
     }
-    let seconds = match unit {
-        's' => 1,
-        'm' => 60,
-        'h' => 3_600,
-        'd' => 86_400,
-        'w' => 604_800,
+    let span = Span::new();
+    match unit {
+        's' => span.try_seconds(number),
+        'm' => span.try_minutes(number),
+        'h' => span.try_hours(number),
+        'd' => span.try_days(number),
+        'w' => span.try_weeks(number),
         _ => return None,
-    };
-    Some(SignedDuration::from_secs(number.checked_mul(seconds)?))
+    }
+    .ok()
 }
 
 /// The local calendar bucket of a time, as the `--by` keys of stats name them.
@@ -157,6 +165,21 @@ mod tests {
             .as_millisecond();
         assert_eq!(Period::Day.key(&z, ms), "2026-03-29");
         assert_eq!(Period::Day.key(&DisplayZone::utc(), ms), "2026-03-28");
+    }
+
+    #[test]
+    fn relative_days_are_local_days() {
+        let z = prague();
+        // Noon CEST on 2 April 2024; a week back is noon CET, across the change to summer time.
+        let now = "2024-04-02T10:00:00Z".parse::<Timestamp>().unwrap();
+        let week = z.parse_instant("7d", now).unwrap();
+        assert_eq!(z.rfc3339(week), "2024-03-26T12:00:00.000+01:00");
+        assert_eq!(z.parse_instant("1w", now).unwrap(), week);
+        // Hours are exact.
+        let hours = z.parse_instant("168h", now).unwrap();
+        assert_eq!(z.rfc3339(hours), "2024-03-26T11:00:00.000+01:00");
+        assert!(z.parse_instant("9000000000000000000s", now).is_err());
+        assert!(z.parse_instant("99999999d", now).is_err());
     }
 
     #[test]
