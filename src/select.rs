@@ -291,6 +291,30 @@ impl Selection {
             })
     }
 
+    /// `Some(documents)` when a chunk of input certainly holds no selected payload and no
+    /// syntax error, so that `--id` (as `show ID` uses it) skips the typed parse of the rest: a
+    /// chunk that does not contain any wanted id's digits is only checked for well-formedness.
+    fn skippable(&self, text: &[u8]) -> Option<u64> {
+        if self.ids.is_empty() {
+            return None;
+        }
+        let contains_id = self.ids.iter().any(|id| {
+            let digits = id.to_string();
+            memchr::memmem::find(text, digits.as_bytes()).is_some()
+        });
+        if contains_id {
+            return None;
+        }
+        // Any problem (syntax, or a top-level value that is not an object) takes the full path,
+        // which reports it; value errors inside well-formed documents are not looked for.
+        let mut documents = 0;
+        for doc in serde_json::Deserializer::from_slice(text).into_iter::<serde::de::IgnoredAny>() {
+            doc.ok()?;
+            documents += 1;
+        }
+        Some(documents)
+    }
+
     fn sort_key(&self, p: &Payload) -> Option<i64> {
         match self.sort? {
             SortKey::Begin => Some(p.begin_at),
@@ -340,6 +364,8 @@ enum Entry<R> {
         value: Option<R>,
     },
     Bad(Finding),
+    /// Documents skipped unparsed because they cannot match.
+    Skipped(u64),
 }
 
 #[derive(Debug)]
@@ -376,6 +402,10 @@ where
         sources,
         |chunk| {
             let mut entries = Vec::new();
+            if let Some(skipped) = selection.skippable(&chunk.text) {
+                entries.push(Entry::Skipped(skipped));
+                return entries;
+            }
             input::documents(chunk, &mut |item| {
                 entries.push(match item {
                     Item::Payload(doc) => {
@@ -398,6 +428,10 @@ where
                 let (id, fp, key, origin, value) = match entry {
                     Entry::Bad(finding) => {
                         diagnostics.report(&finding);
+                        continue;
+                    }
+                    Entry::Skipped(documents) => {
+                        summary.payloads += documents;
                         continue;
                     }
                     Entry::Payload {
