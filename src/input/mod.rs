@@ -8,10 +8,9 @@ pub mod discover;
 pub mod read;
 pub mod split;
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Arc};
-
-use rayon::prelude::*;
 
 use crate::progress::Progress;
 
@@ -21,32 +20,42 @@ pub use split::{documents, Document, Item};
 
 /// How many chunks the reader may read ahead of the parsers.
 const QUEUE_CHUNKS: usize = 8;
-/// A wave is parsed in parallel; it ends at this many bytes or chunks.
-const WAVE_BYTES: usize = 8 << 20;
-const WAVE_CHUNKS: usize = 256;
+/// How many chunks may be parsed, or parsed and waiting for their turn, at once.
+const IN_FLIGHT: usize = 12;
 
-/// Reads every source of `discovery`, in order. `work` runs on any thread, once per chunk, and
-/// turns it into a result; `sink` receives the results in input order, on this thread. A
-/// `sink` error stops the reading (a closed pipe, a failed write) and is returned.
+/// Reads every source, in order. `work` runs on the rayon pool, once per chunk, and turns it
+/// into a result; `sink` receives the results in input order, on this thread, while the next
+/// chunks are being parsed. A `sink` error stops the reading (a closed pipe, a failed write)
+/// and is returned.
+///
+/// Three stages run at once: a reader thread (bytes → chunks), a dispatcher that hands each
+/// chunk to the pool as soon as one of `IN_FLIGHT` slots is free, and this thread, which puts
+/// the results back in order and sinks them. Memory is bounded by the queue and the slots.
 pub fn for_each_chunk<R, W, S>(sources: &[Source], work: W, mut sink: S) -> anyhow::Result<()>
 where
     R: Send,
     W: Fn(&Chunk) -> R + Sync,
     S: FnMut(R) -> anyhow::Result<()>,
 {
-    let (sender, receiver) = mpsc::sync_channel::<Chunk>(QUEUE_CHUNKS);
+    let (chunk_tx, chunk_rx) = mpsc::sync_channel::<Chunk>(QUEUE_CHUNKS);
+    let (result_tx, result_rx) = mpsc::channel::<(u64, R)>();
+    let (slot_tx, slot_rx) = mpsc::sync_channel::<()>(IN_FLIGHT);
+    for _ in 0..IN_FLIGHT {
+        let _ = slot_tx.send(());
+    }
     let bytes_read = Arc::new(AtomicU64::new(0));
     let files_done = AtomicU64::new(0);
     let mut progress = Progress::start(total_size(sources));
+    let work = &work;
     std::thread::scope(|scope| {
-        // Owned by this closure, so an early return drops it and unblocks the reader.
-        let receiver = receiver;
+        // Owned by this closure, so an early return drops them and stops the other stages.
+        let (result_rx, slot_tx) = (result_rx, slot_tx);
         let (bytes, files) = (&bytes_read, &files_done);
         scope.spawn(move || {
             for source in sources {
                 let mut open = true;
                 read::read_source(source, bytes, &mut |chunk| {
-                    open = sender.send(chunk).is_ok();
+                    open = chunk_tx.send(chunk).is_ok();
                     open
                 });
                 files.fetch_add(1, Ordering::Relaxed);
@@ -55,33 +64,32 @@ where
                 }
             }
         });
-        let mut wave: Vec<Chunk> = Vec::new();
-        while let Ok(first) = receiver.recv() {
-            let mut bytes = first.text.len();
-            wave.push(first);
-            while bytes < WAVE_BYTES && wave.len() < WAVE_CHUNKS {
-                match receiver.try_recv() {
-                    Ok(chunk) => {
-                        bytes += chunk.text.len();
-                        wave.push(chunk);
+        scope.spawn(move || {
+            rayon::in_place_scope(|pool| {
+                for (seq, chunk) in (0u64..).zip(chunk_rx) {
+                    if slot_rx.recv().is_err() {
+                        break; // the sink stopped
                     }
-                    Err(_) => break,
+                    let result_tx = result_tx.clone();
+                    pool.spawn(move |_| {
+                        let _ = result_tx.send((seq, work(&chunk)));
+                    });
                 }
+            });
+        });
+        let mut waiting: BTreeMap<u64, R> = BTreeMap::new();
+        let mut next = 0u64;
+        for (seq, result) in result_rx.iter() {
+            waiting.insert(seq, result);
+            while let Some(result) = waiting.remove(&next) {
+                sink(result)?;
+                next += 1;
+                let _ = slot_tx.send(());
             }
-            let results: Vec<R> = if wave.len() == 1 {
-                vec![work(&wave[0])]
-            } else {
-                wave.par_iter().map(&work).collect()
-            };
-            wave.clear();
             progress.update(
                 bytes_read.load(Ordering::Relaxed),
                 files_done.load(Ordering::Relaxed),
             );
-            for result in results {
-                // Dropping the receiver on error stops the reader thread at its next send.
-                sink(result)?;
-            }
         }
         Ok(())
     })
