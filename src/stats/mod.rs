@@ -22,7 +22,7 @@ pub use groups::Grouping;
 /// A `--by` dimension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum Dimension {
-    /// Local day of beginAt, `2026-03-29`; empty days inside the range get zero rows.
+    /// Local day of beginAt, `2026-03-29`; as the first --by, empty days get zero rows.
     Day,
     /// ISO week of beginAt, `2026-W13`.
     Week,
