@@ -15,6 +15,7 @@ pub mod progress;
 pub mod render;
 pub mod report;
 pub mod select;
+pub mod stats;
 pub mod time;
 
 /// How a command ended, for the exit status: 0 all inputs good, 1 some input was bad.

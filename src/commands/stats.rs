@@ -1,15 +1,165 @@
-//! `sshook stats`: Figures per day, week, month, hour, weekday, agent, country, group or status.
-//! (Being written; see its issue.)
+//! `sshook stats`: figures for the whole selection and per day, week, month, hour, weekday,
+//! agent, country, group or status — nested when `--by` is repeated.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
 
 use anyhow::{bail, Result};
 
-use crate::cli::GlobalArgs;
+use crate::cli::{GlobalArgs, InputArgs};
+use crate::input::{self, Source};
+use crate::output::Output;
+use crate::render::stats::{self as render, StatsFormat, TableStyle};
+use crate::report::Diagnostics;
+use crate::select::{self, Flow, SelectArgs, Selection, Summary};
+use crate::stats::{AgentFigures, Conversation, Dimension, Figures, Grouping, Report, Tally};
 use crate::Outcome;
+
+const MANUAL: &str = "\
+Figures (names are the JSON keys and CSV headers):
+  conversations, chats (isChat true), completed, incomplete, missed, offline, dropped
+      conversations per status word (the first that holds of offline, missed, dropped,
+      completed, else incomplete: they add up to conversations); triggered (isTriggered).
+  missed_rate          missed / conversations, a fraction (0.25); null with no conversations.
+  first_response_mean, _median, _p90, _max; avg_response_mean, _median
+      seconds, from the recorded channel.firstResponse / channel.avgResponse of conversations
+      with isChat true and a non-null value.
+  duration_mean, duration_median
+      seconds, channel.duration of every conversation that has one.
+  messages_recorded, words_recorded
+      sums of channel.messagesCount / channel.wordsCount where present.
+  messages_counted, words_counted
+      sums of what sshook counts: visitor and agent messages (trigger messages included,
+      system events not) and their whitespace-separated words.
+  rated, rating_mean, rating_1 … rating_5
+      conversations with a rating, their mean rating, and how many gave each of 1 … 5
+      (a rating outside 1..5 counts in rated and rating_mean only).
+
+Exact: a median of an even count is the mean of the two middle values; p90 is the nearest
+rank, the ⌈0.9·n⌉-th smallest value. A figure no value entered is null (empty in CSV), never
+0; counts are 0. Means and medians are fractions at full precision (rounded only in tables).
+
+--by agent: an agent takes part in a conversation when it sent a message there (type agent,
+from agent:N; trigger messages are nobody's). The key is its display name (its `from`, as
+agent:3, when the name is empty). Its figures replace the ones above:
+  conversations        conversations it wrote in,
+  messages             its own messages,
+  first_response_mean, _median, _p90
+      seconds as fractions, (sentAt of its first message after the conversation's first
+      visitor message − sentAt of that visitor message) / 1000; none when it wrote nothing
+      after that message.
+Conversations without agent messages are in no agent group, but in the total, whose
+conversations are the whole selection, messages every agent message, and first response
+times those of every agent in every conversation.
+
+Groups: day (YYYY-MM-DD), week (ISO, YYYY-Www), month (YYYY-MM), hour (0–23) and weekday
+(Mon–Sun) of beginAt in the display zone (--tz, --utc, or the system's); country is
+visitor.countryCode, group visitor.group or visitor.groupKey; a missing or empty value is an
+empty key. Time groups come in time order, statuses as listed above, agents, countries and
+groups by conversations (most first), then by name; empty keys last. A second --by nests
+inside the first: one row per pair of keys that has conversations. When --by day comes first,
+every day between the selection's first and last day that has no row gets one zero row (inner
+keys empty), so plots have no holes; as an inner level days are not filled. --sort is
+accepted and ignored: no figure depends on the order.
+
+Output: csv, tsv and ndjson give one row per group, group columns first, then the total row
+with empty group columns (always the last row). json gives {\"by\", \"groups\", \"total\"}.
+The default is a table on a terminal and csv otherwise.
+
+Examples:
+  sshook stats dumps/
+  sshook stats dumps/ --tz Europe/Prague --by day --format csv > days.csv
+  sshook stats dumps/ --by month --by agent
+  sshook stats dumps/ --since 2026-03-01 --by status --format json | jq .total";
 
 /// Figures per day, week, month, hour, weekday, agent, country, group or status.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+#[command(after_long_help = MANUAL)]
+pub struct Args {
+    #[command(flatten)]
+    pub input: InputArgs,
 
-pub fn run(_args: Args, _global: &GlobalArgs) -> Result<Outcome> {
-    bail!("`sshook stats` is not written yet")
+    /// Group by this; repeat to nest (--by month --by agent).
+    #[arg(long, value_enum, value_name = "KEY")]
+    pub by: Vec<Dimension>,
+
+    /// Output format. Default: table on a terminal, csv otherwise.
+    #[arg(long, value_enum)]
+    pub format: Option<StatsFormat>,
+
+    /// Tables with ASCII borders and bars.
+    #[arg(long)]
+    pub ascii: bool,
+
+    /// Tables with every figure, not only the main ones.
+    #[arg(long)]
+    pub wide: bool,
+
+    /// Write to this file (atomically; .gz compresses) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    // Boxed: the selection flags are most of the size of every command's arguments.
+    #[command(flatten)]
+    pub select: Box<SelectArgs>,
+}
+
+pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
+    for (i, dimension) in args.by.iter().enumerate() {
+        if args.by[..i].contains(dimension) {
+            bail!("--by {} is given twice", dimension.name());
+        }
+    }
+    let mut selection = Selection::new(&args.select)?;
+    // Figures do not depend on order; sorting would only hold every conversation in memory.
+    selection.sort = None;
+    let discovery = input::discover(&args.input.inputs)?;
+    let mut diagnostics = Diagnostics::new(global);
+    diagnostics.report_all(&discovery.findings);
+
+    let sources = &discovery.sources;
+    let (report, summary) = if args.by.contains(&Dimension::Agent) {
+        tally::<AgentFigures>(sources, &selection, &mut diagnostics, &args.by)?
+    } else {
+        tally::<Figures>(sources, &selection, &mut diagnostics, &args.by)?
+    };
+
+    let mut out = Output::open(args.output.as_deref())?;
+    let format = args.format.unwrap_or_else(|| {
+        if out.is_stdout() && std::io::stdout().is_terminal() {
+            StatsFormat::Table
+        } else {
+            StatsFormat::Csv
+        }
+    });
+    let style = TableStyle {
+        ascii: args.ascii,
+        wide: args.wide,
+    };
+    render::write(&mut out, &report, format, style)?;
+    out.finish()?;
+    summary.report_duplicates(global.quiet);
+    Ok(Outcome::from_bad(diagnostics.any()))
+}
+
+/// Reads the selection once, adding each conversation's facts to the groups.
+fn tally<T: Tally>(
+    sources: &[Source],
+    selection: &Selection,
+    diagnostics: &mut Diagnostics,
+    by: &[Dimension],
+) -> Result<(Report, Summary)> {
+    let mut grouping = Grouping::<T>::new(by.to_vec());
+    let zone = &selection.zone;
+    let summary = select::stream(
+        sources,
+        selection,
+        diagnostics,
+        |doc| Conversation::new(&doc.payload, by, zone, T::NEEDS_AGENTS),
+        |conversation| {
+            grouping.add(&conversation);
+            Ok(Flow::Continue)
+        },
+    )?;
+    Ok((grouping.finish(), summary))
 }

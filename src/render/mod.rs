@@ -2,4 +2,5 @@
 //! One idea per file: rows (conversation and message columns), table (comfy-table),
 //! transcript (show), stats (aggregates).
 
+pub mod stats;
 pub mod transcript;

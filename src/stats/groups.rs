@@ -1,0 +1,288 @@
+//! Grouping conversations by one or more `--by` dimensions, nested in the order given, and
+//! putting the groups in a deterministic order.
+//!
+//! Order, level by level: days, weeks, months and hours in time order, weekdays Mon–Sun,
+//! statuses offline, missed, dropped, completed, incomplete; agents, countries and groups by
+//! conversations (descending), then by key. A group without a key comes last in its level.
+
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
+
+use jiff::civil::Date;
+
+use crate::stats::{Cell, Conversation, Dimension, Key, Report, Row, Tally};
+
+/// The running tallies of a stats run: one per group, and one for the whole selection.
+#[derive(Debug)]
+pub struct Grouping<T: Tally> {
+    by: Vec<Dimension>,
+    agent_level: Option<usize>,
+    groups: HashMap<Vec<Option<Key>>, T>,
+    /// Distinct conversations per key prefix, for ordering outer levels by size.
+    sizes: HashMap<Vec<Option<Key>>, u64>,
+    /// The first and last day of the selection, with `--by day` outermost.
+    days: Option<(Date, Date)>,
+    total: T,
+}
+
+impl<T: Tally> Grouping<T> {
+    pub fn new(by: Vec<Dimension>) -> Grouping<T> {
+        Grouping {
+            agent_level: by.iter().position(|d| *d == Dimension::Agent),
+            by,
+            groups: HashMap::new(),
+            sizes: HashMap::new(),
+            days: None,
+            total: T::default(),
+        }
+    }
+
+    pub fn add(&mut self, conversation: &Conversation) {
+        self.total.add(conversation, &conversation.agents);
+        if self.by.is_empty() {
+            return;
+        }
+        if let Some(Some(Key::Day(day))) = conversation.keys.first() {
+            self.days = Some(match self.days {
+                Some((first, last)) => (first.min(*day), last.max(*day)),
+                None => (*day, *day),
+            });
+        }
+        let Some(level) = self.agent_level else {
+            self.count_sizes(&conversation.keys, 0..self.by.len());
+            self.groups
+                .entry(conversation.keys.clone())
+                .or_default()
+                .add(conversation, &[]);
+            return;
+        };
+        // Outer levels count a conversation once, however many agents wrote in it.
+        if let Some(first) = conversation.agents.first() {
+            self.count_sizes(&with_agent(&conversation.keys, level, first), 0..level);
+        }
+        for part in &conversation.agents {
+            let keys = with_agent(&conversation.keys, level, part);
+            self.count_sizes(&keys, level..self.by.len());
+            self.groups
+                .entry(keys)
+                .or_default()
+                .add(conversation, std::slice::from_ref(part));
+        }
+    }
+
+    /// Counts the conversation in its prefixes at `levels` that are ordered by size (the
+    /// innermost level is counted by its tally).
+    fn count_sizes(&mut self, keys: &[Option<Key>], levels: std::ops::Range<usize>) {
+        for level in levels {
+            if level + 1 < self.by.len() && !self.by[level].has_natural_order() {
+                *self.sizes.entry(keys[..=level].to_vec()).or_insert(0) += 1;
+            }
+        }
+    }
+
+    /// The report: groups in order (with `--by day` outermost, every day of the range), and
+    /// the whole selection.
+    pub fn finish(mut self) -> Report {
+        if self.by.first() == Some(&Dimension::Day) {
+            self.fill_days();
+        }
+        let mut groups: Vec<(Vec<Option<Key>>, T)> =
+            std::mem::take(&mut self.groups).into_iter().collect();
+        groups.sort_by(|(a, ta), (b, tb)| self.compare(a, ta, b, tb));
+        Report {
+            by: self.by.clone(),
+            columns: T::COLUMNS,
+            rows: groups
+                .into_iter()
+                .map(|(keys, tally)| Row {
+                    keys,
+                    cells: tally.cells(),
+                })
+                .collect(),
+            total: self.total.cells(),
+        }
+    }
+
+    /// A zero row for every day of the selection's range that has no group (no conversation,
+    /// or with `--by day --by agent` none an agent wrote in), its inner keys empty, so that a
+    /// plot of days has no holes.
+    fn fill_days(&mut self) {
+        let Some((first, last)) = self.days else {
+            return;
+        };
+        let days: HashSet<Date> = self
+            .groups
+            .keys()
+            .filter_map(|keys| match keys.first() {
+                Some(Some(Key::Day(date))) => Some(*date),
+                _ => None,
+            })
+            .collect();
+        let mut day = first;
+        loop {
+            if !days.contains(&day) {
+                let mut keys = vec![None; self.by.len()];
+                keys[0] = Some(Key::Day(day));
+                self.groups.insert(keys, T::default());
+            }
+            match day.tomorrow() {
+                Ok(next) if day < last => day = next,
+                _ => break,
+            }
+        }
+    }
+
+    fn compare(&self, a: &[Option<Key>], ta: &T, b: &[Option<Key>], tb: &T) -> Ordering {
+        for (level, dimension) in self.by.iter().enumerate() {
+            let (ka, kb) = (&a[level], &b[level]);
+            if ka == kb {
+                continue;
+            }
+            let by_size = if dimension.has_natural_order() {
+                Ordering::Equal
+            } else {
+                let size = |keys: &[Option<Key>], tally: &T| {
+                    if level + 1 == self.by.len() {
+                        tally.conversations()
+                    } else {
+                        self.sizes.get(&keys[..=level]).copied().unwrap_or(0)
+                    }
+                };
+                size(b, tb).cmp(&size(a, ta))
+            };
+            return by_size.then_with(|| keyless_last(ka, kb));
+        }
+        Ordering::Equal
+    }
+}
+
+fn with_agent(
+    keys: &[Option<Key>],
+    level: usize,
+    part: &crate::stats::AgentPart,
+) -> Vec<Option<Key>> {
+    let mut keys = keys.to_vec();
+    keys[level] = part.name.clone().map(Key::Name);
+    keys
+}
+
+fn keyless_last(a: &Option<Key>, b: &Option<Key>) -> Ordering {
+    match (a, b) {
+        (Some(a), Some(b)) => a.cmp(b),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
+}
+
+impl Report {
+    /// The row whose keys read `keys` (as displayed), for tests and lookups.
+    pub fn row(&self, keys: &[&str]) -> Option<&[Cell]> {
+        self.rows
+            .iter()
+            .find(|row| {
+                row.keys.len() == keys.len()
+                    && row.keys.iter().zip(keys).all(|(k, want)| {
+                        k.as_ref().map(|k| k.to_string()).unwrap_or_default() == *want
+                    })
+            })
+            .map(|row| row.cells.as_slice())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::payload::{Counted, Status};
+    use crate::stats::{AgentFigures, AgentPart, Figures};
+
+    fn conversation(keys: Vec<Option<Key>>, agents: &[&str]) -> Conversation {
+        Conversation {
+            status: Status::Completed,
+            is_chat: true,
+            is_triggered: false,
+            first_response: Some(10),
+            avg_response: Some(10),
+            duration: Some(60),
+            messages_recorded: Some(2),
+            words_recorded: Some(4),
+            counted: Counted::default(),
+            rating: None,
+            keys,
+            agents: agents
+                .iter()
+                .map(|a| AgentPart {
+                    name: Some(a.to_string()),
+                    messages: 1,
+                    first_response_ms: Some(1_000),
+                })
+                .collect(),
+        }
+    }
+
+    fn name(s: &str) -> Option<Key> {
+        Some(Key::Name(s.into()))
+    }
+
+    fn day(d: i8) -> Option<Key> {
+        Some(Key::Day(jiff::civil::date(2026, 3, d)))
+    }
+
+    fn order(report: &Report) -> Vec<String> {
+        report
+            .rows
+            .iter()
+            .map(|r| {
+                r.keys
+                    .iter()
+                    .map(|k| k.as_ref().map(|k| k.to_string()).unwrap_or("-".into()))
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn names_by_size_then_key_and_keyless_last() {
+        let mut g = Grouping::<Figures>::new(vec![Dimension::Country]);
+        for key in [name("SK"), None, name("CZ"), name("AT"), name("CZ"), None] {
+            g.add(&conversation(vec![key], &[]));
+        }
+        assert_eq!(order(&g.finish()), ["CZ", "-", "AT", "SK"]);
+    }
+
+    #[test]
+    fn days_fill_holes_only_at_the_outer_level() {
+        let mut g = Grouping::<AgentFigures>::new(vec![Dimension::Day, Dimension::Agent]);
+        g.add(&conversation(vec![day(28), None], &["Bob", "Ann"]));
+        g.add(&conversation(vec![day(31), None], &["Ann"]));
+        g.add(&conversation(vec![day(29), None], &[]));
+        g.add(&conversation(vec![day(27), None], &[]));
+        let report = g.finish();
+        assert_eq!(
+            order(&report),
+            [
+                "2026-03-27/-",
+                "2026-03-28/Ann",
+                "2026-03-28/Bob",
+                "2026-03-29/-",
+                "2026-03-30/-",
+                "2026-03-31/Ann"
+            ]
+        );
+        assert_eq!(report.row(&["2026-03-30", ""]).unwrap()[0], Cell::Int(0));
+        // The total counts every conversation, with or without an agent.
+        assert_eq!(report.total[0], Cell::Int(4));
+        assert_eq!(report.total[1], Cell::Int(3));
+    }
+
+    #[test]
+    fn outer_names_order_by_their_distinct_conversations() {
+        let mut g = Grouping::<AgentFigures>::new(vec![Dimension::Country, Dimension::Agent]);
+        // CZ: one conversation with two agents; SK: two conversations with one agent.
+        g.add(&conversation(vec![name("CZ"), None], &["Ann", "Bob"]));
+        g.add(&conversation(vec![name("SK"), None], &["Ann"]));
+        g.add(&conversation(vec![name("SK"), None], &["Ann"]));
+        assert_eq!(order(&g.finish()), ["SK/Ann", "CZ/Ann", "CZ/Bob"]);
+    }
+}
