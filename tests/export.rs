@@ -632,3 +632,24 @@ fn sample_data_in_every_stored_form() {
         .stderr
         .contains("31 payloads read, 29 conversations written (2 duplicates dropped)"));
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    /// Any text survives payload → CSV / NDJSON → text (empty as an empty cell or null).
+    #[test]
+    fn texts_round_trip_through_csv_and_ndjson(note in "\\PC*", message in "[ -~\t\r\n\"',;=+@-]{0,40}") {
+        let wd = Workdir::new();
+        let payload = official_with("\"VIP customer\"", &serde_json::to_string(&note).unwrap())
+            .replace("\"Hello\"", &serde_json::to_string(&message).unwrap());
+        wd.write("data.json", payload);
+        let run = wd.run(&["export", "data.json", "--columns", "visitor_note,first_visitor_message"]);
+        let (_, rows) = records(&run.stdout, b',');
+        proptest::prop_assert_eq!(&rows[0]["visitor_note"], &note);
+        proptest::prop_assert_eq!(&rows[0]["first_visitor_message"], &message);
+        let run = wd.run(&["export", "data.json", "-f", "ndjson", "--columns", "visitor_note"]);
+        let row = &ndjson(&run.stdout)[0];
+        let expected = if note.is_empty() { Value::Null } else { json!(note) };
+        proptest::prop_assert_eq!(&row["visitor_note"], &expected);
+    }
+}
