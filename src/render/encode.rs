@@ -1,0 +1,376 @@
+//! Writing rows: CSV and TSV through the csv crate, NDJSON and JSON through serde_json, tables
+//! through comfy-table ([`super::table`]).
+//!
+//! An [`Encoder`] renders the rows of one payload into bytes (on any thread, see
+//! `select::stream`); a [`RowWriter`] writes them in order. Nothing is kept between payloads,
+//! so memory does not grow with the corpus — except for tables, which must see every row to
+//! size their columns.
+
+use std::io::Write;
+
+use anyhow::{bail, Context, Result};
+
+use super::rows::{compact_json, Cell, Columns, Kind};
+use super::table::{self, Header, Shown, Tone, Width};
+use crate::input::Document;
+use crate::time::DisplayZone;
+
+/// `--format` of rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// RFC 4180 CSV with a header row.
+    Csv,
+    /// Tab-separated, quoted like CSV where a value needs it.
+    Tsv,
+    /// One JSON object per line.
+    Ndjson,
+    /// One JSON array of objects.
+    Json,
+    /// A table for people.
+    Table,
+}
+
+/// How rows are written, beyond the format.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Field separator of CSV and TSV (default `,` and tab).
+    pub delimiter: Option<u8>,
+    /// Write the header row of CSV and TSV.
+    pub header: bool,
+    /// A UTF-8 BOM and CRLF line ends for spreadsheets (CSV and TSV); implies `safe`.
+    pub excel: bool,
+    /// Prefix text cells that a spreadsheet would run as a formula with `'`.
+    pub safe: bool,
+    /// The longest text a table cell shows, in characters.
+    pub table_text: usize,
+    pub table_width: Width,
+    /// Colour in tables.
+    pub color: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            delimiter: None,
+            header: true,
+            excel: false,
+            safe: false,
+            table_text: 60,
+            table_width: Width::Unlimited,
+            color: false,
+        }
+    }
+}
+
+/// Turns payloads into rows of one format.
+pub struct Encoder {
+    columns: Columns,
+    format: Format,
+    zone: DisplayZone,
+    options: Options,
+    csv: csv::WriterBuilder,
+    /// `"name":` of every column, for JSON objects.
+    keys: Vec<Vec<u8>>,
+    status_column: Option<usize>,
+}
+
+/// The rendered rows of one payload.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub rows: u64,
+    bytes: Vec<u8>,
+    shown: Vec<Vec<Shown>>,
+}
+
+impl Encoder {
+    pub fn new(
+        columns: Columns,
+        format: Format,
+        zone: DisplayZone,
+        mut options: Options,
+    ) -> Result<Encoder> {
+        let delimited = matches!(format, Format::Csv | Format::Tsv);
+        if matches!(columns, Columns::Payloads) && !matches!(format, Format::Ndjson | Format::Json)
+        {
+            bail!("--rows payloads is written as ndjson or json, not as a table of columns");
+        }
+        if !delimited && options.excel {
+            bail!("--excel applies to csv and tsv");
+        }
+        if !delimited && options.delimiter.is_some() {
+            bail!("--delimiter applies to csv and tsv");
+        }
+        if let Some(d) = options.delimiter {
+            if matches!(d, b'"' | b'\n' | b'\r') || !d.is_ascii() {
+                bail!("--delimiter must be one ASCII character other than a quote or newline");
+            }
+        }
+        options.safe |= options.excel;
+        let mut csv = csv::WriterBuilder::new();
+        csv.has_headers(false)
+            .buffer_capacity(1 << 10)
+            .delimiter(options.delimiter.unwrap_or(match format {
+                Format::Tsv => b'\t',
+                _ => b',',
+            }))
+            .terminator(if options.excel {
+                csv::Terminator::CRLF
+            } else {
+                csv::Terminator::Any(b'\n')
+            });
+        let names = columns.names();
+        let keys = names
+            .iter()
+            .map(|name| {
+                let mut key = serde_json::to_vec(name)?;
+                key.push(b':');
+                Ok(key)
+            })
+            .collect::<Result<_>>()?;
+        let status_column = names.iter().position(|n| *n == "status");
+        Ok(Encoder {
+            columns,
+            format,
+            zone,
+            options,
+            csv,
+            keys,
+            status_column,
+        })
+    }
+
+    /// The rows of one payload.
+    pub fn render(&self, doc: &Document) -> Result<Rendered> {
+        let mut rendered = Rendered::default();
+        let mut cells = Vec::new();
+        match self.format {
+            Format::Csv | Format::Tsv => {
+                let mut csv = self.csv.from_writer(Vec::with_capacity(512));
+                let mut scratch = String::new();
+                self.columns.for_each_row(doc, &mut cells, |row| {
+                    rendered.rows += 1;
+                    for cell in row {
+                        self.csv_field(&mut csv, cell, &mut scratch)?;
+                    }
+                    csv.write_record(None::<&[u8]>)
+                })?;
+                rendered.bytes = csv.into_inner().map_err(|e| e.into_error())?;
+            }
+            Format::Ndjson | Format::Json => {
+                let out = &mut rendered.bytes;
+                let json = self.format == Format::Json;
+                if let Columns::Payloads = self.columns {
+                    rendered.rows = 1;
+                    if json {
+                        out.extend_from_slice(b",\n");
+                    }
+                    out.extend_from_slice(compact_json(doc.raw).as_bytes());
+                    if !json {
+                        out.push(b'\n');
+                    }
+                }
+                self.columns.for_each_row(doc, &mut cells, |row| {
+                    rendered.rows += 1;
+                    if json {
+                        out.extend_from_slice(b",\n");
+                    }
+                    self.json_object(out, row)?;
+                    if !json {
+                        out.push(b'\n');
+                    }
+                    Ok::<_, anyhow::Error>(())
+                })?;
+            }
+            Format::Table => {
+                self.columns.for_each_row(doc, &mut cells, |row| {
+                    rendered.rows += 1;
+                    rendered.shown.push(self.shown_row(row));
+                    Ok::<_, anyhow::Error>(())
+                })?;
+            }
+        }
+        Ok(rendered)
+    }
+
+    fn csv_field(
+        &self,
+        csv: &mut csv::Writer<Vec<u8>>,
+        cell: &Cell,
+        scratch: &mut String,
+    ) -> csv::Result<()> {
+        use std::fmt::Write as _;
+        match cell {
+            Cell::Null => csv.write_field(b""),
+            Cell::Int(n) => {
+                scratch.clear();
+                let _ = write!(scratch, "{n}");
+                csv.write_field(scratch.as_bytes())
+            }
+            Cell::Bool(b) => csv.write_field(if *b { "true" } else { "false" }),
+            Cell::Text(text) if self.options.safe && is_formula_like(text) => {
+                scratch.clear();
+                scratch.push('\'');
+                scratch.push_str(text);
+                csv.write_field(scratch.as_bytes())
+            }
+            Cell::Text(text) => csv.write_field(text.as_bytes()),
+            Cell::Time(ms) => csv.write_field(self.zone.rfc3339(*ms)),
+            Cell::Number(n) => csv.write_field(n.as_bytes()),
+        }
+    }
+
+    fn json_object(&self, out: &mut Vec<u8>, row: &[Cell]) -> Result<()> {
+        out.push(b'{');
+        for (i, (cell, key)) in row.iter().zip(&self.keys).enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(key);
+            match cell {
+                Cell::Null => out.extend_from_slice(b"null"),
+                Cell::Int(n) => write!(out, "{n}")?,
+                Cell::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+                Cell::Text(text) if self.options.safe && is_formula_like(text) => {
+                    serde_json::to_writer(&mut *out, &format!("'{text}"))?
+                }
+                Cell::Text(text) => serde_json::to_writer(&mut *out, text.as_ref())?,
+                Cell::Time(ms) => serde_json::to_writer(&mut *out, &self.zone.rfc3339(*ms))?,
+                Cell::Number(n) => out.extend_from_slice(n.as_bytes()),
+            }
+        }
+        out.push(b'}');
+        Ok(())
+    }
+
+    fn shown_row(&self, row: &[Cell]) -> Vec<Shown> {
+        row.iter()
+            .enumerate()
+            .map(|(i, cell)| {
+                let text = match cell {
+                    Cell::Null => String::new(),
+                    Cell::Int(n) => n.to_string(),
+                    Cell::Bool(b) => String::from(if *b { "yes" } else { "no" }),
+                    Cell::Text(text) => table::one_line(text, self.options.table_text),
+                    Cell::Time(ms) => self.zone.short(*ms),
+                    Cell::Number(n) => n.to_string(),
+                };
+                let tone = if Some(i) == self.status_column {
+                    status_tone(&text)
+                } else {
+                    Tone::Plain
+                };
+                Shown { text, tone }
+            })
+            .collect()
+    }
+}
+
+/// Whether a spreadsheet would read the text as a formula (or strip its first character).
+pub fn is_formula_like(text: &str) -> bool {
+    matches!(
+        text.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    )
+}
+
+fn status_tone(status: &str) -> Tone {
+    match status {
+        "completed" => Tone::Good,
+        "missed" | "dropped" => Tone::Bad,
+        "offline" => Tone::Warning,
+        _ => Tone::Quiet,
+    }
+}
+
+/// Writes rendered rows in order, with what comes before and after them (BOM, header, the
+/// brackets of a JSON array, a whole table).
+pub struct RowWriter<'e, W: Write> {
+    encoder: &'e Encoder,
+    out: W,
+    rows: u64,
+    first: bool,
+    shown: Vec<Vec<Shown>>,
+}
+
+impl<'e, W: Write> RowWriter<'e, W> {
+    pub fn start(encoder: &'e Encoder, mut out: W) -> Result<RowWriter<'e, W>> {
+        match encoder.format {
+            Format::Csv | Format::Tsv => {
+                if encoder.options.excel {
+                    out.write_all("\u{FEFF}".as_bytes())?;
+                }
+                if encoder.options.header {
+                    let mut csv = encoder.csv.from_writer(&mut out);
+                    csv.write_record(encoder.columns.names())?;
+                    csv.flush()?;
+                }
+            }
+            Format::Json => out.write_all(b"[")?,
+            Format::Ndjson | Format::Table => {}
+        }
+        Ok(RowWriter {
+            encoder,
+            out,
+            rows: 0,
+            first: true,
+            shown: Vec::new(),
+        })
+    }
+
+    pub fn write(&mut self, rendered: Rendered) -> Result<()> {
+        self.rows += rendered.rows;
+        let mut bytes = rendered.bytes.as_slice();
+        if self.encoder.format == Format::Json && self.first && !bytes.is_empty() {
+            bytes = &bytes[1..]; // the comma before the first row
+            self.first = false;
+        }
+        self.out.write_all(bytes)?;
+        self.shown.extend(rendered.shown);
+        Ok(())
+    }
+
+    /// Rows written so far.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Writes what follows the rows and returns the destination.
+    pub fn finish(mut self) -> Result<W> {
+        match self.encoder.format {
+            Format::Json => self.out.write_all(b"\n]\n")?,
+            Format::Table => {
+                let kinds = self.encoder.columns.kinds();
+                let headers: Vec<Header> = (self.encoder.columns.names().into_iter())
+                    .zip(kinds)
+                    .map(|(name, kind)| Header {
+                        name: name.to_owned(),
+                        right: kind == Kind::Int,
+                        keep: matches!(kind, Kind::Int | Kind::Bool | Kind::Time)
+                            || name == "status",
+                    })
+                    .collect();
+                let options = &self.encoder.options;
+                let text = table::render(&headers, &self.shown, options.table_width, options.color);
+                self.out.write_all(text.as_bytes())?;
+            }
+            Format::Csv | Format::Tsv | Format::Ndjson => {}
+        }
+        self.out.flush().context("cannot write the rows")?;
+        Ok(self.out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_like_texts() {
+        for text in ["=SUM(A1)", "+420", "-1 more", "@cmd", "\tx", "\rx"] {
+            assert!(is_formula_like(text), "{text:?}");
+        }
+        for text in ["SUM", "4=4", " =x", ""] {
+            assert!(!is_formula_like(text), "{text:?}");
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! `sshook list`: the table people read, and the same rows as CSV, TSV and NDJSON.
+
+mod common;
+
+use common::{official_with, payload, Workdir, OFFICIAL};
+use serde_json::{json, Value};
+
+const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/sample-data");
+
+#[test]
+fn table_fits_columns_and_cuts_long_texts() {
+    let wd = Workdir::new();
+    // COLUMNS=120, TZ=UTC, not a terminal: no colour.
+    let run = wd.run(&["list", &format!("{SAMPLE}/2026/03")]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stderr, "");
+    assert!(run.stdout.lines().all(|l| l.chars().count() <= 120));
+    insta::assert_snapshot!(run.stdout, @r#"
+     channel  begin at          duration  status     visitor name   visitor  agents         messages  rating  first visitor
+          id                                                        country                  counted          message
+                                                                    code
+    ────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────
+       61201  2026-03-02 09:14       131  completed  Petra Svobod…  CZ       John Doe              7       5  Dobrý den, k…
+       61234  2026-03-03 17:42       183  missed     Jürgen Müller  DE                             2          Hallo, ist d…
+       61302  2026-03-05 03:02         0  offline    Zoë O'Connor   US                             1          Hi, I ordere…
+       61355  2026-03-06 13:05        88  dropped    Ľubomír Šťas…  SK       Jana Nováková         4          Dobrý deň, o…
+       61420  2026-03-09 08:01       175  completed  山田 太郎      JP       John Doe; Ja…         6       4  こんにちは。…
+       61488  2026-03-11 14:20        95  completed  Tomáš Beneš    CZ       Petr Dvořák           6          V exportu mi…
+       61533  2026-03-14 19:33       251  completed  Käthe Größer   DE       Anna Schmidt          6       1  Hallo 👋 mei…
+       61590  2026-03-18 10:47       140  completed  Martin Horák   CZ       John Doe              4       3  Jaký je rozd…
+       61642  2026-03-22 15:00        70  completed  Eva Dvořáková  CZ       Jana Nováková         5          Platí sleva …
+       61711  2026-03-28 23:30      1320  completed  Lukáš Černý    CZ       Petr Dvořák           4       5  Dobrý večer,…
+       61718  2026-03-29 00:48      1770  completed  Kateřina Malá  CZ       John Doe              6       4  Dobrou noc, …
+       61760  2026-03-30 16:12        52  completed  Michael "Mik…  US       Jana Nováková         4       5  Hello, can w…
+       61802  2026-03-31 22:05         0  offline    佐藤 花子      JP                             1          営業時間外に…
+    "#);
+}
+
+#[test]
+fn wide_terminal_shows_whole_texts_on_one_line() {
+    let wd = Workdir::new();
+    let text = "Hello,\nI have\ta question about the \"Pro\" plan";
+    wd.write(
+        "data.json",
+        official_with("\"Hello\"", &serde_json::to_string(text).unwrap()),
+    );
+    let run = wd
+        .command(&["list", "data.json"])
+        .env("COLUMNS", "200")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(run.stdout).unwrap();
+    insta::assert_snapshot!(stdout, @r#"
+     channel id  begin at          duration  status     visitor name  visitor country code  agents    messages counted  rating  first visitor message
+    ──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────
+          55039  2015-03-27 15:33        36  completed  Dusan Kmet    CZ                    John Doe                 4       5  Hello, I have a question about the "Pro" plan
+    "#);
+}
+
+#[test]
+fn machine_formats_use_the_column_names() {
+    let wd = Workdir::new();
+    wd.write("data.json", OFFICIAL);
+    let run = wd.run(&["list", "data.json", "-f", "csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "channel_id,begin_at,duration,status,visitor_name,visitor_country_code,agents,\
+         messages_counted,rating,first_visitor_message\n\
+         55039,2015-03-27T15:33:59.703+00:00,36,completed,Dusan Kmet,CZ,John Doe,4,5,Hello\n"
+    );
+    let run = wd.run(&["list", "data.json", "-f", "tsv"]);
+    assert!(run
+        .stdout
+        .starts_with("channel_id\tbegin_at\tduration\tstatus\t"));
+    let run = wd.run(&["list", "data.json", "-f", "ndjson"]);
+    let row: Value = serde_json::from_str(run.stdout.trim_end()).unwrap();
+    assert_eq!(
+        row,
+        json!({
+            "channel_id": 55039,
+            "begin_at": "2015-03-27T15:33:59.703+00:00",
+            "duration": 36,
+            "status": "completed",
+            "visitor_name": "Dusan Kmet",
+            "visitor_country_code": "CZ",
+            "agents": "John Doe",
+            "messages_counted": 4,
+            "rating": 5,
+            "first_visitor_message": "Hello"
+        })
+    );
+}
+
+#[test]
+fn times_are_in_the_system_zone_unless_told() {
+    let wd = Workdir::new();
+    wd.write("data.json", OFFICIAL);
+    let begin = |run: std::process::Output| {
+        let text = String::from_utf8(run.stdout).unwrap();
+        text.lines()
+            .nth(1)
+            .unwrap()
+            .split(',')
+            .nth(1)
+            .unwrap()
+            .to_string()
+    };
+    let run = wd
+        .command(&["list", "data.json", "-f", "csv"])
+        .env("TZ", "Europe/Prague")
+        .output()
+        .unwrap();
+    assert_eq!(begin(run), "2015-03-27T16:33:59.703+01:00");
+    let run = wd
+        .command(&["list", "data.json", "-f", "csv", "--utc"])
+        .env("TZ", "Europe/Prague")
+        .output()
+        .unwrap();
+    assert_eq!(begin(run), "2015-03-27T15:33:59.703+00:00");
+    let run = wd
+        .command(&["list", "data.json", "-f", "csv", "--tz", "America/New_York"])
+        .output()
+        .unwrap();
+    assert_eq!(begin(run), "2015-03-27T11:33:59.703-04:00");
+}
+
+#[test]
+fn limit_selection_and_sort() {
+    let wd = Workdir::new();
+    let corpus: String = (1..=5)
+        .map(|id| payload(id, 1_700_000_000_000 - id * 1000) + "\n")
+        .collect();
+    wd.write("chats.ndjson", corpus);
+    let ids = |args: &[&str]| -> Vec<i64> {
+        let mut all = vec!["list", "chats.ndjson", "-f", "ndjson"];
+        all.extend_from_slice(args);
+        let run = wd.run(&all);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<Value>(l).unwrap()["channel_id"]
+                    .as_i64()
+                    .unwrap()
+            })
+            .collect()
+    };
+    assert_eq!(ids(&[]), [1, 2, 3, 4, 5]);
+    assert_eq!(ids(&["--limit", "2"]), [1, 2]);
+    assert_eq!(ids(&["--limit", "0"]), Vec::<i64>::new());
+    assert_eq!(ids(&["--sort", "begin", "--limit", "3"]), [5, 4, 3]);
+    assert_eq!(ids(&["--id", "4", "--id", "2"]), [2, 4]);
+}
+
+#[test]
+fn colour_only_when_asked_on_a_pipe() {
+    let wd = Workdir::new();
+    wd.write("data.json", OFFICIAL);
+    let run = wd.run(&["list", "data.json"]);
+    assert!(!run.stdout.contains('\u{1b}'));
+    let run = wd.run(&["list", "data.json", "--color", "always"]);
+    assert!(run.stdout.contains("\u{1b}["), "{}", run.stdout);
+    assert!(run.stdout.contains("completed"));
+}
+
+#[test]
+fn bad_input_is_reported_and_the_rest_listed() {
+    let wd = Workdir::new();
+    wd.write("good.json", OFFICIAL)
+        .write("bad.json", "{\"beginAt\": 1,")
+        .write("again.json", OFFICIAL);
+    let run = wd.run(&["list", "good.json", "bad.json", "again.json", "-f", "csv"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stdout.lines().count(), 2);
+    assert!(run.stderr.starts_with("bad.json:1:"), "{}", run.stderr);
+    assert!(run.stderr.ends_with(
+        "sshook: 1 re-sent copy dropped (same channel.id; the first copy read is kept)\n"
+    ));
+}
