@@ -22,8 +22,9 @@ use serde_json::value::RawValue;
 /// A string borrowed from the input when it has no escapes, owned otherwise.
 pub type Text<'a> = Cow<'a, str>;
 
-/// One conversation as the hook posts it.
-#[derive(Debug, Clone, Deserialize)]
+/// One conversation as the hook posts it. `Hash` covers every field the model knows, so that
+/// two copies of a re-sent conversation can be compared without keeping either.
+#[derive(Debug, Clone, Hash, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Payload<'a> {
     /// Smartsupp account id.
@@ -47,7 +48,7 @@ pub struct Payload<'a> {
 }
 
 /// The conversation ("channel") itself: its id, flags, timings and the recorded counts.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Hash, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Channel<'a> {
     /// Conversation id, the natural key: a re-sent payload repeats it.
@@ -132,7 +133,7 @@ pub struct Visitor<'a> {
 }
 
 /// A page the visitor went through.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Hash, Deserialize)]
 pub struct Page<'a> {
     #[serde(default, borrow, deserialize_with = "opt_text")]
     pub url: Option<Text<'a>>,
@@ -141,7 +142,7 @@ pub struct Page<'a> {
 }
 
 /// One message of the conversation.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Hash, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Message<'a> {
     /// `visitor`, `agent` or `system`; other values are kept (and warned about by validate).
@@ -348,6 +349,34 @@ fn distinct<'s>(names: impl Iterator<Item = &'s str>) -> Vec<&'s str> {
         }
     }
     out
+}
+
+impl std::hash::Hash for Visitor<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let texts = [
+            &self.id,
+            &self.name,
+            &self.email,
+            &self.note,
+            &self.group,
+            &self.group_key,
+            &self.ip_address,
+            &self.city,
+            &self.country_code,
+            &self.country,
+            &self.user_agent,
+            &self.platform,
+            &self.referer,
+        ];
+        texts.hash(state);
+        // Raw JSON: the layout (pretty or compact) must not make two copies differ.
+        if let Some(raw) = self.variables {
+            raw.get()
+                .bytes()
+                .filter(|b| !b.is_ascii_whitespace())
+                .for_each(|b| state.write_u8(b));
+        }
+    }
 }
 
 impl<'a> Visitor<'a> {
