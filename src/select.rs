@@ -518,10 +518,8 @@ impl Summary {
 /// A hash of everything the model reads from a payload, so that the same conversation
 /// pretty-printed and compact counts as the same, and a changed rating as different.
 pub fn fingerprint(payload: &Payload) -> u64 {
-    use std::hash::{BuildHasher, Hash};
-    let mut hasher = rustc_hash::FxBuildHasher.build_hasher();
-    payload.hash(&mut hasher);
-    hasher.finish()
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(payload)
 }
 
 #[cfg(test)]
