@@ -3,7 +3,6 @@
 //! applies them all over the shared reader.
 
 use std::collections::HashMap;
-use std::hash::Hasher;
 
 use anyhow::{bail, Result};
 use clap::Args;
