@@ -14,6 +14,7 @@ pub mod payload;
 pub mod render;
 pub mod report;
 pub mod select;
+pub mod serve;
 pub mod time;
 
 /// How a command ended, for the exit status: 0 all inputs good, 1 some input was bad.
