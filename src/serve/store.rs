@@ -173,14 +173,26 @@ impl Store {
 
     /// Writes `body` to a new hidden temporary file in `dir` and syncs it.
     fn write_temp(&self, dir: &Path, body: &[u8]) -> Result<PathBuf> {
-        let n = self.temp_counter.fetch_add(1, Ordering::Relaxed);
-        let path = dir.join(format!(".tmp-{}-{n}", std::process::id()));
-        let written = (|| {
-            let mut file = File::options().write(true).create_new(true).open(&path)?;
-            file.write_all(body)?;
-            file.sync_all()
-        })();
-        if let Err(err) = written {
+        let (mut path, mut file);
+        let mut attempts = 0;
+        loop {
+            // A crashed run may have left this name behind (a restart can get the same pid).
+            let n = self.temp_counter.fetch_add(1, Ordering::Relaxed);
+            path = dir.join(format!(".tmp-{}-{n}", std::process::id()));
+            match File::options().write(true).create_new(true).open(&path) {
+                Ok(opened) => {
+                    file = opened;
+                    break;
+                }
+                Err(err) if err.kind() == io::ErrorKind::AlreadyExists && attempts < 1000 => {
+                    attempts += 1;
+                }
+                Err(err) => {
+                    return Err(err).with_context(|| format!("cannot create {}", path.display()))
+                }
+            }
+        }
+        if let Err(err) = file.write_all(body).and_then(|()| file.sync_all()) {
             remove_temp(&path);
             return Err(err).with_context(|| format!("cannot write {}", path.display()));
         }
@@ -266,6 +278,23 @@ mod tests {
             fs::read(day.join("1427470439703-7.1.json")).unwrap(),
             b"{\"a\":2}"
         );
+    }
+
+    #[test]
+    fn leftover_temporary_files_are_stepped_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let day = dir.path().join("2015/03/27");
+        fs::create_dir_all(&day).unwrap();
+        for n in 0..3 {
+            fs::write(
+                day.join(format!(".tmp-{}-{n}", std::process::id())),
+                "partial",
+            )
+            .unwrap();
+        }
+        let stored = store.store_payload(b"{}", 1_427_470_439_703, 7).unwrap();
+        assert_eq!(fs::read(dir.path().join(stored.file)).unwrap(), b"{}");
     }
 
     #[test]
