@@ -144,9 +144,10 @@ fn parse_size(text: &str) -> Result<u64, String> {
         "mib" => 1 << 20,
         "gb" | "g" => 1_000_000_000,
         "gib" => 1 << 30,
-        other => {
+        _ => {
             return Err(format!(
-                "unknown size unit {other:?}: use KiB, MiB, GiB, KB, MB or GB"
+                "unknown size unit {:?}: use KiB, MiB, GiB, KB, MB or GB",
+                unit.trim()
             ))
         }
     };
