@@ -15,6 +15,7 @@ pub mod progress;
 pub mod render;
 pub mod report;
 pub mod select;
+pub mod serve;
 pub mod stats;
 pub mod time;
 
