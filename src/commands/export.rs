@@ -130,13 +130,8 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
             RowKind::Messages => "messages",
             RowKind::Payloads => "payloads",
         };
-        let dropped = match summary.duplicates {
-            0 => String::new(),
-            1 => String::from(" (1 duplicate dropped)"),
-            n => format!(" ({n} duplicates dropped)"),
-        };
         eprintln!(
-            "export: {} payloads read, {rows} {what} written{dropped}",
+            "export: {} payloads read, {rows} {what} written",
             summary.payloads
         );
     }
