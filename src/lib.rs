@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub mod finding;
 pub mod input;
+pub mod jsontext;
 pub mod output;
 pub mod payload;
 pub mod progress;

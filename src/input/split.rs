@@ -358,30 +358,7 @@ const TOO_DEEP: &str = "nesting too deep: more than 128 levels";
 /// serde_json skips unknown values without a depth limit; a document that failed is checked
 /// for absurd nesting so that the report names the real problem.
 fn too_deep(raw: &str) -> bool {
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
-    for &b in raw.as_bytes() {
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
-            b'{' | b'[' => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return true;
-                }
-            }
-            b'}' | b']' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    false
+    crate::jsontext::deeper_than(raw.as_bytes(), MAX_DEPTH)
 }
 
 /// Parses `raw` again with path tracking to name the wrong value: `channel.rating: …`.

@@ -193,21 +193,10 @@ fn joined(names: Vec<&str>) -> Cell<'_> {
 /// The JSON text without the whitespace between tokens; strings are kept byte for byte, so
 /// every value (big numbers, escapes) comes out exactly as it went in.
 pub fn compact_json(raw: &str) -> Cow<'_, str> {
-    let bytes = raw.as_bytes();
-    let (mut in_string, mut escaped) = (false, false);
     let mut out: Option<String> = None;
     let mut run_start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-        } else if b == b'"' {
-            in_string = true;
-        } else if matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+    for (i, b) in crate::jsontext::outside_strings(raw.as_bytes()) {
+        if matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
             // Whitespace is ASCII, so these are character boundaries.
             let out = out.get_or_insert_with(|| String::with_capacity(raw.len()));
             out.push_str(&raw[run_start..i]);
