@@ -180,8 +180,14 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
         };
         let partitions = match written {
             None => String::new(),
-            Some(w) if w.files == w.folders => format!(" in {} partitions", w.folders),
-            Some(w) => format!(" in {} partitions ({} files)", w.folders, w.files),
+            Some(w) => {
+                let plural = if w.folders == 1 { "" } else { "s" };
+                let files = match w.files == w.folders {
+                    true => String::new(),
+                    false => format!(" ({} files)", w.files),
+                };
+                format!(" in {} partition{plural}{files}", w.folders)
+            }
         };
         eprintln!(
             "export: {} payloads read, {rows} {what} written{partitions}{dropped}",
@@ -281,7 +287,7 @@ impl Renderer {
 }
 
 /// One output file being written.
-// At most a few dozen at once (see partition::OPEN_FILES), each holding far more on the heap.
+// At most 128 at once (partition::OPEN_FILES), each holding far more on the heap.
 #[allow(clippy::large_enum_variant)]
 enum Writer<'r> {
     Rows(RowWriter<'r, Output>),

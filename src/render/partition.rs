@@ -246,6 +246,57 @@ fn part_number(name: &str, extension: &str) -> Option<u32> {
 mod tests {
     use super::*;
 
+    /// A part that claims to buffer 40 MiB per write and counts its flushes.
+    struct Heavy {
+        out: Output,
+        buffered: usize,
+        flushes: std::rc::Rc<std::cell::Cell<u32>>,
+    }
+
+    impl Part for Heavy {
+        fn close(self) -> Result<Closed> {
+            self.out.close()
+        }
+        fn buffered(&self) -> usize {
+            self.buffered
+        }
+        fn flush(&mut self) -> Result<()> {
+            self.flushes.set(self.flushes.get() + 1);
+            self.buffered = 0;
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_largest_buffer_is_flushed_over_the_budget() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut tree = Tree::new(dir.path(), "bin").unwrap();
+        let flushes = std::rc::Rc::new(std::cell::Cell::new(0));
+        let write = |folder: &str, tree: &mut Tree<Heavy>| {
+            let start = |out| {
+                Ok(Heavy {
+                    out,
+                    buffered: 0,
+                    flushes: flushes.clone(),
+                })
+            };
+            tree.write(folder, start, |part| {
+                part.buffered += 40 << 20;
+                Ok(())
+            })
+            .unwrap();
+        };
+        write("a=1", &mut tree);
+        write("a=1", &mut tree); // 80 MiB in one part
+        assert_eq!((flushes.get(), tree.buffered), (1, 0));
+        write("a=1", &mut tree);
+        write("a=2", &mut tree); // 40 + 40: the first written is flushed
+        assert_eq!((flushes.get(), tree.buffered), (2, 40 << 20));
+        let written = tree.finish().unwrap();
+        assert_eq!((written.folders, written.files), (2, 2));
+        assert!(dir.path().join("a=2/part-00000.bin").is_file());
+    }
+
     #[test]
     fn part_names_round_trip() {
         assert_eq!(part_name(0, "parquet"), "part-00000.parquet");
