@@ -22,6 +22,7 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
 
 use super::rows::{Cell, Columns, Kind};
 use crate::input::Document;
@@ -32,8 +33,33 @@ const BATCH_ROWS: usize = 8192;
 /// Text bytes that end a batch early (long messages), keeping batches well under the 2 GiB
 /// an arrow string array holds.
 const BATCH_TEXT_BYTES: usize = 32 << 20;
+/// Rows the column builders make room for at first: they grow as rows come, and a partition
+/// with few rows keeps little memory.
+const START_ROWS: usize = 256;
 /// Rows of a row group: large enough for scans, small enough to skip by statistics.
 const ROW_GROUP_ROWS: usize = 128 * 1024;
+
+/// Columns whose values rarely repeat (ids, instants, free texts): a dictionary would cost
+/// time to build and then be dropped for plain encoding anyway.
+const UNIQUE: &[&str] = &[
+    "channel_id",
+    "begin_at",
+    "end_at",
+    "begin_at_ms",
+    "end_at_ms",
+    "sent_at",
+    "sent_at_ms",
+    "offset_ms",
+    "rating_desc",
+    "visitor_email",
+    "visitor_note",
+    "visitor_ip",
+    "first_url",
+    "first_visitor_message",
+    "variables",
+    "source_line",
+    "content",
+];
 
 /// The schema of the chosen columns, and how to turn a payload into their cells.
 pub struct Renderer {
@@ -141,13 +167,13 @@ enum Builder {
 impl Builder {
     fn new(kind: Kind) -> Builder {
         match kind {
-            Kind::Int => Builder::Int(Int64Builder::with_capacity(BATCH_ROWS)),
-            Kind::Bool => Builder::Bool(BooleanBuilder::with_capacity(BATCH_ROWS)),
+            Kind::Int => Builder::Int(Int64Builder::with_capacity(START_ROWS)),
+            Kind::Bool => Builder::Bool(BooleanBuilder::with_capacity(START_ROWS)),
             Kind::Time => Builder::Time(
-                TimestampMillisecondBuilder::with_capacity(BATCH_ROWS).with_timezone("UTC"),
+                TimestampMillisecondBuilder::with_capacity(START_ROWS).with_timezone("UTC"),
             ),
             Kind::Text | Kind::Json | Kind::Any => {
-                Builder::Text(StringBuilder::with_capacity(BATCH_ROWS, BATCH_ROWS * 16))
+                Builder::Text(StringBuilder::with_capacity(START_ROWS, START_ROWS * 16))
             }
         }
     }
@@ -192,11 +218,17 @@ pub struct ParquetWriter {
 
 impl ParquetWriter {
     pub fn start(renderer: &Renderer, out: Output) -> Result<ParquetWriter> {
-        let properties = WriterProperties::builder()
+        let mut properties = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
             .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
-            .set_created_by(format!("sshook {}", env!("CARGO_PKG_VERSION")))
-            .build();
+            .set_created_by(format!("sshook {}", env!("CARGO_PKG_VERSION")));
+        for field in renderer.schema.fields() {
+            if UNIQUE.contains(&field.name().as_str()) {
+                let column = ColumnPath::from(field.name().as_str());
+                properties = properties.set_column_dictionary_enabled(column, false);
+            }
+        }
+        let properties = properties.build();
         let writer = ArrowWriter::try_new(out, renderer.schema.clone(), Some(properties))
             .context("cannot start the parquet file")?;
         Ok(ParquetWriter {
@@ -210,11 +242,11 @@ impl ParquetWriter {
     }
 
     pub fn write(&mut self, fragment: &Fragment) -> Result<()> {
-        if !self.builders.is_empty() {
-            for row in fragment.values.chunks(self.builders.len()) {
-                for (builder, value) in self.builders.iter_mut().zip(row) {
-                    builder.append(*value, &fragment.text);
-                }
+        // Column by column: each inner loop appends to one builder of one type.
+        let width = self.builders.len();
+        for (column, builder) in self.builders.iter_mut().enumerate() {
+            for value in fragment.values.iter().skip(column).step_by(width) {
+                builder.append(*value, &fragment.text);
             }
         }
         self.pending_rows += fragment.rows as usize;
