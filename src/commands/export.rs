@@ -27,6 +27,9 @@ Examples:
   sshook export dumps/ --var userId --var chatPackage --format ndjson | jq .var_userId
   sshook export dumps/ --excel -o for-excel.csv         # BOM, CRLF, formula guard
   sshook export --list-columns --rows messages
+  sshook export dumps/ -f parquet -o chats.parquet      # typed columns for warehouses
+  sshook export dumps/ -f parquet --partition-by month -o out  # out/month=2025-03/*.parquet
+  duckdb -c \"FROM read_parquet('out/**/*.parquet', hive_partitioning = true) LIMIT 5\"
   duckdb -c \"SELECT status, count(*) FROM read_csv_auto('chats.csv') GROUP BY 1\"
 
 Times are RFC 3339 in UTC unless --tz or --utc says otherwise. Empty values are empty cells
