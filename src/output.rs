@@ -96,32 +96,58 @@ impl Output {
 
     /// Flushes everything and, for a file, moves it into place (fsynced first).
     pub fn finish(self) -> Result<()> {
+        self.close()?.persist()
+    }
+
+    /// Flushes everything and, for a file, syncs and closes it without moving it into place
+    /// yet: a command writing many files moves them all only once every one is complete.
+    pub fn close(self) -> Result<Closed> {
         match self.sink {
             Sink::Stdout(mut w) => w.flush()?,
             Sink::File(mut w) => w.flush()?,
             Sink::Gzip(gz) => gz.finish()?.flush()?,
         }
+        let Some((temp, path)) = self.temp else {
+            return Ok(Closed { temp: None });
+        };
+        temp.as_file()
+            .sync_all()
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(Closed {
+            temp: Some((temp.into_temp_path(), path)),
+        })
+    }
+}
+
+/// A complete output file not yet in place (see [`Output::close`]); dropped without
+/// [`Closed::persist`], it is deleted and the target is left untouched. Holds no open file.
+pub struct Closed {
+    temp: Option<(tempfile::TempPath, PathBuf)>,
+}
+
+impl Closed {
+    /// Moves the file over its target.
+    pub fn persist(self) -> Result<()> {
         if let Some((temp, path)) = self.temp {
             let cannot = || format!("cannot write {}", path.display());
-            temp.as_file().sync_all().with_context(cannot)?;
             // Keep the permissions of a file being replaced; a new one gets the usual 0644.
             let permissions = fs::metadata(&path).map(|m| m.permissions()).ok();
-            let file = temp.persist(&path).with_context(cannot)?;
-            set_permissions(&file, permissions);
+            temp.persist(&path).with_context(cannot)?;
+            set_permissions(&path, permissions);
         }
         Ok(())
     }
 }
 
 #[cfg(unix)]
-fn set_permissions(file: &fs::File, old: Option<fs::Permissions>) {
+fn set_permissions(path: &Path, old: Option<fs::Permissions>) {
     use std::os::unix::fs::PermissionsExt;
     let permissions = old.unwrap_or_else(|| fs::Permissions::from_mode(0o644));
-    let _ = file.set_permissions(permissions);
+    let _ = fs::set_permissions(path, permissions);
 }
 
 #[cfg(not(unix))]
-fn set_permissions(_: &fs::File, _: Option<fs::Permissions>) {}
+fn set_permissions(_: &Path, _: Option<fs::Permissions>) {}
 
 impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {

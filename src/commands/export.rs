@@ -3,12 +3,15 @@
 
 use std::path::PathBuf;
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 
 use crate::cli::{GlobalArgs, InputArgs};
-use crate::input;
-use crate::output::Output;
-use crate::render::encode::{Encoder, Format, Options, RowWriter};
+use crate::input::{self, Document};
+use crate::output::{Closed, Output};
+use crate::render::encode::{Encoder, Format, Options, Rendered, RowWriter};
+#[cfg(feature = "parquet")]
+use crate::render::parquet;
+use crate::render::partition::{Part, PartitionBy, Tree};
 use crate::render::rows::{column_list, Columns, RowKind};
 use crate::render::table::Width;
 use crate::report::Diagnostics;
@@ -24,6 +27,9 @@ Examples:
   sshook export dumps/ --var userId --var chatPackage --format ndjson | jq .var_userId
   sshook export dumps/ --excel -o for-excel.csv         # BOM, CRLF, formula guard
   sshook export --list-columns --rows messages
+  sshook export dumps/ -f parquet -o chats.parquet      # typed columns for warehouses
+  sshook export dumps/ -f parquet --partition-by month -o out  # out/month=2025-03/*.parquet
+  duckdb -c \"FROM read_parquet('out/**/*.parquet', hive_partitioning = true) LIMIT 5\"
   duckdb -c \"SELECT status, count(*) FROM read_csv_auto('chats.csv') GROUP BY 1\"
 
 Times are RFC 3339 in UTC unless --tz or --utc says otherwise. Empty values are empty cells
@@ -41,13 +47,20 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = RowKind::Conversations, value_name = "KIND")]
     pub rows: RowKind,
 
-    /// csv, tsv, ndjson, json or table. Default: csv; ndjson for --rows payloads.
+    /// csv, tsv, ndjson, json, table or parquet. Default: csv; ndjson for --rows payloads.
     #[arg(long, short = 'f', value_enum, value_name = "FORMAT")]
     pub format: Option<Format>,
 
-    /// Write to FILE instead of standard output, atomically; FILE.gz is compressed.
+    /// Write to FILE instead of standard output, atomically; FILE.gz is compressed. With
+    /// --partition-by, the folder to write the partitions in.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Write a Hive-style folder tree, -o DIR/month=2025-03/part-00000.csv, by the start of
+    /// the conversation in the display zone (messages go with their conversation) or by
+    /// account. Each partition written is replaced whole; the others are left alone.
+    #[arg(long, value_enum, value_name = "KEY")]
+    pub partition_by: Option<PartitionBy>,
 
     /// The columns to write, in this order (see --list-columns); var_KEY names a variable.
     #[arg(long, value_delimiter = ',', value_name = "A,B,C")]
@@ -94,35 +107,68 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
         _ => Format::Csv,
     });
     let to_stdout = args.output.as_deref().is_none_or(|p| p.as_os_str() == "-");
-    let options = Options {
-        delimiter: args.delimiter,
-        header: !args.no_header,
-        excel: args.excel,
-        safe: args.safe,
-        table_width: Width::for_output(to_stdout),
-        color: to_stdout && global.color.stdout(),
-        ..Options::default()
+    check_destination(&args, format, to_stdout)?;
+    let renderer = if format == Format::Parquet {
+        Renderer::columns(columns, &args)?
+    } else {
+        let options = Options {
+            delimiter: args.delimiter,
+            header: !args.no_header,
+            excel: args.excel,
+            safe: args.safe,
+            table_width: Width::for_output(to_stdout),
+            color: to_stdout && global.color.stdout(),
+            ..Options::default()
+        };
+        Renderer::Rows(Encoder::new(
+            columns,
+            format,
+            selection.zone.clone(),
+            options,
+        )?)
     };
-    let encoder = Encoder::new(columns, format, selection.zone.clone(), options)?;
     let discovery = input::discover(&args.input.inputs)?;
     let mut diagnostics = Diagnostics::new(global);
     diagnostics.report_all(&discovery.findings);
 
-    let mut out = Output::open(args.output.as_deref())?;
-    let mut writer = RowWriter::start(&encoder, &mut out)?;
+    let mut destination = match (args.partition_by, args.output.as_deref()) {
+        (Some(_), Some(root)) => Destination::Tree(Tree::new(root, extension(format))?),
+        (_, output) => Destination::One(Writer::start(&renderer, Output::open(output)?)?),
+    };
+    let zone = &selection.zone;
+    let mut rows = 0;
     let summary = select::stream(
         &discovery.sources,
         &selection,
         &mut diagnostics,
-        |doc| encoder.render(doc),
-        |rendered| {
-            writer.write(rendered?)?;
+        |doc| -> Result<Piece> {
+            Ok(Piece {
+                folder: args.partition_by.map(|by| by.folder(zone, doc)),
+                body: renderer.render(doc)?,
+            })
+        },
+        |piece| {
+            let piece = piece?;
+            rows += piece.body.rows();
+            match (&mut destination, piece.folder) {
+                (Destination::Tree(tree), Some(folder)) => tree.write(
+                    &folder,
+                    |out| Writer::start(&renderer, out),
+                    |writer| writer.write(piece.body),
+                )?,
+                (Destination::One(writer), _) => writer.write(piece.body)?,
+                (Destination::Tree(_), None) => bail!("a row without a partition"),
+            }
             Ok(Flow::Continue)
         },
     )?;
-    let rows = writer.rows();
-    writer.finish()?;
-    out.finish()?;
+    let written = match destination {
+        Destination::One(writer) => {
+            writer.close()?.persist()?;
+            None
+        }
+        Destination::Tree(tree) => Some(tree.finish()?),
+    };
 
     if !global.quiet {
         let what = match args.rows {
@@ -130,13 +176,176 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
             RowKind::Messages => "messages",
             RowKind::Payloads => "payloads",
         };
+        let partitions = match written {
+            None => String::new(),
+            Some(w) => {
+                let plural = if w.folders == 1 { "" } else { "s" };
+                let files = match w.files == w.folders {
+                    true => String::new(),
+                    false => format!(" ({} files)", w.files),
+                };
+                format!(" in {} partition{plural}{files}", w.folders)
+            }
+        };
         eprintln!(
-            "export: {} payloads read, {rows} {what} written",
+            "export: {} payloads read, {rows} {what} written{partitions}",
             summary.payloads
         );
     }
     summary.report_duplicates(global.quiet);
     Ok(Outcome::from_bad(diagnostics.any()))
+}
+
+/// Refuses combinations of format and destination that cannot work, before reading.
+fn check_destination(args: &Args, format: Format, to_stdout: bool) -> Result<()> {
+    if args.partition_by.is_some() {
+        if to_stdout {
+            bail!("--partition-by writes a folder of files: add -o DIR");
+        }
+        if format == Format::Table {
+            bail!("--partition-by writes csv, tsv, ndjson, json or parquet files, not tables");
+        }
+    } else if format == Format::Parquet && to_stdout {
+        bail!("parquet is written to a file: add -o FILE.parquet (or --partition-by and -o DIR)");
+    }
+    let gzipped = args.output.as_deref().and_then(|p| p.extension()) == Some("gz".as_ref());
+    if format == Format::Parquet && gzipped && args.partition_by.is_none() {
+        bail!("parquet compresses its columns itself: name the file .parquet, not .gz");
+    }
+    Ok(())
+}
+
+/// The name ending of partition files.
+fn extension(format: Format) -> &'static str {
+    match format {
+        Format::Csv => "csv",
+        Format::Tsv => "tsv",
+        Format::Ndjson => "ndjson",
+        Format::Json => "json",
+        Format::Table => "txt",
+        Format::Parquet => "parquet",
+    }
+}
+
+/// What is computed for one payload, on any thread: its rows and the folder they go to.
+struct Piece {
+    folder: Option<String>,
+    body: Body,
+}
+
+enum Body {
+    Rows(Rendered),
+    #[cfg(feature = "parquet")]
+    Columns(parquet::Fragment),
+}
+
+impl Body {
+    fn rows(&self) -> u64 {
+        match self {
+            Body::Rows(rendered) => rendered.rows,
+            #[cfg(feature = "parquet")]
+            Body::Columns(fragment) => fragment.rows,
+        }
+    }
+}
+
+/// Turns payloads into text rows or into parquet columns.
+// One per run: its size does not matter.
+#[allow(clippy::large_enum_variant)]
+enum Renderer {
+    Rows(Encoder),
+    #[cfg(feature = "parquet")]
+    Columns(parquet::Renderer),
+}
+
+impl Renderer {
+    #[cfg(feature = "parquet")]
+    fn columns(columns: Columns, args: &Args) -> Result<Renderer> {
+        if matches!(columns, Columns::Payloads) {
+            bail!("--rows payloads is written as ndjson or json, not as parquet columns");
+        }
+        if args.excel || args.safe || args.delimiter.is_some() {
+            bail!("--excel, --safe and --delimiter apply to csv and tsv, not to parquet");
+        }
+        Ok(Renderer::Columns(parquet::Renderer::new(columns)))
+    }
+
+    #[cfg(not(feature = "parquet"))]
+    fn columns(_: Columns, _: &Args) -> Result<Renderer> {
+        bail!("this sshook was built without parquet (cargo feature `parquet`)");
+    }
+
+    fn render(&self, doc: &Document) -> Result<Body> {
+        Ok(match self {
+            Renderer::Rows(encoder) => Body::Rows(encoder.render(doc)?),
+            #[cfg(feature = "parquet")]
+            Renderer::Columns(renderer) => Body::Columns(renderer.render(doc)?),
+        })
+    }
+}
+
+/// One output file being written.
+// At most 128 at once (partition::OPEN_FILES), each holding far more on the heap.
+#[allow(clippy::large_enum_variant)]
+enum Writer<'r> {
+    Rows(RowWriter<'r, Output>),
+    #[cfg(feature = "parquet")]
+    Columns(parquet::ParquetWriter),
+}
+
+/// One file, or a tree of partitions.
+#[allow(clippy::large_enum_variant)] // one per run
+enum Destination<'r> {
+    One(Writer<'r>),
+    Tree(Tree<Writer<'r>>),
+}
+
+impl<'r> Writer<'r> {
+    fn start(renderer: &'r Renderer, out: Output) -> Result<Writer<'r>> {
+        Ok(match renderer {
+            Renderer::Rows(encoder) => Writer::Rows(RowWriter::start(encoder, out)?),
+            #[cfg(feature = "parquet")]
+            Renderer::Columns(renderer) => {
+                Writer::Columns(parquet::ParquetWriter::start(renderer, out)?)
+            }
+        })
+    }
+
+    fn write(&mut self, body: Body) -> Result<()> {
+        match (self, body) {
+            (Writer::Rows(writer), Body::Rows(rendered)) => writer.write(rendered),
+            #[cfg(feature = "parquet")]
+            (Writer::Columns(writer), Body::Columns(fragment)) => writer.write(&fragment),
+            #[cfg(feature = "parquet")]
+            _ => bail!("rows rendered for another format"),
+        }
+    }
+}
+
+impl Part for Writer<'_> {
+    fn close(self) -> Result<Closed> {
+        match self {
+            Writer::Rows(writer) => writer.finish()?.close(),
+            #[cfg(feature = "parquet")]
+            Writer::Columns(writer) => writer.finish()?.close(),
+        }
+    }
+
+    fn buffered(&self) -> usize {
+        match self {
+            Writer::Rows(_) => 0,
+            #[cfg(feature = "parquet")]
+            Writer::Columns(writer) => writer.buffered(),
+        }
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        match self {
+            Writer::Rows(_) => Ok(()),
+            #[cfg(feature = "parquet")]
+            Writer::Columns(writer) => writer.flush(),
+        }
+    }
 }
 
 /// Export writes UTC unless a zone is asked for: files should not depend on where they were

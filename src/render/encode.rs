@@ -28,6 +28,8 @@ pub enum Format {
     Json,
     /// A table for people.
     Table,
+    /// Typed, compressed columns for warehouses (DuckDB, Spark); needs -o.
+    Parquet,
 }
 
 /// How rows are written, beyond the format.
@@ -89,6 +91,9 @@ impl Encoder {
         zone: DisplayZone,
         mut options: Options,
     ) -> Result<Encoder> {
+        if format == Format::Parquet {
+            bail!("parquet is written column by column, not by this encoder");
+        }
         let delimited = matches!(format, Format::Csv | Format::Tsv);
         if matches!(columns, Columns::Payloads) && !matches!(format, Format::Ndjson | Format::Json)
         {
@@ -181,6 +186,7 @@ impl Encoder {
                     Ok::<_, anyhow::Error>(())
                 })?;
             }
+            Format::Parquet => bail!("parquet is written column by column"),
             Format::Table => {
                 self.columns.for_each_row(doc, &mut cells, |row| {
                     rendered.rows += 1;
@@ -306,7 +312,7 @@ impl<'e, W: Write> RowWriter<'e, W> {
                 }
             }
             Format::Json => out.write_all(b"[")?,
-            Format::Ndjson | Format::Table => {}
+            Format::Ndjson | Format::Table | Format::Parquet => {}
         }
         Ok(RowWriter {
             encoder,
@@ -353,7 +359,7 @@ impl<'e, W: Write> RowWriter<'e, W> {
                 let text = table::render(&headers, &self.shown, options.table_width, options.color);
                 self.out.write_all(text.as_bytes())?;
             }
-            Format::Csv | Format::Tsv | Format::Ndjson => {}
+            Format::Csv | Format::Tsv | Format::Ndjson | Format::Parquet => {}
         }
         self.out.flush().context("cannot write the rows")?;
         Ok(self.out)

@@ -1,8 +1,12 @@
 //! Rendering: turning selected payloads into what a person or a program reads.
 //! One idea per file: rows (conversation and message columns), encode (CSV, TSV, NDJSON, JSON
-//! writers), table (comfy-table), transcript (show), stats (aggregates).
+//! writers), parquet (typed columns), partition (Hive-style folder trees), table (comfy-table),
+//! transcript (show), stats (aggregates).
 
 pub mod encode;
+#[cfg(feature = "parquet")]
+pub mod parquet;
+pub mod partition;
 pub mod rows;
 pub mod stats;
 pub mod table;
