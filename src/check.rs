@@ -40,7 +40,10 @@ pub fn warnings(doc: &Document) -> Vec<Finding> {
         }
         out.timestamp(&format!("{path}.sentAt"), m.sent_at);
         let (lo, hi) = (p.begin_at.min(p.end_at), p.end_at.max(p.begin_at));
-        if m.sent_at < lo - SENT_AT_SLACK_MS || m.sent_at > hi + SENT_AT_SLACK_MS {
+        // Saturating: timestamps are the sender's, and may be any i64 (found by fuzzing).
+        let outside = m.sent_at < lo.saturating_sub(SENT_AT_SLACK_MS)
+            || m.sent_at > hi.saturating_add(SENT_AT_SLACK_MS);
+        if outside {
             out.warn(
                 &format!("{path}.sentAt"),
                 format!(
@@ -156,8 +159,9 @@ impl Checks<'_, '_> {
             }
         }
         if let Some(duration) = c.duration {
-            let span = (p.end_at - p.begin_at).div_euclid(1000);
-            if (duration - span).abs() > 1 {
+            // In i128: any two i64 timestamps and durations subtract without overflow.
+            let span = (i128::from(p.end_at) - i128::from(p.begin_at)).div_euclid(1000);
+            if (i128::from(duration) - span).abs() > 1 {
                 self.warn(
                     "channel.duration",
                     format!("recorded duration {duration} s, but endAt - beginAt is {span} s"),
