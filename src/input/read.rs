@@ -116,32 +116,13 @@ pub fn read_source(
 /// Reads until `buf` holds at least `want` more bytes or the input ends; returns bytes added.
 fn fill(reader: &mut impl Read, buf: &mut Vec<u8>, want: usize) -> io::Result<usize> {
     let start = buf.len();
-    let target = start + want;
-    while buf.len() < target {
-        if buf.capacity() < target {
-            buf.reserve(target - buf.len());
-        }
-        let spare = buf.capacity() - buf.len();
-        let old = buf.len();
-        buf.resize(old + spare, 0);
-        match reader.read(&mut buf[old..]) {
-            Ok(0) => {
-                buf.truncate(old);
-                break;
-            }
-            Ok(n) => buf.truncate(old + n),
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => buf.truncate(old),
-            Err(err) => {
-                buf.truncate(old);
-                if buf.len() > start {
-                    // Hand over what was read; the error shows again on the next call.
-                    return Ok(buf.len() - start);
-                }
-                return Err(err);
-            }
-        }
+    // `read_to_end` grows the buffer without zeroing it first.
+    match reader.by_ref().take(want as u64).read_to_end(buf) {
+        Ok(added) => Ok(added),
+        // Hand over what was read; the error shows again on the next call.
+        Err(_) if buf.len() > start => Ok(buf.len() - start),
+        Err(err) => Err(err),
     }
-    Ok(buf.len() - start)
 }
 
 /// Counts the bytes that pass through, for the progress bar.
