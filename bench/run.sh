@@ -149,6 +149,7 @@ run_corpus() { # kind path docs
   measure "$c" "sshook export conversations csv" sshook ${S:-"$SSHOOK"} export "$path" --rows conversations --format csv -o "$OUT/$c-conversations.csv"
   measure "$c" "sshook export messages csv" sshook ${S:-"$SSHOOK"} export "$path" --rows messages --format csv -o "$OUT/$c-messages.csv"
   measure "$c" "sshook export conversations ndjson" sshook ${S:-"$SSHOOK"} export "$path" --rows conversations --format ndjson -o "$OUT/$c-conversations.ndjson"
+  measure "$c" "sshook export conversations parquet" sshook ${S:-"$SSHOOK"} export "$path" --rows conversations --format parquet -o "$OUT/$c-conversations.parquet"
   measure "$c" "sshook stats --by day csv" sshook ${S:-"$SSHOOK"} stats "$path" --by day --format csv
   measure "$c" "sshook show --id $id text" sshook ${S:-"$SSHOOK"} show "$path" --id "$id" --format text
   STDOUT="$OUT/$c-python.csv"

@@ -15,6 +15,8 @@ pub struct Source {
     /// How diagnostics name it: the path as given or found, or `<stdin>`.
     pub name: Arc<str>,
     pub kind: SourceKind,
+    /// The size of a regular file, as discovery saw it (a hint: the file may change).
+    pub size: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -91,6 +93,7 @@ fn stdin() -> Source {
     Source {
         name: Arc::from("<stdin>"),
         kind: SourceKind::Stdin,
+        size: None,
     }
 }
 
@@ -138,6 +141,18 @@ fn add_path(path: &Path, named: bool, found: &mut Discovery, visiting: &mut Hash
             return;
         }
     };
+    add_entry(path, name, &meta, named, found, visiting);
+}
+
+/// Adds a path whose metadata is known: a file, or a folder to walk.
+fn add_entry(
+    path: &Path,
+    name: String,
+    meta: &fs::Metadata,
+    named: bool,
+    found: &mut Discovery,
+    visiting: &mut HashSet<PathBuf>,
+) {
     if meta.is_dir() {
         walk(path, &name, found, visiting);
     } else if meta.is_file() || named {
@@ -145,6 +160,7 @@ fn add_path(path: &Path, named: bool, found: &mut Discovery, visiting: &mut Hash
         found.sources.push(Source {
             name: Arc::from(name),
             kind: SourceKind::File(path.to_path_buf()),
+            size: meta.is_file().then(|| meta.len()),
         });
     } else {
         found.findings.push(Finding {
@@ -180,16 +196,17 @@ fn walk(dir: &Path, name: &str, found: &mut Discovery, visiting: &mut HashSet<Pa
         .collect();
     children.sort();
     for (child_name, child) in children {
-        let is_dir = fs::metadata(&child).map(|m| m.is_dir());
-        match is_dir {
-            Ok(true) if !is_skipped_dir_name(&child_name) => {
+        // One metadata call per entry (following links): it tells folder, file and size.
+        match fs::metadata(&child) {
+            Ok(meta) if meta.is_dir() && !is_skipped_dir_name(&child_name) => {
                 walk(&child, &child.display().to_string(), found, visiting)
             }
-            Ok(true) => {}
-            Ok(false) if is_payload_file_name(&child_name) => {
-                add_path(&child, false, found, visiting)
+            Ok(meta) if meta.is_dir() => {}
+            Ok(meta) if is_payload_file_name(&child_name) => {
+                let name = child.display().to_string();
+                add_entry(&child, name, &meta, false, found, visiting)
             }
-            Ok(false) => {}
+            Ok(_) => {}
             Err(err) if is_payload_file_name(&child_name) => found
                 .findings
                 .push(read_error(&child.display().to_string(), describe_io(&err))),

@@ -20,8 +20,11 @@ pub use split::{documents, Document, Item};
 
 /// How many chunks the reader may read ahead of the parsers.
 const QUEUE_CHUNKS: usize = 8;
-/// How many chunks may be parsed, or parsed and waiting for their turn, at once.
+/// How many batches may be parsed, or parsed and waiting for their turn, at once.
 const IN_FLIGHT: usize = 12;
+/// A batch of chunks handed to one task ends at this many bytes or chunks.
+const BATCH_BYTES: usize = 512 << 10;
+const BATCH_CHUNKS: usize = 128;
 
 /// Reads every source, in order. `work` runs on the rayon pool, once per chunk, and turns it
 /// into a result; `sink` receives the results in input order, on this thread, while the next
@@ -37,8 +40,8 @@ where
     W: Fn(&Chunk) -> R + Sync,
     S: FnMut(R) -> anyhow::Result<()>,
 {
-    let (chunk_tx, chunk_rx) = mpsc::sync_channel::<Chunk>(QUEUE_CHUNKS);
-    let (result_tx, result_rx) = mpsc::channel::<(u64, R)>();
+    let (chunk_tx, chunk_rx) = mpsc::sync_channel::<Job>(QUEUE_CHUNKS);
+    let (result_tx, result_rx) = mpsc::channel::<(u64, Vec<R>)>();
     let (slot_tx, slot_rx) = mpsc::sync_channel::<()>(IN_FLIGHT);
     for _ in 0..IN_FLIGHT {
         let _ = slot_tx.send(());
@@ -54,11 +57,17 @@ where
         scope.spawn(move || {
             for source in sources {
                 let mut open = true;
-                read::read_source(source, bytes, &mut |chunk| {
-                    open = chunk_tx.send(chunk).is_ok();
-                    open
-                });
-                files.fetch_add(1, Ordering::Relaxed);
+                if is_small(source) {
+                    // Read on the pool, so that many small files are opened and read in
+                    // parallel rather than one after another on this thread.
+                    open = chunk_tx.send(Job::Small(source)).is_ok();
+                } else {
+                    read::read_source(source, bytes, &mut |chunk| {
+                        open = chunk_tx.send(Job::Chunk(chunk)).is_ok();
+                        open
+                    });
+                    files.fetch_add(1, Ordering::Relaxed);
+                }
                 if !open {
                     return;
                 }
@@ -66,23 +75,54 @@ where
         });
         scope.spawn(move || {
             rayon::in_place_scope(|pool| {
-                for (seq, chunk) in (0u64..).zip(chunk_rx) {
+                let mut seq = 0u64;
+                while let Ok(first) = chunk_rx.recv() {
                     if slot_rx.recv().is_err() {
                         break; // the sink stopped
                     }
+                    // Small chunks (one-payload files) travel in batches: one task and one
+                    // hand-off per batch, not per file.
+                    let mut batch_bytes = first.bytes();
+                    let mut batch = vec![first];
+                    while batch_bytes < BATCH_BYTES && batch.len() < BATCH_CHUNKS {
+                        match chunk_rx.try_recv() {
+                            Ok(job) => {
+                                batch_bytes += job.bytes();
+                                batch.push(job);
+                            }
+                            Err(_) => break,
+                        }
+                    }
                     let result_tx = result_tx.clone();
+                    let this = seq;
                     pool.spawn(move |_| {
-                        let _ = result_tx.send((seq, work(&chunk)));
+                        let mut results = Vec::with_capacity(batch.len());
+                        for job in batch {
+                            match job {
+                                Job::Chunk(chunk) => results.push(work(&chunk)),
+                                Job::Small(source) => {
+                                    read::read_small_file(source, bytes, &mut |chunk| {
+                                        results.push(work(&chunk));
+                                        true
+                                    });
+                                    files.fetch_add(1, Ordering::Relaxed);
+                                }
+                            }
+                        }
+                        let _ = result_tx.send((this, results));
                     });
+                    seq += 1;
                 }
             });
         });
-        let mut waiting: BTreeMap<u64, R> = BTreeMap::new();
+        let mut waiting: BTreeMap<u64, Vec<R>> = BTreeMap::new();
         let mut next = 0u64;
-        for (seq, result) in result_rx.iter() {
-            waiting.insert(seq, result);
-            while let Some(result) = waiting.remove(&next) {
-                sink(result)?;
+        for (seq, results) in result_rx.iter() {
+            waiting.insert(seq, results);
+            while let Some(results) = waiting.remove(&next) {
+                for result in results {
+                    sink(result)?;
+                }
                 next += 1;
                 let _ = slot_tx.send(());
             }
@@ -95,15 +135,32 @@ where
     })
 }
 
+/// What the reader thread hands on: a chunk it read, or a small file for the pool to read.
+enum Job<'s> {
+    Chunk(Chunk),
+    Small(&'s Source),
+}
+
+impl Job<'_> {
+    fn bytes(&self) -> usize {
+        match self {
+            Job::Chunk(chunk) => chunk.text.len(),
+            Job::Small(source) => source.size.unwrap_or(0) as usize,
+        }
+    }
+}
+
+/// Files read whole by a pool thread: regular, at most this big, and not gzip by name (a
+/// small gzip file may hold a large text, which the reader thread streams in chunks).
+const SMALL_FILE: u64 = 256 << 10;
+
+fn is_small(source: &Source) -> bool {
+    source.size.is_some_and(|size| size <= SMALL_FILE) && !source.name.ends_with(".gz")
+}
+
 /// The sum of the input files' sizes, when every source is a regular file.
 fn total_size(sources: &[Source]) -> Option<u64> {
     sources
         .iter()
-        .try_fold(0u64, |sum, source| match &source.kind {
-            discover::SourceKind::File(path) => std::fs::metadata(path)
-                .ok()
-                .filter(|m| m.is_file())
-                .map(|m| sum + m.len()),
-            discover::SourceKind::Stdin => None,
-        })
+        .try_fold(0u64, |sum, source| Some(sum + source.size?))
 }

@@ -67,6 +67,52 @@ pub fn read_source(
             }
         },
     };
+    read_stream(file, reader, emit);
+}
+
+/// Reads a small regular file whole, with the fewest system calls (the pool reads many of
+/// these at once); gzip inside goes the streaming way, from memory.
+pub fn read_small_file(
+    source: &Source,
+    bytes_read: &Arc<AtomicU64>,
+    emit: &mut dyn FnMut(Chunk) -> bool,
+) {
+    let file = &source.name;
+    let SourceKind::File(path) = &source.kind else {
+        return read_source(source, bytes_read, emit);
+    };
+    let text = match std::fs::read(path) {
+        Ok(text) => text,
+        Err(err) => {
+            emit(Chunk::failed(
+                file,
+                Finding::error(Origin::file(file), describe_io(&err)),
+            ));
+            return;
+        }
+    };
+    bytes_read.fetch_add(text.len() as u64, Ordering::Relaxed);
+    if text.starts_with(&[0x1f, 0x8b]) {
+        return read_stream(file, Box::new(io::Cursor::new(text)), emit);
+    }
+    let mut chunker = Chunker {
+        file,
+        buf: text,
+        next_line: 1,
+        at_start: true,
+        saw_text: false,
+    };
+    if !chunker.buf.is_empty() {
+        if let Some(finding) = chunker.check_start(false) {
+            emit(Chunk::failed(file, finding));
+            return;
+        }
+    }
+    emit(chunker.finish(None));
+}
+
+/// Reads `reader` to its end in chunks cut at document starts, gunzipping when it is gzip.
+fn read_stream(file: &Arc<str>, reader: Box<dyn Read>, emit: &mut dyn FnMut(Chunk) -> bool) {
     let mut reader = Decoded::new(reader);
     let mut chunker = Chunker {
         file,
@@ -116,6 +162,11 @@ pub fn read_source(
 /// Reads until `buf` holds at least `want` more bytes or the input ends; returns bytes added.
 fn fill(reader: &mut impl Read, buf: &mut Vec<u8>, want: usize) -> io::Result<usize> {
     let start = buf.len();
+    if buf.capacity() > start {
+        // Room was made for this read (a small file's size, or a chunk's): use it as it is.
+    } else {
+        buf.reserve(want);
+    }
     // `read_to_end` grows the buffer without zeroing it first.
     match reader.by_ref().take(want as u64).read_to_end(buf) {
         Ok(added) => Ok(added),
