@@ -55,22 +55,41 @@ where
         let (result_rx, slot_tx) = (result_rx, slot_tx);
         let (bytes, files) = (&bytes_read, &files_done);
         scope.spawn(move || {
+            // Consecutive small files go out together: one job, one hand-off, many files.
+            let mut small: Vec<&Source> = Vec::new();
+            let mut small_bytes = 0u64;
             for source in sources {
-                let mut open = true;
                 if is_small(source) {
-                    // Read on the pool, so that many small files are opened and read in
-                    // parallel rather than one after another on this thread.
-                    open = chunk_tx.send(Job::Small(source)).is_ok();
-                } else {
-                    read::read_source(source, bytes, &mut |chunk| {
-                        open = chunk_tx.send(Job::Chunk(chunk)).is_ok();
-                        open
-                    });
-                    files.fetch_add(1, Ordering::Relaxed);
+                    small_bytes += source.size.unwrap_or(0);
+                    small.push(source);
+                    if small.len() < BATCH_CHUNKS && small_bytes < BATCH_BYTES as u64 {
+                        continue;
+                    }
                 }
+                if !small.is_empty() {
+                    small_bytes = 0;
+                    if chunk_tx
+                        .send(Job::Small(std::mem::take(&mut small)))
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+                if is_small(source) {
+                    continue; // it went out with the batch above
+                }
+                let mut open = true;
+                read::read_source(source, bytes, &mut |chunk| {
+                    open = chunk_tx.send(Job::Chunk(chunk)).is_ok();
+                    open
+                });
+                files.fetch_add(1, Ordering::Relaxed);
                 if !open {
                     return;
                 }
+            }
+            if !small.is_empty() {
+                let _ = chunk_tx.send(Job::Small(small));
             }
         });
         scope.spawn(move || {
@@ -100,12 +119,14 @@ where
                         for job in batch {
                             match job {
                                 Job::Chunk(chunk) => results.push(work(&chunk)),
-                                Job::Small(source) => {
-                                    read::read_small_file(source, bytes, &mut |chunk| {
-                                        results.push(work(&chunk));
-                                        true
-                                    });
-                                    files.fetch_add(1, Ordering::Relaxed);
+                                Job::Small(sources) => {
+                                    for source in sources {
+                                        read::read_small_file(source, bytes, &mut |chunk| {
+                                            results.push(work(&chunk));
+                                            true
+                                        });
+                                        files.fetch_add(1, Ordering::Relaxed);
+                                    }
                                 }
                             }
                         }
@@ -138,14 +159,15 @@ where
 /// What the reader thread hands on: a chunk it read, or a small file for the pool to read.
 enum Job<'s> {
     Chunk(Chunk),
-    Small(&'s Source),
+    /// Small files, read whole by the pool thread that parses them.
+    Small(Vec<&'s Source>),
 }
 
 impl Job<'_> {
     fn bytes(&self) -> usize {
         match self {
             Job::Chunk(chunk) => chunk.text.len(),
-            Job::Small(source) => source.size.unwrap_or(0) as usize,
+            Job::Small(sources) => sources.iter().map(|s| s.size.unwrap_or(0) as usize).sum(),
         }
     }
 }
