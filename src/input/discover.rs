@@ -160,7 +160,7 @@ fn add_entry(
         found.sources.push(Source {
             name: Arc::from(name),
             kind: SourceKind::File(path.to_path_buf()),
-            size: meta.is_file().then(|| meta.len()),
+            size: meta.is_file().then_some(meta.len()),
         });
     } else {
         found.findings.push(Finding {
