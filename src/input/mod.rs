@@ -19,9 +19,9 @@ pub use read::Chunk;
 pub use split::{documents, Document, Item};
 
 /// How many chunks the reader may read ahead of the parsers.
-const QUEUE_CHUNKS: usize = 8;
+const QUEUE_CHUNKS: usize = 4;
 /// How many batches may be parsed, or parsed and waiting for their turn, at once.
-const IN_FLIGHT: usize = 12;
+const IN_FLIGHT: usize = 6;
 /// A batch of chunks handed to one task ends at this many bytes or chunks.
 const BATCH_BYTES: usize = 512 << 10;
 const BATCH_CHUNKS: usize = 128;
