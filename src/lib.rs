@@ -4,6 +4,8 @@
 //! discover → read → split → parse ([`input`], [`payload`]) → check ([`check`]) →
 //! select → render → sink ([`output`]).
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod check;
 pub mod cli;
 pub mod commands;
