@@ -336,38 +336,33 @@ enum Refusal {
     Broken { received: u64, why: String },
 }
 
+/// The rest of the body is not read: the connection cannot be reused.
+fn closing(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
 impl Refusal {
     fn into_response(self, max_body: u64) -> Response {
         match self {
-            Refusal::TooLarge { received } => {
-                let mut response = error(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    &format!("body larger than --max-body ({max_body} bytes)"),
-                    Note {
-                        bytes: received,
-                        ..Note::default()
-                    },
-                );
-                // The rest of the body is not read: the connection cannot be reused.
-                response
-                    .headers_mut()
-                    .insert(CONNECTION, HeaderValue::from_static("close"));
-                response
-            }
-            Refusal::TimedOut { received } => {
-                let mut response = error(
-                    StatusCode::REQUEST_TIMEOUT,
-                    "the body did not arrive in time",
-                    Note {
-                        bytes: received,
-                        ..Note::default()
-                    },
-                );
-                response
-                    .headers_mut()
-                    .insert(CONNECTION, HeaderValue::from_static("close"));
-                response
-            }
+            Refusal::TooLarge { received } => closing(error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &format!("body larger than --max-body ({max_body} bytes)"),
+                Note {
+                    bytes: received,
+                    ..Note::default()
+                },
+            )),
+            Refusal::TimedOut { received } => closing(error(
+                StatusCode::REQUEST_TIMEOUT,
+                "the body did not arrive in time",
+                Note {
+                    bytes: received,
+                    ..Note::default()
+                },
+            )),
             Refusal::Broken { received, why } => error(
                 StatusCode::BAD_REQUEST,
                 "the body could not be read",
