@@ -195,9 +195,17 @@ fn walk(dir: &Path, name: &str, found: &mut Discovery, visiting: &mut HashSet<Pa
         .filter(|(name, _)| !ignored.iter().any(|p| p.matches(name)))
         .collect();
     children.sort();
-    for (child_name, child) in children {
-        // One metadata call per entry (following links): it tells folder, file and size.
-        match fs::metadata(&child) {
+    // One metadata call per entry (following links): it tells folder, file and size. A dated
+    // folder holds hundreds of files, so the calls are made on all cores, in order.
+    let metas: Vec<std::io::Result<fs::Metadata>> = {
+        use rayon::prelude::*;
+        children
+            .par_iter()
+            .map(|(_, path)| fs::metadata(path))
+            .collect()
+    };
+    for ((child_name, child), meta) in children.into_iter().zip(metas) {
+        match meta {
             Ok(meta) if meta.is_dir() && !is_skipped_dir_name(&child_name) => {
                 walk(&child, &child.display().to_string(), found, visiting)
             }
