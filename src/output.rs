@@ -76,6 +76,8 @@ impl Output {
             .prefix(".sshook-")
             .suffix(".tmp")
             .tempfile_in(dir)
+            // tempfile's message names its temporary file; the user named `path`.
+            .map_err(|err| anyhow::anyhow!("{}", crate::input::discover::describe_io(&err)))
             .with_context(cannot)?;
         let file = temp.as_file().try_clone().with_context(cannot)?;
         let buffered = BufWriter::with_capacity(1 << 16, file);
