@@ -36,7 +36,7 @@ Times are RFC 3339 in UTC unless --tz or --utc says otherwise. Empty values are 
 (null in JSON). -o FILE is replaced only when the export succeeds; a .gz name compresses.
 Bad inputs are reported on stderr, the good payloads are exported, and the exit status is 1.";
 
-/// Export conversations, messages or payloads to CSV, TSV, NDJSON, JSON or tables.
+/// Export conversations, messages or payloads to CSV, TSV, NDJSON, JSON, tables or Parquet.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct Args {
