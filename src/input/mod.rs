@@ -62,21 +62,17 @@ where
                 if is_small(source) {
                     small_bytes += source.size.unwrap_or(0);
                     small.push(source);
-                    if small.len() < BATCH_CHUNKS && small_bytes < BATCH_BYTES as u64 {
-                        continue;
+                    if small.len() >= BATCH_CHUNKS || small_bytes >= BATCH_BYTES as u64 {
+                        small_bytes = 0;
+                        if !send_small(&chunk_tx, &mut small) {
+                            return;
+                        }
                     }
+                    continue;
                 }
-                if !small.is_empty() {
-                    small_bytes = 0;
-                    if chunk_tx
-                        .send(Job::Small(std::mem::take(&mut small)))
-                        .is_err()
-                    {
-                        return;
-                    }
-                }
-                if is_small(source) {
-                    continue; // it went out with the batch above
+                small_bytes = 0;
+                if !send_small(&chunk_tx, &mut small) {
+                    return;
                 }
                 let mut open = true;
                 read::read_source(source, bytes, &mut |chunk| {
@@ -88,9 +84,7 @@ where
                     return;
                 }
             }
-            if !small.is_empty() {
-                let _ = chunk_tx.send(Job::Small(small));
-            }
+            send_small(&chunk_tx, &mut small);
         });
         scope.spawn(move || {
             rayon::in_place_scope(|pool| {
@@ -154,6 +148,11 @@ where
         }
         Ok(())
     })
+}
+
+/// Sends the small files gathered so far as one job; false when the receiver is gone.
+fn send_small<'s>(tx: &mpsc::SyncSender<Job<'s>>, small: &mut Vec<&'s Source>) -> bool {
+    small.is_empty() || tx.send(Job::Small(std::mem::take(small))).is_ok()
 }
 
 /// What the reader thread hands on: a chunk it read, or a small file for the pool to read.

@@ -29,6 +29,10 @@ pub struct Chunk {
 }
 
 impl Chunk {
+    fn io_failed(file: &Arc<str>, err: &io::Error) -> Chunk {
+        Chunk::failed(file, Finding::error(Origin::file(file), describe_io(err)))
+    }
+
     fn failed(file: &Arc<str>, finding: Finding) -> Chunk {
         Chunk {
             file: Arc::clone(file),
@@ -59,10 +63,7 @@ pub fn read_source(
                 count: Arc::clone(bytes_read),
             }),
             Err(err) => {
-                emit(Chunk::failed(
-                    file,
-                    Finding::error(Origin::file(file), describe_io(&err)),
-                ));
+                emit(Chunk::io_failed(file, &err));
                 return;
             }
         },
@@ -84,10 +85,7 @@ pub fn read_small_file(
     let text = match std::fs::read(path) {
         Ok(text) => text,
         Err(err) => {
-            emit(Chunk::failed(
-                file,
-                Finding::error(Origin::file(file), describe_io(&err)),
-            ));
+            emit(Chunk::io_failed(file, &err));
             return;
         }
     };
@@ -95,13 +93,7 @@ pub fn read_small_file(
     if text.starts_with(&[0x1f, 0x8b]) {
         return read_stream(file, Box::new(io::Cursor::new(text)), emit);
     }
-    let mut chunker = Chunker {
-        file,
-        buf: text,
-        next_line: 1,
-        at_start: true,
-        saw_text: false,
-    };
+    let mut chunker = Chunker::new(file, text);
     if !chunker.buf.is_empty() {
         if let Some(finding) = chunker.check_start(false) {
             emit(Chunk::failed(file, finding));
@@ -114,13 +106,7 @@ pub fn read_small_file(
 /// Reads `reader` to its end in chunks cut at document starts, gunzipping when it is gzip.
 fn read_stream(file: &Arc<str>, reader: Box<dyn Read>, emit: &mut dyn FnMut(Chunk) -> bool) {
     let mut reader = Decoded::new(reader);
-    let mut chunker = Chunker {
-        file,
-        buf: Vec::with_capacity(CHUNK_SIZE),
-        next_line: 1,
-        at_start: true,
-        saw_text: false,
-    };
+    let mut chunker = Chunker::new(file, Vec::with_capacity(CHUNK_SIZE));
     loop {
         match fill(&mut reader, &mut chunker.buf, CHUNK_SIZE) {
             Ok(0) => {
@@ -238,7 +224,17 @@ struct Chunker<'f> {
     saw_text: bool,
 }
 
-impl Chunker<'_> {
+impl<'f> Chunker<'f> {
+    fn new(file: &'f Arc<str>, buf: Vec<u8>) -> Chunker<'f> {
+        Chunker {
+            file,
+            buf,
+            next_line: 1,
+            at_start: true,
+            saw_text: false,
+        }
+    }
+
     /// Drops a UTF-8 BOM; refuses UTF-16 and UTF-32, which serde_json would only call garbage.
     fn check_start(&mut self, gzip: bool) -> Option<Finding> {
         self.at_start = false;

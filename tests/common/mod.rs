@@ -49,13 +49,7 @@ impl Workdir {
     }
 
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::cargo_bin("sshook").expect("binary");
-        cmd.current_dir(self.dir.path())
-            .args(args)
-            .env("TZ", "UTC")
-            .env_remove("NO_COLOR")
-            .env("COLUMNS", "120");
-        cmd
+        Command::from_std(self.std_command(args))
     }
 
     /// A plain `std::process::Command` for tests that drive the pipes themselves.
