@@ -594,7 +594,7 @@ where
 mod tests {
     use super::*;
 
-    const OFFICIAL: &str = include_str!("../../shared/official-example.json");
+    const OFFICIAL: &str = include_str!("../sample-data/official-example.json");
 
     #[test]
     fn official_example_reads_with_its_oddities() {

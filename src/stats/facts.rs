@@ -153,7 +153,7 @@ fn agent_parts(payload: &Payload) -> Vec<AgentPart> {
 mod tests {
     use super::*;
 
-    const OFFICIAL: &str = include_str!("../../../shared/official-example.json");
+    const OFFICIAL: &str = include_str!("../../sample-data/official-example.json");
 
     #[test]
     fn official_example_facts() {

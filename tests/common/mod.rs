@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
-pub const OFFICIAL: &str = include_str!("../../../shared/official-example.json");
+pub const OFFICIAL: &str = include_str!("../../sample-data/official-example.json");
 
 pub struct Workdir {
     dir: tempfile::TempDir,
