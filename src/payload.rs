@@ -97,9 +97,9 @@ pub struct Channel<'a> {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Visitor<'a> {
-    /// The visitor id: an integer in the official example, kept as text so a string id reads too.
-    #[serde(default, borrow, deserialize_with = "opt_scalar_text")]
-    pub id: Option<Text<'a>>,
+    /// The visitor id: an integer in the official example, a string in others; kept as sent.
+    #[serde(default, borrow, deserialize_with = "opt_scalar")]
+    pub id: Option<Scalar<'a>>,
     #[serde(default, borrow, deserialize_with = "opt_text")]
     pub name: Option<Text<'a>>,
     #[serde(default, borrow, deserialize_with = "opt_text")]
@@ -107,11 +107,11 @@ pub struct Visitor<'a> {
     #[serde(default, borrow, deserialize_with = "opt_text")]
     pub note: Option<Text<'a>>,
     /// `group` in some versions of the documentation…
-    #[serde(default, borrow, deserialize_with = "opt_scalar_text")]
-    pub group: Option<Text<'a>>,
+    #[serde(default, borrow, deserialize_with = "opt_scalar")]
+    pub group: Option<Scalar<'a>>,
     /// …`groupKey` in others. Read through [`Visitor::group`].
-    #[serde(default, borrow, deserialize_with = "opt_scalar_text")]
-    pub group_key: Option<Text<'a>>,
+    #[serde(default, borrow, deserialize_with = "opt_scalar")]
+    pub group_key: Option<Scalar<'a>>,
     #[serde(default, borrow, deserialize_with = "opt_text")]
     pub ip_address: Option<Text<'a>>,
     /// As sent: the official example has city and country swapped; never "fixed".
@@ -151,9 +151,11 @@ pub struct Message<'a> {
     /// Display name of the sender; may be empty or missing.
     #[serde(default, borrow, deserialize_with = "opt_text")]
     pub name: Option<Text<'a>>,
-    /// `visitor:<visitorKey>` (or the bare key), `agent:<agentId>`, or `system`.
-    #[serde(default, borrow, deserialize_with = "opt_text")]
-    pub from: Option<Text<'a>>,
+    /// `visitor:<visitorKey>` (or the bare key), `agent:<agentId>`, or `system`; in the 2018
+    /// versions an agent's id as a number (`3`, read as agent 3) and `null` for trigger and
+    /// system messages.
+    #[serde(default, borrow, deserialize_with = "opt_scalar")]
+    pub from: Option<Scalar<'a>>,
     /// The text; for system messages an event code such as `agent.join`.
     #[serde(default, borrow, deserialize_with = "opt_text")]
     pub content: Option<Text<'a>>,
@@ -163,6 +165,39 @@ pub struct Message<'a> {
     /// The trigger's name, for automatic messages.
     #[serde(default, borrow, deserialize_with = "opt_text")]
     pub triggered_by: Option<Text<'a>>,
+}
+
+/// A value sent either as a string or as a number (visitor ids, groups, a message's `from`):
+/// read as text, remembering which it was so that outputs keep what was sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Scalar<'a> {
+    pub text: Text<'a>,
+    /// Sent as a JSON number (or boolean), not a string.
+    pub number: bool,
+}
+
+impl std::ops::Deref for Scalar<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl serde::Serialize for Scalar<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.number {
+            if let Ok(n) = self.text.parse::<i64>() {
+                return s.serialize_i64(n);
+            }
+            if let Ok(n) = self.text.parse::<u64>() {
+                return s.serialize_u64(n);
+            }
+            if let Ok(n) = self.text.parse::<f64>() {
+                return s.serialize_f64(n);
+            }
+        }
+        s.serialize_str(&self.text)
+    }
 }
 
 /// Who sent a message, in the user's words.
@@ -353,13 +388,11 @@ fn distinct<'s>(names: impl Iterator<Item = &'s str>) -> Vec<&'s str> {
 
 impl std::hash::Hash for Visitor<'_> {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        [&self.id, &self.group, &self.group_key].hash(state);
         let texts = [
-            &self.id,
             &self.name,
             &self.email,
             &self.note,
-            &self.group,
-            &self.group_key,
             &self.ip_address,
             &self.city,
             &self.country_code,
@@ -505,20 +538,19 @@ fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
     d.deserialize_any(BoolVisitor)
 }
 
-/// Strings (borrowed where possible); with `scalars`, numbers and booleans read as their text.
+/// Strings, borrowed where possible.
 struct TextVisitor {
     nullable: bool,
-    scalars: bool,
 }
 
 impl<'de> SerdeVisitor<'de> for TextVisitor {
     type Value = Option<Text<'de>>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str(match (self.scalars, self.nullable) {
-            (true, _) => "string, number or null",
-            (false, true) => "string or null",
-            (false, false) => "string",
+        f.write_str(if self.nullable {
+            "string or null"
+        } else {
+            "string"
         })
     }
 
@@ -534,22 +566,6 @@ impl<'de> SerdeVisitor<'de> for TextVisitor {
         Ok(Some(Cow::Owned(v)))
     }
 
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        if self.scalars {
-            Ok(Some(Cow::Owned(v.to_string())))
-        } else {
-            Err(E::invalid_type(Unexpected::Signed(v), &self))
-        }
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        if self.scalars {
-            Ok(Some(Cow::Owned(v.to_string())))
-        } else {
-            Err(E::invalid_type(Unexpected::Unsigned(v), &self))
-        }
-    }
-
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
         if self.nullable {
             Ok(None)
@@ -560,26 +576,63 @@ impl<'de> SerdeVisitor<'de> for TextVisitor {
 }
 
 fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Text<'de>, D::Error> {
-    let visitor = TextVisitor {
-        nullable: false,
-        scalars: false,
-    };
+    let visitor = TextVisitor { nullable: false };
     d.deserialize_any(visitor)?
         .ok_or_else(|| de::Error::invalid_type(Unexpected::Unit, &"string"))
 }
 
 fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Text<'de>>, D::Error> {
-    d.deserialize_any(TextVisitor {
-        nullable: true,
-        scalars: false,
-    })
+    d.deserialize_any(TextVisitor { nullable: true })
 }
 
-fn opt_scalar_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Text<'de>>, D::Error> {
-    d.deserialize_any(TextVisitor {
-        nullable: true,
-        scalars: true,
-    })
+fn opt_scalar<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Scalar<'de>>, D::Error> {
+    struct ScalarVisitor;
+    impl<'de> SerdeVisitor<'de> for ScalarVisitor {
+        type Value = Option<Scalar<'de>>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("string, number or null")
+        }
+        fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+            Ok(Some(Scalar {
+                text: Cow::Borrowed(v),
+                number: false,
+            }))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(Scalar {
+                text: Cow::Owned(v.to_owned()),
+                number: false,
+            }))
+        }
+        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+            Ok(Some(Scalar {
+                text: Cow::Owned(v),
+                number: false,
+            }))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(Scalar {
+                text: Cow::Owned(v.to_string()),
+                number: true,
+            }))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(Scalar {
+                text: Cow::Owned(v.to_string()),
+                number: true,
+            }))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(Some(Scalar {
+                text: Cow::Owned(v.to_string()),
+                number: true,
+            }))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+    d.deserialize_any(ScalarVisitor)
 }
 
 fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>

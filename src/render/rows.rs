@@ -14,9 +14,11 @@ use anyhow::{bail, Result};
 use serde_json::value::RawValue;
 
 use crate::input::Document;
-use crate::payload::{Counted, Message, Payload, Visitor};
+use crate::payload::{Counted, Message, Payload, Scalar, Visitor};
 
-/// One typed value of a row. Empty texts are [`Cell::Null`]: an empty CSV cell, JSON `null`.
+/// One typed value of a row. A missing or null value is [`Cell::Null`] and a sent empty string
+/// stays an empty [`Cell::Text`]: JSON and Parquet keep the difference, CSV writes both as an
+/// empty cell.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell<'a> {
     Null,
@@ -30,14 +32,12 @@ pub enum Cell<'a> {
 }
 
 impl<'a> Cell<'a> {
-    /// A text cell; missing and empty texts are null.
+    /// A text cell as sent: missing is null, `""` stays `""`.
     pub fn text(text: Option<&'a str>) -> Cell<'a> {
-        match text {
-            Some(t) if !t.is_empty() => Cell::Text(Cow::Borrowed(t)),
-            _ => Cell::Null,
-        }
+        text.map_or(Cell::Null, |t| Cell::Text(Cow::Borrowed(t)))
     }
 
+    /// A text sshook computed (names joined, …): empty means there is none, so null.
     pub fn owned_text(text: String) -> Cell<'a> {
         if text.is_empty() {
             Cell::Null
@@ -167,17 +167,15 @@ pub fn json_cell(raw: &str) -> Cell<'_> {
     }
 }
 
-/// A field the payload model reads as text although it may be sent as a number (visitor id,
-/// group): an integer cell when it was a JSON integer. The model borrows every string that
-/// has no escapes and owns only the text of numbers (and escaped strings), so an owned text
-/// that is a canonical integer was sent as one.
-fn scalar<'a>(text: Option<&'a Cow<'a, str>>) -> Cell<'a> {
-    match text {
-        Some(Cow::Owned(t)) => match t.parse::<i64>() {
-            Ok(n) if n.to_string() == *t => Cell::Int(n),
-            _ => Cell::text(Some(t)),
+/// A field sent as a string or a number (visitor id, group): an integer cell when it was a
+/// JSON integer, text otherwise.
+fn scalar<'a>(value: Option<&'a Scalar<'a>>) -> Cell<'a> {
+    match value {
+        Some(v) if v.number => match v.text.parse::<i64>() {
+            Ok(n) => Cell::Int(n),
+            Err(_) => Cell::Number(Cow::Borrowed(&v.text)),
         },
-        Some(Cow::Borrowed(t)) => Cell::text(Some(t)),
+        Some(v) => Cell::text(Some(&v.text)),
         None => Cell::Null,
     }
 }
@@ -448,7 +446,7 @@ pub static CONVERSATION_COLUMNS: &[Column<ConversationCell>] =
             "first_visitor_message",
             Text,
             "text of the visitor's first message",
-            |c| Cell::text(c.payload().first_visitor_message().map(|m| m.text()))
+            |c| Cell::text(c.payload().first_visitor_message().and_then(|m| m.content.as_deref()))
         ),
         column!(
             "variables",
@@ -518,7 +516,7 @@ pub static MESSAGE_COLUMNS: &[Column<MessageCell>] = &[
         "sender_id",
         Text,
         "agent id or visitor key, from `from` without its prefix",
-        |m| Cell::text(Some(m.message.sender_id()))
+        |m| Cell::text(Some(m.message.sender_id()).filter(|id| !id.is_empty()))
     ),
     column!("name", Text, "display name of the sender", |m| Cell::text(
         m.message.name.as_deref()

@@ -554,6 +554,7 @@ fn normalised(doc: &Document, zone: &DisplayZone) -> Value {
         .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok())
         .unwrap_or(Value::Null);
     let tags: Vec<&str> = status_and_tags(p).into_iter().skip(1).collect();
+    let (extra, mut message_extra) = extra_fields(doc.raw);
     json!({
         "id": p.id(),
         "account_id": p.account_id,
@@ -596,9 +597,10 @@ fn normalised(doc: &Document, zone: &DisplayZone) -> Value {
             "text": m.content,
             "trigger": m.triggered_by,
             "event": m.event_code(),
+            "extra": message_extra.get_mut(index).map(std::mem::take).unwrap_or_default(),
         })).collect::<Vec<_>>(),
         "source": doc.origin.to_string(),
-        "extra": extra_fields(doc.raw),
+        "extra": extra,
     })
 }
 
@@ -646,37 +648,42 @@ const KNOWN_VISITOR: &[&str] = &[
 const KNOWN_PAGE: &[&str] = &["url", "title"];
 const KNOWN_MESSAGE: &[&str] = &["type", "name", "from", "content", "sentAt", "triggeredBy"];
 
-/// Fields the model does not know, by JSON path (`channel.isSpam`, `messages[2].email`), so
-/// that the normalised form loses nothing the sender added. A message's `"email": null`
-/// (a documented variant) is left out.
-fn extra_fields(raw: &str) -> Map<String, Value> {
+/// Fields the model does not know, so that the normalised form loses nothing the sender
+/// added: the payload's by JSON path (`channel.isSpam`, `paths[1].lang`), and each message's
+/// under that message (`email` of the documented variant included).
+fn extra_fields(raw: &str) -> (Map<String, Value>, Vec<Map<String, Value>>) {
     let mut extra = Map::new();
+    let mut messages = Vec::new();
     let Ok(top) = serde_json::from_str::<Value>(raw) else {
-        return extra;
+        return (extra, messages);
     };
-    let mut unknown = |prefix: &str, value: &Value, known: &[&str]| {
+    let unknown = |into: &mut Map<String, Value>, prefix: &str, value: &Value, known: &[&str]| {
         if let Value::Object(map) = value {
             for (key, value) in map {
-                let documented_null = key == "email" && value.is_null();
-                if !known.contains(&key.as_str()) && !documented_null {
-                    extra.insert(format!("{prefix}{key}"), value.clone());
+                if !known.contains(&key.as_str()) {
+                    into.insert(format!("{prefix}{key}"), value.clone());
                 }
             }
         }
     };
-    unknown("", &top, KNOWN_TOP);
+    unknown(&mut extra, "", &top, KNOWN_TOP);
     if let Some(channel) = top.get("channel") {
-        unknown("channel.", channel, KNOWN_CHANNEL);
+        unknown(&mut extra, "channel.", channel, KNOWN_CHANNEL);
     }
     if let Some(visitor) = top.get("visitor") {
-        unknown("visitor.", visitor, KNOWN_VISITOR);
+        unknown(&mut extra, "visitor.", visitor, KNOWN_VISITOR);
     }
-    for (list, known) in [("paths", KNOWN_PAGE), ("messages", KNOWN_MESSAGE)] {
-        if let Some(Value::Array(items)) = top.get(list) {
-            for (i, item) in items.iter().enumerate() {
-                unknown(&format!("{list}[{i}]."), item, known);
-            }
+    if let Some(Value::Array(items)) = top.get("paths") {
+        for (i, item) in items.iter().enumerate() {
+            unknown(&mut extra, &format!("paths[{i}]."), item, KNOWN_PAGE);
         }
     }
-    extra
+    if let Some(Value::Array(items)) = top.get("messages") {
+        for item in items {
+            let mut own = Map::new();
+            unknown(&mut own, "", item, KNOWN_MESSAGE);
+            messages.push(own);
+        }
+    }
+    (extra, messages)
 }
