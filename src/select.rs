@@ -220,6 +220,19 @@ impl Selection {
         }
     }
 
+    /// The explicit `--since`/`--until` range as local days in the display zone (the first
+    /// day, and the last day the range touches), or `None` when neither was given.
+    pub fn range_days(&self) -> Option<(Option<jiff::civil::Date>, Option<jiff::civil::Date>)> {
+        if self.since.is_none() && self.until.is_none() {
+            return None;
+        }
+        let day = |ms: i64| self.zone.zoned(ms).map(|z| z.date());
+        Some((
+            self.since.and_then(day),
+            self.until.and_then(|u| day(u - 1)),
+        ))
+    }
+
     /// Adds `--id` values (show takes a bare id as its first argument).
     pub fn add_ids(&mut self, ids: impl IntoIterator<Item = i64>) {
         self.ids.extend(ids);

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Workdir, OFFICIAL};
+use common::{payload, Workdir, OFFICIAL};
 use serde_json::{json, Value};
 
 // ---- building payloads ----
@@ -243,7 +243,17 @@ fn days_in_prague_across_the_dst_change() {
     wd.write("chats.ndjson", dst_corpus());
     let prague = stats_json(
         &wd,
-        &["chats.ndjson", "--tz", "Europe/Prague", "--by", "day"],
+        &[
+            "chats.ndjson",
+            "--tz",
+            "Europe/Prague",
+            "--by",
+            "day",
+            "--since",
+            "2026-03-28",
+            "--until",
+            "2026-04-03",
+        ],
     );
     assert_eq!(
         by_group(&prague, "conversations"),
@@ -273,15 +283,14 @@ fn days_in_prague_across_the_dst_change() {
     assert_eq!(empty["messages_counted"], Value::Null);
     assert_eq!(prague["total"]["conversations"], 7);
 
+    // Without a range, only the days that have conversations.
     let utc = stats_json(&wd, &["chats.ndjson", "--utc", "--by", "day"]);
     assert_eq!(
         by_group(&utc, "conversations"),
         pairs(&[
             ("2026-03-28", json!(2)),
             ("2026-03-29", json!(3)),
-            ("2026-03-30", json!(0)),
             ("2026-03-31", json!(1)),
-            ("2026-04-01", json!(0)),
             ("2026-04-02", json!(1)),
         ])
     );
@@ -444,6 +453,8 @@ fn nested_day_then_agent_fills_days_once() {
         "agent",
         "--format",
         "csv",
+        "--since",
+        "2026-03-28",
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let csv = Csv::parse(&run.stdout, b',');
@@ -764,6 +775,8 @@ fn ascii_table_of_days_with_the_main_figures() {
         "table",
         "--ascii",
         "--quiet",
+        "--until",
+        "2026-04-03",
     ]);
     assert_eq!(run.code, 0);
     insta::assert_snapshot!(run.stdout, @r"
@@ -827,4 +840,32 @@ fn table_without_groups_lists_every_figure_and_output_goes_to_a_file() {
     let csv = Csv::parse(&wd.read("days.csv"), b',');
     assert_eq!(csv.column("weekday"), ["Fri", ""]);
     assert_eq!(csv.column("words_counted"), ["13", "13"]);
+}
+
+/// One rule for every time key: a stray old payload among this year's adds no empty periods;
+/// an explicit range fills exactly its own periods.
+#[test]
+fn empty_periods_only_inside_an_explicit_range() {
+    let wd = Workdir::new();
+    let mut corpus = dst_corpus();
+    corpus.push_str(&payload(9, 1_420_070_400_000)); // 2015-01-01
+    corpus.push('\n');
+    wd.write("chats.ndjson", &corpus);
+    for by in ["day", "week", "month"] {
+        let all = stats_json(&wd, &["chats.ndjson", "--utc", "--by", by]);
+        let groups = all["groups"].as_array().unwrap();
+        assert!(groups.len() <= 7, "--by {by}: {} groups", groups.len());
+        assert!(groups.iter().all(|g| g["conversations"] != 0), "--by {by}");
+    }
+    let ranged = stats_json(
+        &wd,
+        &["chats.ndjson", "--utc", "--by", "month", "--since", "2025-11-15", "--until", "2026-05-01"],
+    );
+    let months: Vec<&str> = ranged["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["month"].as_str().unwrap())
+        .collect();
+    assert_eq!(months, ["2025-11", "2025-12", "2026-01", "2026-02", "2026-03", "2026-04"]);
 }

@@ -16,6 +16,7 @@ use crate::render::rows::{column_list, Columns, RowKind};
 use crate::render::table::Width;
 use crate::report::Diagnostics;
 use crate::select::{self, Flow, SelectArgs, Selection};
+use crate::time::DisplayZone;
 use crate::Outcome;
 
 const EXAMPLES: &str = "\
@@ -32,7 +33,9 @@ Examples:
   duckdb -c \"FROM read_parquet('out/**/*.parquet', hive_partitioning = true) LIMIT 5\"
   duckdb -c \"SELECT status, count(*) FROM read_csv_auto('chats.csv') GROUP BY 1\"
 
-Times are RFC 3339 in UTC unless --tz or --utc says otherwise. Empty values are empty cells
+Times are written as RFC 3339 in UTC unless --tz or --utc names a zone; --since, --until
+and partition days are read in the display zone (the system's unless --tz/--utc), as in
+every command. Empty values are empty cells
 (null in JSON). -o FILE is replaced only when the export succeeds; a .gz name compresses.
 Bad inputs are reported on stderr, the good payloads are exported, and the exit status is 1.";
 
@@ -101,7 +104,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
         return Ok(Outcome::Ok);
     }
     let columns = Columns::new(args.rows, &args.columns, &args.vars)?;
-    let selection = Selection::new(&utc_unless_told(&args.select))?;
+    let selection = Selection::new(&args.select)?;
     let format = args.format.unwrap_or(match args.rows {
         RowKind::Payloads => Format::Ndjson,
         _ => Format::Csv,
@@ -123,7 +126,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
         Renderer::Rows(Encoder::new(
             columns,
             format,
-            selection.zone.clone(),
+            written_zone(&args.select, &selection),
             options,
         )?)
     };
@@ -348,14 +351,15 @@ impl Part for Writer<'_> {
     }
 }
 
-/// Export writes UTC unless a zone is asked for: files should not depend on where they were
-/// made.
-fn utc_unless_told(select: &SelectArgs) -> SelectArgs {
-    let mut select = select.clone();
-    if select.tz.is_none() {
-        select.utc = true;
+/// The zone export *writes* instants in: UTC unless --tz or --utc names one, so that files do
+/// not depend on where they were made. Selection (--since, --until) and partition days are in
+/// the display zone, as in every command.
+fn written_zone(select: &SelectArgs, selection: &Selection) -> DisplayZone {
+    if select.tz.is_some() || select.utc {
+        selection.zone.clone()
+    } else {
+        DisplayZone::utc()
     }
-    select
 }
 
 fn parse_delimiter(text: &str) -> Result<u8, String> {

@@ -57,10 +57,11 @@ Groups: day (YYYY-MM-DD), week (ISO, YYYY-Www), month (YYYY-MM), hour (0–23) a
 visitor.countryCode, group visitor.group or visitor.groupKey; a missing or empty value is an
 empty key. Time groups come in time order, statuses as listed above, agents, countries and
 groups by conversations (most first), then by name; empty keys last. A second --by nests
-inside the first: one row per pair of keys that has conversations. When --by day comes first,
-every day between the selection's first and last day that has no row gets one zero row (inner
-keys empty), so plots have no holes; as an inner level days are not filled. --sort is
-accepted and ignored: no figure depends on the order.
+inside the first: one row per pair of keys that has conversations. Empty periods appear only
+inside an explicit range: when --by day, week or month comes first and --since or --until is
+given, every period of that range without a row gets one zero row (inner keys empty), so plots
+have no holes (an open end of the range is the data's own first or last period); without a
+range, only periods that have conversations are listed.
 
 Output: csv, tsv and ndjson give one row per group, group columns first, then the total row
 with empty group columns (always the last row). json gives {\"by\", \"groups\", \"total\"}.
@@ -149,7 +150,7 @@ fn tally<T: Tally>(
     diagnostics: &mut Diagnostics,
     by: &[Dimension],
 ) -> Result<(Report, Summary)> {
-    let mut grouping = Grouping::<T>::new(by.to_vec());
+    let mut grouping = Grouping::<T>::new(by.to_vec(), selection.range_days());
     let zone = &selection.zone;
     let summary = select::stream(
         sources,

@@ -86,25 +86,33 @@ fn key(payload: &Payload, by: Dimension, zone: &DisplayZone) -> Option<Key> {
         | Dimension::Hour
         | Dimension::Weekday => {
             let zoned = zone.zoned(payload.begin_at)?;
-            let date = zoned.date();
             Some(match by {
-                Dimension::Day => Key::Day(date),
-                Dimension::Week => {
-                    let week = date.iso_week_date();
-                    Key::Week {
-                        year: week.year(),
-                        week: week.week(),
-                    }
-                }
-                Dimension::Month => Key::Month {
-                    year: date.year(),
-                    month: date.month(),
-                },
                 Dimension::Hour => Key::Hour(zoned.hour()),
-                _ => Key::Weekday(date.weekday().to_monday_one_offset()),
+                _ => date_key(by, zoned.date())?,
             })
         }
     }
+}
+
+/// The key of a local day in a calendar dimension (day, week, month, weekday); `None` for
+/// the others.
+pub fn date_key(by: Dimension, date: jiff::civil::Date) -> Option<Key> {
+    Some(match by {
+        Dimension::Day => Key::Day(date),
+        Dimension::Week => {
+            let week = date.iso_week_date();
+            Key::Week {
+                year: week.year(),
+                week: week.week(),
+            }
+        }
+        Dimension::Month => Key::Month {
+            year: date.year(),
+            month: date.month(),
+        },
+        Dimension::Weekday => Key::Weekday(date.weekday().to_monday_one_offset()),
+        _ => return None,
+    })
 }
 
 /// Every agent who wrote, with its messages and its own first response.

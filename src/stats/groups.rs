@@ -10,6 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use jiff::civil::Date;
 
+use crate::stats::facts::date_key;
 use crate::stats::{Cell, Conversation, Dimension, Key, Report, Row, Tally};
 
 /// The running tallies of a stats run: one per group, and one for the whole selection.
@@ -20,19 +21,24 @@ pub struct Grouping<T: Tally> {
     groups: HashMap<Vec<Option<Key>>, T>,
     /// Distinct conversations per key prefix, for ordering outer levels by size.
     sizes: HashMap<Vec<Option<Key>>, u64>,
-    /// The first and last day of the selection, with `--by day` outermost.
-    days: Option<(Date, Date)>,
+    /// The explicit `--since`/`--until` range as local days (first, last; either may be
+    /// open), inside which empty periods of the outer time dimension get zero rows.
+    fill: Option<(Option<Date>, Option<Date>)>,
+    /// The first days of the data's first and last outer periods (day, week or month).
+    span: Option<(Date, Date)>,
     total: T,
 }
 
 impl<T: Tally> Grouping<T> {
-    pub fn new(by: Vec<Dimension>) -> Grouping<T> {
+    /// Groups `by`; `fill` is the selection's explicit range in local days, if it has one.
+    pub fn new(by: Vec<Dimension>, fill: Option<(Option<Date>, Option<Date>)>) -> Grouping<T> {
         Grouping {
             agent_level: by.iter().position(|d| *d == Dimension::Agent),
             by,
             groups: HashMap::new(),
             sizes: HashMap::new(),
-            days: None,
+            fill,
+            span: None,
             total: T::default(),
         }
     }
@@ -42,10 +48,10 @@ impl<T: Tally> Grouping<T> {
         if self.by.is_empty() {
             return;
         }
-        if let Some(Some(Key::Day(day))) = conversation.keys.first() {
-            self.days = Some(match self.days {
-                Some((first, last)) => (first.min(*day), last.max(*day)),
-                None => (*day, *day),
+        if let Some(day) = conversation.keys[0].as_ref().and_then(Key::first_day) {
+            self.span = Some(match self.span {
+                Some((first, last)) => (first.min(day), last.max(day)),
+                None => (day, day),
             });
         }
         let Some(level) = self.agent_level else {
@@ -80,12 +86,10 @@ impl<T: Tally> Grouping<T> {
         }
     }
 
-    /// The report: groups in order (with `--by day` outermost, every day of the range), and
-    /// the whole selection.
+    /// The report: groups in order (with a day, week or month outermost and an explicit
+    /// range, every period of the range), and the whole selection.
     pub fn finish(mut self) -> Report {
-        if self.by.first() == Some(&Dimension::Day) {
-            self.fill_days();
-        }
+        self.fill_periods();
         let mut groups: Vec<(Vec<Option<Key>>, T)> =
             std::mem::take(&mut self.groups).into_iter().collect();
         groups.sort_by(|(a, ta), (b, tb)| self.compare(a, ta, b, tb));
@@ -103,31 +107,41 @@ impl<T: Tally> Grouping<T> {
         }
     }
 
-    /// A zero row for every day of the selection's range that has no group (no conversation,
-    /// or with `--by day --by agent` none an agent wrote in), its inner keys empty, so that a
-    /// plot of days has no holes.
-    fn fill_days(&mut self) {
-        let Some((first, last)) = self.days else {
+    /// A zero row for every period (day, week, month) of the explicit `--since`/`--until`
+    /// range that has no group, its inner keys empty, so that a plot has no holes. Without an
+    /// explicit range nothing is filled: one stray old payload must not add years of empty
+    /// rows. An open end of the range is the data's own first or last period.
+    fn fill_periods(&mut self) {
+        let (Some(outer), Some((since, until))) = (self.by.first().copied(), self.fill) else {
             return;
         };
-        let days: HashSet<Date> = self
+        if !matches!(outer, Dimension::Day | Dimension::Week | Dimension::Month) {
+            return;
+        }
+        let seen: HashSet<Key> = self
             .groups
             .keys()
-            .filter_map(|keys| match keys.first() {
-                Some(Some(Key::Day(date))) => Some(*date),
-                _ => None,
-            })
+            .filter_map(|keys| keys.first().cloned().flatten())
             .collect();
+        let (Some(first), Some(last)) = (
+            since.or(self.span.map(|(first, _)| first)),
+            until.or(self.span.map(|(_, last)| last)),
+        ) else {
+            return;
+        };
         let mut day = first;
-        loop {
-            if !days.contains(&day) {
-                let mut keys = vec![None; self.by.len()];
-                keys[0] = Some(Key::Day(day));
-                self.groups.insert(keys, T::default());
+        let mut added: HashSet<Key> = HashSet::new();
+        while day <= last {
+            if let Some(key) = date_key(outer, day) {
+                if !seen.contains(&key) && added.insert(key.clone()) {
+                    let mut keys = vec![None; self.by.len()];
+                    keys[0] = Some(key);
+                    self.groups.insert(keys, T::default());
+                }
             }
             match day.tomorrow() {
-                Ok(next) if day < last => day = next,
-                _ => break,
+                Ok(next) => day = next,
+                Err(_) => break,
             }
         }
     }
@@ -244,7 +258,7 @@ mod tests {
 
     #[test]
     fn names_by_size_then_key_and_keyless_last() {
-        let mut g = Grouping::<Figures>::new(vec![Dimension::Country]);
+        let mut g = Grouping::<Figures>::new(vec![Dimension::Country], None);
         for key in [name("SK"), None, name("CZ"), name("AT"), name("CZ"), None] {
             g.add(&conversation(vec![key], &[]));
         }
@@ -252,12 +266,18 @@ mod tests {
     }
 
     #[test]
-    fn days_fill_holes_only_at_the_outer_level() {
-        let mut g = Grouping::<AgentFigures>::new(vec![Dimension::Day, Dimension::Agent]);
-        g.add(&conversation(vec![day(28), None], &["Bob", "Ann"]));
-        g.add(&conversation(vec![day(31), None], &["Ann"]));
-        g.add(&conversation(vec![day(29), None], &[]));
-        g.add(&conversation(vec![day(27), None], &[]));
+    fn days_fill_holes_only_at_the_outer_level_inside_an_explicit_range() {
+        let add = |g: &mut Grouping<AgentFigures>| {
+            g.add(&conversation(vec![day(28), None], &["Bob", "Ann"]));
+            g.add(&conversation(vec![day(31), None], &["Ann"]));
+            g.add(&conversation(vec![day(29), None], &[]));
+            g.add(&conversation(vec![day(27), None], &[]));
+        };
+        let by = vec![Dimension::Day, Dimension::Agent];
+        // --until 2026-04-02: filled up to the range's last day, from the data's first.
+        let range = Some((None, jiff::civil::date(2026, 4, 2).yesterday().ok()));
+        let mut g = Grouping::<AgentFigures>::new(by.clone(), range);
+        add(&mut g);
         let report = g.finish();
         assert_eq!(
             order(&report),
@@ -267,18 +287,41 @@ mod tests {
                 "2026-03-28/Bob",
                 "2026-03-29/-",
                 "2026-03-30/-",
-                "2026-03-31/Ann"
+                "2026-03-31/Ann",
+                "2026-04-01/-"
             ]
         );
         assert_eq!(report.row(&["2026-03-30", ""]).unwrap()[0], Cell::Int(0));
         // The total counts every conversation, with or without an agent.
         assert_eq!(report.total[0], Cell::Int(4));
         assert_eq!(report.total[1], Cell::Int(3));
+        // Without a range, no row is invented: only groups that have conversations.
+        let mut g = Grouping::<AgentFigures>::new(by, None);
+        add(&mut g);
+        assert_eq!(
+            order(&g.finish()),
+            ["2026-03-28/Ann", "2026-03-28/Bob", "2026-03-31/Ann"]
+        );
+    }
+
+    #[test]
+    fn months_fill_inside_the_range_too() {
+        let month = |m| Some(Key::Month { year: 2026, month: m });
+        let range = Some((
+            Some(jiff::civil::date(2026, 1, 15)),
+            Some(jiff::civil::date(2026, 4, 30)),
+        ));
+        let mut g = Grouping::<Figures>::new(vec![Dimension::Month], range);
+        g.add(&conversation(vec![month(2)], &[]));
+        assert_eq!(
+            order(&g.finish()),
+            ["2026-01", "2026-02", "2026-03", "2026-04"]
+        );
     }
 
     #[test]
     fn outer_names_order_by_their_distinct_conversations() {
-        let mut g = Grouping::<AgentFigures>::new(vec![Dimension::Country, Dimension::Agent]);
+        let mut g = Grouping::<AgentFigures>::new(vec![Dimension::Country, Dimension::Agent], None);
         // CZ: one conversation with two agents; SK: two conversations with one agent.
         g.add(&conversation(vec![name("CZ"), None], &["Ann", "Bob"]));
         g.add(&conversation(vec![name("SK"), None], &["Ann"]));

@@ -89,6 +89,20 @@ pub enum Key {
 }
 
 impl Key {
+    /// The first local day of a day, week or month key.
+    pub fn first_day(&self) -> Option<jiff::civil::Date> {
+        match *self {
+            Key::Day(date) => Some(date),
+            Key::Week { year, week } => {
+                jiff::civil::ISOWeekDate::new(year, week, jiff::civil::Weekday::Monday)
+                    .ok()
+                    .map(|w| w.date())
+            }
+            Key::Month { year, month } => jiff::civil::Date::new(year, month, 1).ok(),
+            _ => None,
+        }
+    }
+
     /// The key as a JSON value: the hour as a number, everything else as its text.
     pub fn to_json(&self) -> serde_json::Value {
         match self {
