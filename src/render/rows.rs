@@ -761,7 +761,7 @@ mod tests {
     fn json_values_become_typed_cells() {
         assert_eq!(json_cell("\"pro\""), Cell::Text("pro".into()));
         assert_eq!(json_cell("\"a\\nb\""), Cell::Text("a\nb".into()));
-        assert_eq!(json_cell("\"\""), Cell::Null);
+        assert_eq!(json_cell("\"\""), Cell::Text("".into()));
         assert_eq!(json_cell("208"), Cell::Int(208));
         assert_eq!(json_cell("2.50"), Cell::Number("2.50".into()));
         assert_eq!(json_cell("true"), Cell::Bool(true));
