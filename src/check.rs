@@ -1,7 +1,9 @@
 //! Domain checks on a payload that parsed: right types, implausible values. These are
-//! warnings (errors only with `validate --strict`): the sender's data is reported, never fixed.
+//! warnings (errors only with `validate --strict`), and notes where a recorded count differs
+//! from the counted one (shown only with `--pedantic`): the sender's data is reported, never
+//! fixed.
 
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
 use crate::input::Document;
 use crate::payload::{Payload, SenderKind};
 
@@ -70,15 +72,21 @@ struct Checks<'d, 'a> {
 
 impl Checks<'_, '_> {
     fn warn(&mut self, path: &str, message: String) {
+        self.push(Severity::Warning, path, message);
+    }
+
+    fn note(&mut self, path: &str, message: String) {
+        self.push(Severity::Note, path, message);
+    }
+
+    fn push(&mut self, severity: Severity, path: &str, message: String) {
         let path = match self.doc.index {
             Some(i) => format!("[{i}].{path}"),
             None => path.to_string(),
         };
-        self.found.push(Finding::warning(
-            self.doc.origin.clone(),
-            Some(path),
-            message,
-        ));
+        let mut finding = Finding::warning(self.doc.origin.clone(), Some(path), message);
+        finding.severity = severity;
+        self.found.push(finding);
     }
 
     fn timestamp(&mut self, path: &str, ms: i64) {
@@ -135,13 +143,14 @@ impl Checks<'_, '_> {
         }
     }
 
-    /// Recorded counts versus what the messages show (the counting rule is undocumented).
+    /// Recorded counts versus what the messages show. The counting rule is undocumented (the
+    /// official example itself differs), so these are notes for `--pedantic`, not warnings.
     fn counts(&mut self, p: &Payload) {
         let c = &p.channel;
         let counted = p.counted();
         if let Some(recorded) = c.messages_count {
             if recorded != counted.messages {
-                self.warn(
+                self.note(
                     "channel.messagesCount",
                     format!(
                         "recorded {recorded} messages, counted {} visitor and agent messages",
@@ -152,7 +161,7 @@ impl Checks<'_, '_> {
         }
         if let Some(recorded) = c.words_count {
             if recorded != counted.words {
-                self.warn(
+                self.note(
                     "channel.wordsCount",
                     format!("recorded {recorded} words, counted {}", counted.words),
                 );

@@ -35,8 +35,12 @@ pub struct GlobalArgs {
     pub color: ColorChoice,
 
     /// Print no summaries and no progress on stderr (findings and errors still show).
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+
+    /// List every differing re-sent copy on stderr (by default one summary line counts them).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]

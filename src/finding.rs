@@ -51,6 +51,9 @@ impl fmt::Display for Origin {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// A difference nobody can act on (recorded counts against counted ones, whose rule is
+    /// undocumented): shown only with `validate --pedantic`, never made an error by --strict.
+    Note,
     Warning,
     Error,
 }
@@ -58,6 +61,7 @@ pub enum Severity {
 impl Severity {
     pub fn as_str(self) -> &'static str {
         match self {
+            Severity::Note => "note",
             Severity::Warning => "warning",
             Severity::Error => "error",
         }

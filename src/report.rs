@@ -32,6 +32,7 @@ pub fn write_finding(
             let (style, word) = match finding.severity {
                 Severity::Error => ("\x1b[1;31m", "error"),
                 Severity::Warning => ("\x1b[1;33m", "warning"),
+                Severity::Note => ("\x1b[1;36m", "note"),
             };
             write!(
                 w,
@@ -116,4 +117,9 @@ impl Diagnostics {
     pub fn any(&self) -> bool {
         self.errors > 0
     }
+}
+
+/// `n` and the noun in the right number: "1 file", "2 files", "0 errors".
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

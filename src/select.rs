@@ -10,7 +10,7 @@ use clap::Args;
 use crate::finding::Finding;
 use crate::input::{self, Document, Item, Source};
 use crate::payload::{Payload, SenderKind, Status};
-use crate::report::Diagnostics;
+use crate::report::{count, Diagnostics};
 use crate::time::DisplayZone;
 
 /// The selection flags, flattened into every command that reads conversations.
@@ -77,8 +77,15 @@ pub struct SelectArgs {
     #[arg(long, value_name = "ID")]
     pub account: Vec<i64>,
 
-    /// Keep every copy of a re-sent conversation (by default the first copy read is kept).
-    #[arg(long)]
+    /// Which copy of a re-sent conversation (same channel.id) to keep: first (the first read,
+    /// in input order; numbered copies `X.1.json`, `X.2.json` that serve stores are read after
+    /// `X.json`, in the order received), last (the last read: the conversation as last sent;
+    /// holds the selection until the end of input), or all.
+    #[arg(long, value_enum, value_name = "WHICH", default_value_t = Keep::First)]
+    pub keep: Keep,
+
+    /// The same as --keep all.
+    #[arg(long, hide = true, conflicts_with = "keep")]
     pub keep_duplicates: bool,
 
     /// Sort the selected conversations (default: input order, which streams).
@@ -99,6 +106,25 @@ pub enum StatusWord {
     Completed,
     Incomplete,
     Triggered,
+}
+
+/// `--keep`: which copy of a re-sent conversation is kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Keep {
+    #[default]
+    First,
+    Last,
+    All,
+}
+
+impl Keep {
+    fn as_str(self) -> &'static str {
+        match self {
+            Keep::First => "first",
+            Keep::Last => "last",
+            Keep::All => "all",
+        }
+    }
 }
 
 /// `--sort` keys.
@@ -151,13 +177,15 @@ pub struct Selection {
     grep: Option<String>,
     ids: Vec<i64>,
     accounts: Vec<i64>,
-    pub keep_duplicates: bool,
+    pub keep: Keep,
+    /// List each differing re-sent copy on stderr, not only their number.
+    pub verbose: bool,
     pub sort: Option<SortKey>,
     pub reverse: bool,
 }
 
 impl Selection {
-    pub fn new(args: &SelectArgs) -> Result<Selection> {
+    pub fn new(args: &SelectArgs, global: &crate::cli::GlobalArgs) -> Result<Selection> {
         let zone = DisplayZone::resolve(args.tz.as_deref(), args.utc)?;
         let now = jiff::Timestamp::now();
         let since = args
@@ -193,7 +221,12 @@ impl Selection {
             grep: lower(&args.grep),
             ids: args.id.clone(),
             accounts: args.account.clone(),
-            keep_duplicates: args.keep_duplicates,
+            keep: if args.keep_duplicates {
+                Keep::All
+            } else {
+                args.keep
+            },
+            verbose: global.verbose,
             sort: args.sort,
             reverse: args.reverse,
         })
@@ -214,7 +247,8 @@ impl Selection {
             grep: None,
             ids: Vec::new(),
             accounts: Vec::new(),
-            keep_duplicates: false,
+            keep: Keep::First,
+            verbose: false,
             sort: None,
             reverse: false,
         }
@@ -363,6 +397,8 @@ pub struct Summary {
     pub selected: u64,
     pub duplicates: u64,
     pub differing_duplicates: u64,
+    keep: Keep,
+    verbose: bool,
 }
 
 /// One payload as the worker saw it.
@@ -406,12 +442,12 @@ where
     W: Fn(&Document) -> R + Sync,
     S: FnMut(R) -> Result<Flow>,
 {
-    let mut summary = Summary::default();
-    // Ids only, with a 32-bit fingerprint to notice a copy that differs: 12 bytes a
-    // conversation, about 6 MB for half a million.
-    let mut seen: HashMap<i64, u32, rustc_hash::FxBuildHasher> = HashMap::default();
-    let mut sorted: Vec<(Option<i64>, R)> = Vec::new();
-    let sorting = selection.sort.is_some();
+    let mut summary = Summary {
+        keep: selection.keep,
+        verbose: selection.verbose,
+        ..Summary::default()
+    };
+    let mut kept = Kept::new(selection);
     let result = input::for_each_chunk(
         sources,
         |chunk| {
@@ -439,49 +475,31 @@ where
         },
         |entries| {
             for entry in entries {
-                let (id, fp, key, origin, value) = match entry {
-                    Entry::Bad(finding) => {
-                        diagnostics.report(&finding);
-                        continue;
-                    }
-                    Entry::Skipped(documents) => {
-                        summary.payloads += documents;
-                        continue;
-                    }
+                match entry {
+                    Entry::Bad(finding) => diagnostics.report(&finding),
+                    Entry::Skipped(documents) => summary.payloads += documents,
                     Entry::Payload {
                         id,
                         fingerprint,
                         sort_key,
                         origin,
                         value,
-                    } => (id, fingerprint, sort_key, origin, value),
-                };
-                summary.payloads += 1;
-                if !selection.keep_duplicates {
-                    let fp = fp as u32;
-                    if let Some(&kept) = seen.get(&id) {
-                        summary.duplicates += 1;
-                        if kept != fp {
-                            summary.differing_duplicates += 1;
-                            diagnostics.warn(&Finding::warning(
-                                origin,
-                                None,
-                                format!(
-                                    "conversation {id} was read before with different \
-                                     content; the first copy is kept"
-                                ),
-                            ));
+                    } => {
+                        summary.payloads += 1;
+                        let copy = Copy {
+                            id,
+                            fingerprint: fingerprint as u32,
+                            sort_key,
+                            origin,
+                            value,
+                        };
+                        if let Some(value) = kept.add(copy, &mut summary, diagnostics) {
+                            summary.selected += 1;
+                            if sink(value)? == Flow::Stop {
+                                return Err(StopReading.into());
+                            }
                         }
-                        continue;
                     }
-                    seen.insert(id, fp);
-                }
-                let Some(value) = value else { continue };
-                summary.selected += 1;
-                if sorting {
-                    sorted.push((key, value));
-                } else if sink(value)? == Flow::Stop {
-                    return Err(StopReading.into());
                 }
             }
             Ok(())
@@ -491,38 +509,125 @@ where
         Err(err) if err.is::<StopReading>() => return Ok(summary),
         other => other?,
     }
-    if sorting {
-        // Stable: equal keys keep input order. Missing values sort last either way.
-        sorted.sort_by(|(a, _), (b, _)| match (a, b) {
-            (Some(a), Some(b)) if selection.reverse => b.cmp(a),
-            (Some(a), Some(b)) => a.cmp(b),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => std::cmp::Ordering::Equal,
-        });
-        for (_, value) in sorted {
-            if sink(value)? == Flow::Stop {
-                break;
-            }
+    for value in kept.finish() {
+        summary.selected += 1;
+        if sink(value)? == Flow::Stop {
+            break;
         }
     }
     Ok(summary)
 }
 
+/// One copy of a conversation as the sink sees it.
+struct Copy<R> {
+    id: i64,
+    fingerprint: u32,
+    sort_key: Option<i64>,
+    origin: crate::finding::Origin,
+    /// `Some` when this copy matched the selection.
+    value: Option<R>,
+}
+
+/// Which copies go on, and in what order: the one home of `--keep` and `--sort`. With
+/// `--keep first` and no sort, values stream through; `--keep last` and `--sort` hold the
+/// selected values until the end of input.
+struct Kept<'s, R> {
+    selection: &'s Selection,
+    /// Each conversation's fingerprint (to notice a differing copy) and, with `--keep last`,
+    /// the slot its kept value is held in: 16 bytes a conversation.
+    seen: HashMap<i64, (u32, usize), rustc_hash::FxBuildHasher>,
+    held: Vec<Option<(Option<i64>, R)>>,
+}
+
+impl<'s, R> Kept<'s, R> {
+    fn new(selection: &'s Selection) -> Kept<'s, R> {
+        Kept {
+            selection,
+            seen: HashMap::default(),
+            held: Vec::new(),
+        }
+    }
+
+    fn holds(&self) -> bool {
+        self.selection.sort.is_some() || self.selection.keep == Keep::Last
+    }
+
+    /// Takes one copy; returns the value to sink now, if it goes on at once.
+    fn add(
+        &mut self,
+        copy: Copy<R>,
+        summary: &mut Summary,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<R> {
+        let keep = self.selection.keep;
+        let slot = self.held.len();
+        if keep != Keep::All {
+            if let Some(&(kept_fp, kept_slot)) = self.seen.get(&copy.id) {
+                summary.duplicates += 1;
+                if kept_fp != copy.fingerprint {
+                    summary.differing_duplicates += 1;
+                    if self.selection.verbose {
+                        diagnostics.warn(&Finding::warning(
+                            copy.origin,
+                            None,
+                            format!(
+                                "conversation {} was read before with different content; the {} copy is kept",
+                                copy.id,
+                                keep.as_str()
+                            ),
+                        ));
+                    }
+                }
+                if keep == Keep::First {
+                    return None;
+                }
+                // --keep last: this copy replaces the one held.
+                self.held[kept_slot] = None;
+            }
+            self.seen.insert(copy.id, (copy.fingerprint, slot));
+        }
+        let value = copy.value;
+        if !self.holds() {
+            return value;
+        }
+        self.held.push(value.map(|v| (copy.sort_key, v)));
+        None
+    }
+
+    /// The held values, in input order of the kept copies, or in `--sort` order.
+    fn finish(self) -> Vec<R> {
+        let mut held: Vec<(Option<i64>, R)> = self.held.into_iter().flatten().collect();
+        if self.selection.sort.is_some() {
+            let reverse = self.selection.reverse;
+            // Stable: equal keys keep input order. Missing values sort last either way.
+            held.sort_by(|(a, _), (b, _)| match (a, b) {
+                (Some(a), Some(b)) if reverse => b.cmp(a),
+                (Some(a), Some(b)) => a.cmp(b),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            });
+        }
+        held.into_iter().map(|(_, v)| v).collect()
+    }
+}
+
 impl Summary {
-    /// The dedupe line on stderr, when there were duplicates.
+    /// The dedupe line on stderr, when there were duplicates: one line, however many
+    /// (`--verbose` lists the differing copies as they are met).
     pub fn report_duplicates(&self, quiet: bool) {
         if quiet || self.duplicates == 0 {
             return;
         }
         let differing = match self.differing_duplicates {
             0 => String::new(),
-            n => format!("; {n} differed from the kept copy"),
+            n if self.verbose => format!("; {n} differed from the kept copy"),
+            n => format!("; {n} differed from the kept copy (--verbose lists them)"),
         };
         eprintln!(
-            "sshook: {} re-sent {} dropped (same channel.id; the first copy read is kept){differing}",
-            self.duplicates,
-            if self.duplicates == 1 { "copy" } else { "copies" },
+            "sshook: {} dropped (same channel.id; the {} copy read is kept){differing}",
+            count(self.duplicates, "re-sent copy", "re-sent copies"),
+            self.keep.as_str(),
         );
     }
 }

@@ -52,7 +52,12 @@ fn every_published_version_exports_one_conversation_with_its_agent() {
 #[test]
 fn numeric_from_is_the_agent_and_null_from_is_a_trigger_or_system_message() {
     let wd = Workdir::new();
-    let run = wd.run(&["show", "--format", "json", &fixture("2018-numeric-from.json")]);
+    let run = wd.run(&[
+        "show",
+        "--format",
+        "json",
+        &fixture("2018-numeric-from.json"),
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let doc: Value = serde_json::from_str(run.stdout.trim()).unwrap();
     let kinds: Vec<&str> = doc["messages"]
@@ -68,7 +73,10 @@ fn numeric_from_is_the_agent_and_null_from_is_a_trigger_or_system_message() {
     assert_eq!(doc["messages"][3]["sender_id"], "3");
     assert_eq!(doc["messages"][1]["event"], "agent.join");
     // Unknown message fields stay with their message, `"email": null` included.
-    assert_eq!(doc["messages"][0]["extra"], serde_json::json!({"email": null}));
+    assert_eq!(
+        doc["messages"][0]["extra"],
+        serde_json::json!({"email": null})
+    );
     assert_eq!(doc["extra"], serde_json::json!({}));
     assert_eq!(doc["visitor"]["id"], 27671);
 }
@@ -81,7 +89,9 @@ fn the_published_trailing_comma_is_a_syntax_error_at_its_line() {
     assert_eq!(run.code, 1);
     let line = run.stdout.lines().next().unwrap();
     assert!(
-        line.ends_with("2016-trailing-comma.json:48:3: error: syntax error: trailing comma near `},`"),
+        line.ends_with(
+            "2016-trailing-comma.json:48:3: error: syntax error: trailing comma near `},`"
+        ),
         "{line}"
     );
 }

@@ -418,12 +418,33 @@ fn dedupe_keeps_the_first_copy_read() {
     assert_eq!(kept[0]["rating"], Value::Null);
     assert_eq!(kept[0]["source"], "d/a.json:1");
     assert_eq!(kept[1]["id"], 2);
+    // One summary line, however many copies differ; --verbose lists them.
+    assert_eq!(
+        run.stderr,
+        "sshook: 2 re-sent copies dropped (same channel.id; the first copy read is kept); 1 \
+         differed from the kept copy (--verbose lists them)\n"
+    );
+    let run = wd.run(&["show", "--format", "json", "--verbose", "d"]);
     assert_eq!(
         run.stderr,
         "d/c.ndjson:2: warning: conversation 1 was read before with different content; the \
          first copy is kept\n\
          sshook: 2 re-sent copies dropped (same channel.id; the first copy read is kept); 1 \
          differed from the kept copy\n"
+    );
+
+    // --keep last: the copy read last, at its place in input order.
+    let run = wd.run(&["show", "--format", "json", "--keep", "last", "d"]);
+    let kept = conversations(&run);
+    assert_eq!(kept.len(), 2);
+    assert_eq!(kept[0]["id"], 2);
+    assert_eq!(kept[1]["id"], 1);
+    assert_eq!(kept[1]["rating"], 5);
+    assert_eq!(kept[1]["source"], "d/c.ndjson:2");
+    assert!(
+        run.stderr.contains("the last copy read is kept"),
+        "{}",
+        run.stderr
     );
 
     // An exact re-send alone is counted, not warned about.
@@ -589,9 +610,39 @@ fn output_is_the_same_on_one_core_or_two() {
     assert!(
         stderr.ends_with(
             "sshook: 12 re-sent copies dropped (same channel.id; the first copy read is kept); \
-             6 differed from the kept copy\n"
+             6 differed from the kept copy (--verbose lists them)\n"
         ),
         "{stderr}"
     );
     assert!(run_with("1", "text").0 == run_with("2", "text").0);
+}
+
+/// Three differing re-sends stored the way `serve` names them come back in arrival order:
+/// `X.json`, then `X.1.json`, `X.2.json` (a plain sort would read `X.1.json` first).
+#[test]
+fn numbered_copies_are_read_in_the_order_stored() {
+    let wd = Workdir::new();
+    for (name, rating) in [
+        ("x.json", 1),
+        ("x.1.json", 2),
+        ("x.2.json", 3),
+        ("x.10.json", 4),
+    ] {
+        wd.write(
+            &format!("dumps/2026/03/01/{name}"),
+            with(7, T0, |p| p["channel"]["rating"] = json!(rating)),
+        );
+    }
+    let rating = |keep: &str| {
+        let run = wd.run(&[
+            "show", "--format", "json", "--quiet", "--keep", keep, "dumps",
+        ]);
+        conversations(&run)
+            .iter()
+            .map(|c| c["rating"].as_i64().unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(rating("first"), [1]);
+    assert_eq!(rating("last"), [4]);
+    assert_eq!(rating("all"), [1, 2, 3, 4]);
 }

@@ -859,7 +859,16 @@ fn empty_periods_only_inside_an_explicit_range() {
     }
     let ranged = stats_json(
         &wd,
-        &["chats.ndjson", "--utc", "--by", "month", "--since", "2025-11-15", "--until", "2026-05-01"],
+        &[
+            "chats.ndjson",
+            "--utc",
+            "--by",
+            "month",
+            "--since",
+            "2025-11-15",
+            "--until",
+            "2026-05-01",
+        ],
     );
     let months: Vec<&str> = ranged["groups"]
         .as_array()
@@ -867,5 +876,8 @@ fn empty_periods_only_inside_an_explicit_range() {
         .iter()
         .map(|g| g["month"].as_str().unwrap())
         .collect();
-    assert_eq!(months, ["2025-11", "2025-12", "2026-01", "2026-02", "2026-03", "2026-04"]);
+    assert_eq!(
+        months,
+        ["2025-11", "2025-12", "2026-01", "2026-02", "2026-03", "2026-04"]
+    );
 }

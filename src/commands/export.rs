@@ -104,7 +104,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
         return Ok(Outcome::Ok);
     }
     let columns = Columns::new(args.rows, &args.columns, &args.vars)?;
-    let selection = Selection::new(&args.select)?;
+    let selection = Selection::new(&args.select, global)?;
     let format = args.format.unwrap_or(match args.rows {
         RowKind::Payloads => Format::Ndjson,
         _ => Format::Csv,

@@ -60,7 +60,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
-    let selection = Selection::new(&args.select)?;
+    let selection = Selection::new(&args.select, global)?;
     let names: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
     let columns = Columns::new(RowKind::Conversations, &names, &[])?;
     let options = Options {

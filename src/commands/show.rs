@@ -49,7 +49,7 @@ pub struct Args {
 
 pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
     let mut inputs = args.input.inputs;
-    let mut selection = Selection::new(&args.select)?;
+    let mut selection = Selection::new(&args.select, global)?;
     let mut ids = args.select.id.clone();
     if let Some(id) = inputs.first().and_then(|first| bare_id(first)) {
         inputs.remove(0);

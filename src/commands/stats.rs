@@ -111,7 +111,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
             bail!("--by {} is given twice", dimension.name());
         }
     }
-    let mut selection = Selection::new(&args.select)?;
+    let mut selection = Selection::new(&args.select, global)?;
     // Figures do not depend on order; sorting would only hold every conversation in memory.
     selection.sort = None;
     let discovery = input::discover(&args.input.inputs)?;

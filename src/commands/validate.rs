@@ -8,7 +8,7 @@ use crate::cli::{GlobalArgs, InputArgs};
 use crate::finding::{Finding, Severity};
 use crate::input::{self, Chunk, Item};
 use crate::output::Output;
-use crate::report::{write_finding, FindingFormat};
+use crate::report::{count, write_finding, FindingFormat};
 use crate::Outcome;
 
 const EXAMPLES: &str = "\
@@ -24,7 +24,8 @@ not fit, duplicated keys (with the JSON path), text that is not UTF-8, nesting t
 bytes after the document, truncated gzip.
 Warnings: beginAt after endAt, timestamps that look like seconds, negative or past 9999,
 messages outside the conversation, unknown message types, ratings outside 1..5,
-contradicting flags, recorded messagesCount / wordsCount / duration that differ from the
+contradicting flags, a recorded duration that differs from endAt - beginAt.
+Notes (only with --pedantic): recorded messagesCount / wordsCount that differ from the
 messages.";
 
 /// Check payload files: syntax, types, required fields and plausibility.
@@ -34,9 +35,15 @@ pub struct Args {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Treat warnings as errors (they then fail the run).
+    /// Treat warnings as errors (they then fail the run). Notes stay notes.
     #[arg(long)]
     pub strict: bool,
+
+    /// Also show notes: recorded messagesCount / wordsCount that differ from what sshook
+    /// counts. Smartsupp's counting rule is undocumented (the official example differs too),
+    /// so these are hidden by default and never errors.
+    #[arg(long)]
+    pub pedantic: bool,
 
     /// How to print findings: text (file:line:col: severity: path: message) or json (one
     /// object per line).
@@ -58,6 +65,7 @@ struct Totals {
     valid: u64,
     errors: u64,
     warnings: u64,
+    notes: u64,
 }
 
 pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
@@ -69,6 +77,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
         match finding.severity {
             Severity::Error => totals.errors += 1,
             Severity::Warning => totals.warnings += 1,
+            Severity::Note => totals.notes += 1,
         }
         write_finding(out, finding, args.format, color)
     };
@@ -81,7 +90,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
     }
     input::for_each_chunk(
         &discovery.sources,
-        |chunk| check_chunk(chunk, args.strict),
+        |chunk| check_chunk(chunk, args.strict, args.pedantic),
         |checked| {
             totals.payloads += checked.payloads;
             totals.valid += checked.payloads - checked.invalid_payloads;
@@ -93,25 +102,30 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
     )?;
     out.finish()?;
     if !global.quiet {
+        let notes = match totals.notes {
+            0 => String::new(),
+            n => format!(", {}", count(n, "note", "notes")),
+        };
         eprintln!(
-            "validate: {} files, {} payloads: {} valid; {} errors, {} warnings",
-            discovery.sources.len(),
-            totals.payloads,
+            "validate: {}, {}: {} valid; {}, {}{notes}",
+            count(discovery.sources.len() as u64, "file", "files"),
+            count(totals.payloads, "payload", "payloads"),
             totals.valid,
-            totals.errors,
-            totals.warnings
+            count(totals.errors, "error", "errors"),
+            count(totals.warnings, "warning", "warnings"),
         );
     }
     Ok(Outcome::from_bad(totals.errors > 0))
 }
 
-fn check_chunk(chunk: &Chunk, strict: bool) -> Checked {
+fn check_chunk(chunk: &Chunk, strict: bool, pedantic: bool) -> Checked {
     let mut checked = Checked::default();
     input::documents(chunk, &mut |item| match item {
         Item::Payload(doc) => {
             checked.payloads += 1;
-            let warnings = check::warnings(&doc);
-            if strict && !warnings.is_empty() {
+            let mut warnings = check::warnings(&doc);
+            warnings.retain(|f| pedantic || f.severity != Severity::Note);
+            if strict && warnings.iter().any(|f| f.severity == Severity::Warning) {
                 checked.invalid_payloads += 1;
             }
             checked
@@ -124,7 +138,7 @@ fn check_chunk(chunk: &Chunk, strict: bool) -> Checked {
 }
 
 fn strictly(mut finding: Finding, strict: bool) -> Finding {
-    if strict {
+    if strict && finding.severity == Severity::Warning {
         finding.severity = Severity::Error;
     }
     finding

@@ -131,6 +131,29 @@ fn expand_glob(pattern: &str, found: &mut Discovery) {
     }
 }
 
+/// The sort key of a file name in a folder walk: names in byte order, except that the numbered
+/// copies `serve` stores of a re-sent conversation (`X.json`, `X.1.json`, `X.2.json`, …) come
+/// right after `X.json` in the order they were stored — plain sorting would put `X.1.json`
+/// first, and "the first copy" would be the second one received.
+pub fn stored_order(name: &str) -> (std::borrow::Cow<'_, str>, u64) {
+    for ext in [".json", ".ndjson", ".jsonl"] {
+        let Some(at) = name.find(ext) else { continue };
+        let (stem, rest) = name.split_at(at);
+        if !(rest == ext || rest.strip_prefix(ext) == Some(".gz")) {
+            continue;
+        }
+        if let Some((base, number)) = stem.rsplit_once('.') {
+            if !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()) {
+                if let Ok(n) = number.parse::<u64>() {
+                    return (format!("{base}{rest}").into(), n.saturating_add(1));
+                }
+            }
+        }
+        return (name.into(), 0);
+    }
+    (name.into(), 0)
+}
+
 /// Adds a file, or walks a folder in sorted order. `named`: the user named this path.
 fn add_path(path: &Path, named: bool, found: &mut Discovery, visiting: &mut HashSet<PathBuf>) {
     let name = path.display().to_string();
@@ -194,7 +217,7 @@ fn walk(dir: &Path, name: &str, found: &mut Discovery, visiting: &mut HashSet<Pa
         .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
         .filter(|(name, _)| !ignored.iter().any(|p| p.matches(name)))
         .collect();
-    children.sort();
+    children.sort_by(|(a, _), (b, _)| stored_order(a).cmp(&stored_order(b)));
     // One metadata call per entry (following links): it tells folder, file and size. A dated
     // folder holds hundreds of files, so the calls are made on all cores, in order.
     let metas: Vec<std::io::Result<fs::Metadata>> = {
@@ -281,5 +304,40 @@ mod tests {
         ] {
             assert!(!is_payload_file_name(no), "{no}");
         }
+    }
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::stored_order;
+
+    #[test]
+    fn numbered_copies_follow_their_original_in_stored_order() {
+        let mut names = vec![
+            "a.json",
+            "a.10.json",
+            "a.2.json",
+            "a.1.json",
+            "b.json",
+            "a-b.json",
+            "a.ndjson.gz",
+            "a.1.ndjson.gz",
+            "x.y.json",
+        ];
+        names.sort_by(|a, b| stored_order(a).cmp(&stored_order(b)));
+        assert_eq!(
+            names,
+            [
+                "a-b.json",
+                "a.json",
+                "a.1.json",
+                "a.2.json",
+                "a.10.json",
+                "a.ndjson.gz",
+                "a.1.ndjson.gz",
+                "b.json",
+                "x.y.json"
+            ]
+        );
     }
 }

@@ -446,7 +446,11 @@ pub static CONVERSATION_COLUMNS: &[Column<ConversationCell>] =
             "first_visitor_message",
             Text,
             "text of the visitor's first message",
-            |c| Cell::text(c.payload().first_visitor_message().and_then(|m| m.content.as_deref()))
+            |c| Cell::text(
+                c.payload()
+                    .first_visitor_message()
+                    .and_then(|m| m.content.as_deref())
+            )
         ),
         column!(
             "variables",

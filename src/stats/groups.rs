@@ -306,7 +306,12 @@ mod tests {
 
     #[test]
     fn months_fill_inside_the_range_too() {
-        let month = |m| Some(Key::Month { year: 2026, month: m });
+        let month = |m| {
+            Some(Key::Month {
+                year: 2026,
+                month: m,
+            })
+        };
         let range = Some((
             Some(jiff::civil::date(2026, 1, 15)),
             Some(jiff::civil::date(2026, 4, 30)),
