@@ -14,6 +14,40 @@ const YEAR_9999_END: i64 = 253_402_300_799_999;
 /// Message times may sit this far outside the conversation before we call it odd.
 const SENT_AT_SLACK_MS: i64 = 1_000;
 
+/// Every warning about one webhook event. Unknown event names are not warned about: they
+/// are kept and counted.
+pub fn event_warnings(doc: &crate::input::EventDoc) -> Vec<Finding> {
+    let mut found = Vec::new();
+    let at = |path: &str| match doc.index {
+        Some(i) => format!("[{i}].{path}"),
+        None => path.to_string(),
+    };
+    let e = &doc.event;
+    if let Some(kind) = e.kind.as_deref().filter(|k| *k != "event_callback") {
+        found.push(Finding::warning(
+            doc.origin.clone(),
+            Some(at("type")),
+            format!("type {kind:?}, expected \"event_callback\""),
+        ));
+    }
+    if let Some(rating) = e.data.rating_value.filter(|r| !(1..=5).contains(r)) {
+        found.push(Finding::warning(
+            doc.origin.clone(),
+            Some(at("data.rating_value")),
+            format!("rating {rating} is outside 1..5"),
+        ));
+    }
+    let conversation_event = e.event.starts_with("conversation.");
+    if conversation_event && e.conversation_id().is_none() {
+        found.push(Finding::warning(
+            doc.origin.clone(),
+            Some(at("data")),
+            format!("{} names no conversation (no data.conversation.id, data.message.conversation_id or data.conversation_id)", e.event),
+        ));
+    }
+    found
+}
+
 /// Every warning about one payload, in a stable order.
 pub fn warnings(doc: &Document) -> Vec<Finding> {
     let p = &doc.payload;
@@ -22,15 +56,19 @@ pub fn warnings(doc: &Document) -> Vec<Finding> {
         found: Vec::new(),
     };
     out.timestamp("beginAt", p.begin_at);
-    out.timestamp("endAt", p.end_at);
-    if p.begin_at > p.end_at {
-        out.warn(
-            "endAt",
-            format!(
-                "conversation ends before it begins (beginAt {} > endAt {})",
-                p.begin_at, p.end_at
-            ),
-        );
+    // An assembled conversation that is still open has no end: its messages run on.
+    let end_at = p.end_at.unwrap_or(i64::MAX);
+    if let Some(end_at) = p.end_at {
+        out.timestamp("endAt", end_at);
+        if p.begin_at > end_at {
+            out.warn(
+                "endAt",
+                format!(
+                    "conversation ends before it begins (beginAt {} > endAt {end_at})",
+                    p.begin_at
+                ),
+            );
+        }
     }
     for (i, m) in p.messages.iter().enumerate() {
         let path = format!("messages[{i}]");
@@ -41,7 +79,7 @@ pub fn warnings(doc: &Document) -> Vec<Finding> {
             );
         }
         out.timestamp(&format!("{path}.sentAt"), m.sent_at);
-        let (lo, hi) = (p.begin_at.min(p.end_at), p.end_at.max(p.begin_at));
+        let (lo, hi) = (p.begin_at.min(end_at), end_at.max(p.begin_at));
         // Saturating: timestamps are the sender's, and may be any i64 (found by fuzzing).
         let outside = m.sent_at < lo.saturating_sub(SENT_AT_SLACK_MS)
             || m.sent_at > hi.saturating_add(SENT_AT_SLACK_MS);
@@ -167,9 +205,9 @@ impl Checks<'_, '_> {
                 );
             }
         }
-        if let Some(duration) = c.duration {
+        if let (Some(duration), Some(end_at)) = (c.duration, p.end_at) {
             // In i128: any two i64 timestamps and durations subtract without overflow.
-            let span = (i128::from(p.end_at) - i128::from(p.begin_at)).div_euclid(1000);
+            let span = (i128::from(end_at) - i128::from(p.begin_at)).div_euclid(1000);
             if (i128::from(duration) - span).abs() > 1 {
                 self.warn(
                     "channel.duration",

@@ -1,4 +1,5 @@
-//! sshook: validate, read, list, export, summarise and receive Smartsupp POST-hook payloads.
+//! sshook: validate, read, list, export, summarise and receive Smartsupp chat data: POST-hook
+//! payloads and webhook events.
 //!
 //! The binary is thin; the stages live here, one module each (see STYLE.md):
 //! discover → read → split → parse ([`input`], [`payload`]) → check ([`check`]) →
@@ -21,6 +22,7 @@ pub mod select;
 pub mod serve;
 pub mod stats;
 pub mod time;
+pub mod webhook;
 
 /// How a command ended, for the exit status: 0 all inputs good, 1 some input was bad.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

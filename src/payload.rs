@@ -33,9 +33,10 @@ pub struct Payload<'a> {
     /// Conversation start, epoch **milliseconds** UTC.
     #[serde(deserialize_with = "int")]
     pub begin_at: i64,
-    /// Conversation end, epoch **milliseconds** UTC.
-    #[serde(deserialize_with = "int")]
-    pub end_at: i64,
+    /// Conversation end, epoch **milliseconds** UTC. Required in a POST-hook payload; `None`
+    /// only for a conversation assembled from webhook events that is still open.
+    #[serde(deserialize_with = "opt_int")]
+    pub end_at: Option<i64>,
     pub channel: Channel<'a>,
     #[serde(default, borrow)]
     pub visitor: Option<Visitor<'a>>,
@@ -45,15 +46,53 @@ pub struct Payload<'a> {
     /// Messages in time order. Required, may be empty.
     #[serde(borrow)]
     pub messages: Vec<Message<'a>>,
+    /// Set on a conversation sshook assembled from webhook events (see `webhook::assemble`),
+    /// which writes it under the key `sshook`; `None` for a POST-hook payload.
+    #[serde(default, borrow, rename = "sshook")]
+    pub assembled: Option<Assembled<'a>>,
+}
+
+/// Where an assembled conversation came from, and what the POST hook would have said that the
+/// events do not.
+#[derive(Debug, Clone, Hash, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Assembled<'a> {
+    /// The webhook conversation id (a string).
+    #[serde(borrow, deserialize_with = "text")]
+    pub conversation_id: Text<'a>,
+    /// No close event yet.
+    #[serde(default)]
+    pub open: bool,
+    /// Distinct events the conversation was assembled from.
+    #[serde(default)]
+    pub events: u64,
+}
+
+/// Where a conversation came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    PostHook,
+    Webhook,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::PostHook => "post-hook",
+            Source::Webhook => "webhook",
+        }
+    }
 }
 
 /// The conversation ("channel") itself: its id, flags, timings and the recorded counts.
 #[derive(Debug, Clone, Hash, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Channel<'a> {
-    /// Conversation id, the natural key: a re-sent payload repeats it.
-    #[serde(deserialize_with = "int")]
-    pub id: i64,
+    /// Conversation id, the natural key: a re-sent payload repeats it. Required in a POST-hook
+    /// payload; `None` for a conversation assembled from webhook events, whose id is a string
+    /// ([`Assembled::conversation_id`]).
+    #[serde(deserialize_with = "opt_int")]
+    pub id: Option<i64>,
     /// Visitor and agent both sent messages.
     #[serde(default, deserialize_with = "opt_bool")]
     pub is_chat: Option<bool>,
@@ -247,10 +286,12 @@ impl Event {
     }
 }
 
-/// The status word of a conversation: the first that holds of offline, missed, dropped,
-/// completed, else incomplete. `triggered` is a separate tag.
+/// The status word of a conversation: open (assembled from webhook events, not closed yet),
+/// else the first that holds of offline, missed, dropped, completed, else incomplete.
+/// `triggered` is a separate tag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Status {
+    Open,
     Offline,
     Missed,
     Dropped,
@@ -259,7 +300,8 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 5] = [
+    pub const ALL: [Status; 6] = [
+        Status::Open,
         Status::Offline,
         Status::Missed,
         Status::Dropped,
@@ -269,6 +311,7 @@ impl Status {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            Status::Open => "open",
             Status::Offline => "offline",
             Status::Missed => "missed",
             Status::Dropped => "dropped",
@@ -294,13 +337,43 @@ pub struct Counted {
 }
 
 impl<'a> Payload<'a> {
-    pub fn id(&self) -> i64 {
-        self.channel.id
+    /// The conversation id as text: the webhook's id, or the POST hook's `channel.id` digits.
+    pub fn conversation_id(&self) -> Cow<'_, str> {
+        match (&self.assembled, self.channel.id) {
+            (Some(a), _) => Cow::Borrowed(&a.conversation_id),
+            (None, Some(id)) => Cow::Owned(id.to_string()),
+            (None, None) => Cow::Borrowed(""),
+        }
+    }
+
+    pub fn source(&self) -> Source {
+        if self.assembled.is_some() {
+            Source::Webhook
+        } else {
+            Source::PostHook
+        }
+    }
+
+    /// A required value a POST-hook payload sent as `null` (the model reads these as options
+    /// so that an assembled conversation can leave them out): its JSON path.
+    pub fn null_required(&self) -> Option<&'static str> {
+        if self.assembled.is_some() {
+            return None;
+        }
+        if self.channel.id.is_none() {
+            Some("channel.id")
+        } else if self.end_at.is_none() {
+            Some("endAt")
+        } else {
+            None
+        }
     }
 
     pub fn status(&self) -> Status {
         let c = &self.channel;
-        if c.is_offline == Some(true) {
+        if self.assembled.as_ref().is_some_and(|a| a.open) {
+            Status::Open
+        } else if c.is_offline == Some(true) {
             Status::Offline
         } else if c.is_missed == Some(true) {
             Status::Missed
@@ -507,12 +580,12 @@ impl<'de> SerdeVisitor<'de> for IntVisitor {
     }
 }
 
-fn int<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+pub(crate) fn int<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
     d.deserialize_any(IntVisitor { nullable: false })?
         .ok_or_else(|| de::Error::invalid_type(Unexpected::Unit, &"integer"))
 }
 
-fn opt_int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+pub(crate) fn opt_int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
     d.deserialize_any(IntVisitor { nullable: true })
 }
 
@@ -534,7 +607,7 @@ impl<'de> SerdeVisitor<'de> for BoolVisitor {
     }
 }
 
-fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+pub(crate) fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
     d.deserialize_any(BoolVisitor)
 }
 
@@ -575,67 +648,84 @@ impl<'de> SerdeVisitor<'de> for TextVisitor {
     }
 }
 
-fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Text<'de>, D::Error> {
+pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Text<'de>, D::Error> {
     let visitor = TextVisitor { nullable: false };
     d.deserialize_any(visitor)?
         .ok_or_else(|| de::Error::invalid_type(Unexpected::Unit, &"string"))
 }
 
-fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Text<'de>>, D::Error> {
+pub(crate) fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Text<'de>>, D::Error> {
     d.deserialize_any(TextVisitor { nullable: true })
 }
 
-fn opt_scalar<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Scalar<'de>>, D::Error> {
-    struct ScalarVisitor;
-    impl<'de> SerdeVisitor<'de> for ScalarVisitor {
-        type Value = Option<Scalar<'de>>;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("string, number or null")
-        }
-        fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-            Ok(Some(Scalar {
-                text: Cow::Borrowed(v),
-                number: false,
-            }))
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(Some(Scalar {
-                text: Cow::Owned(v.to_owned()),
-                number: false,
-            }))
-        }
-        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-            Ok(Some(Scalar {
-                text: Cow::Owned(v),
-                number: false,
-            }))
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(Some(Scalar {
-                text: Cow::Owned(v.to_string()),
-                number: true,
-            }))
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(Some(Scalar {
-                text: Cow::Owned(v.to_string()),
-                number: true,
-            }))
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-            Ok(Some(Scalar {
-                text: Cow::Owned(v.to_string()),
-                number: true,
-            }))
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
+struct ScalarVisitor;
+
+impl<'de> SerdeVisitor<'de> for ScalarVisitor {
+    type Value = Option<Scalar<'de>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("string, number or null")
     }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Some(Scalar {
+            text: Cow::Borrowed(v),
+            number: false,
+        }))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(Scalar {
+            text: Cow::Owned(v.to_owned()),
+            number: false,
+        }))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Some(Scalar {
+            text: Cow::Owned(v),
+            number: false,
+        }))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Some(Scalar {
+            text: Cow::Owned(v.to_string()),
+            number: true,
+        }))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Some(Scalar {
+            text: Cow::Owned(v.to_string()),
+            number: true,
+        }))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Some(Scalar {
+            text: Cow::Owned(v.to_string()),
+            number: true,
+        }))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+}
+
+pub(crate) fn opt_scalar<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Scalar<'de>>, D::Error> {
     d.deserialize_any(ScalarVisitor)
 }
 
-fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+impl<'de: 'a, 'a> Deserialize<'de> for Scalar<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ScalarVisitor)?
+            .ok_or_else(|| de::Error::invalid_type(Unexpected::Unit, &"string or number"))
+    }
+}
+
+pub(crate) fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de>,

@@ -12,6 +12,7 @@ use crate::input::{self, Document, Item, Source};
 use crate::payload::{Payload, SenderKind, Status};
 use crate::report::{count, Diagnostics};
 use crate::time::DisplayZone;
+use crate::webhook::{Assembler, EventCounts, Facts};
 
 /// The selection flags, flattened into every command that reads conversations.
 #[derive(Debug, Clone, Default, Args)]
@@ -35,8 +36,9 @@ pub struct SelectArgs {
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
 
-    /// Only conversations with this status: offline, missed, dropped, completed, incomplete,
-    /// or the tag triggered. Repeat to allow several.
+    /// Only conversations with this status: open (assembled from webhook events, not closed
+    /// yet), offline, missed, dropped, completed, incomplete, or the tag triggered. Repeat to
+    /// allow several.
     #[arg(long, value_enum, value_name = "WORD")]
     pub status: Vec<StatusWord>,
 
@@ -69,9 +71,10 @@ pub struct SelectArgs {
     #[arg(long, value_name = "TEXT")]
     pub grep: Option<String>,
 
-    /// Only this conversation (channel.id). Repeat for several.
+    /// Only this conversation: a POST-hook channel.id, or a webhook conversation id. Repeat
+    /// for several.
     #[arg(long, value_name = "ID")]
-    pub id: Vec<i64>,
+    pub id: Vec<String>,
 
     /// Only this Smartsupp account. Repeat for several.
     #[arg(long, value_name = "ID")]
@@ -100,6 +103,7 @@ pub struct SelectArgs {
 /// `--status` words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum StatusWord {
+    Open,
     Offline,
     Missed,
     Dropped,
@@ -175,7 +179,7 @@ pub struct Selection {
     countries: Vec<String>,
     visitor: Option<String>,
     grep: Option<String>,
-    ids: Vec<i64>,
+    ids: Vec<String>,
     accounts: Vec<i64>,
     pub keep: Keep,
     /// List each differing re-sent copy on stderr, not only their number.
@@ -268,13 +272,13 @@ impl Selection {
     }
 
     /// Adds `--id` values (show takes a bare id as its first argument).
-    pub fn add_ids(&mut self, ids: impl IntoIterator<Item = i64>) {
+    pub fn add_ids(&mut self, ids: impl IntoIterator<Item = String>) {
         self.ids.extend(ids);
     }
 
     /// Whether the payload passes every filter.
     pub fn matches(&self, p: &Payload) -> bool {
-        if !self.ids.is_empty() && !self.ids.contains(&p.channel.id) {
+        if !self.ids.is_empty() && !self.ids.iter().any(|id| *id == p.conversation_id()) {
             return false;
         }
         if !self.accounts.is_empty() && !p.account_id.is_some_and(|a| self.accounts.contains(&a)) {
@@ -344,10 +348,10 @@ impl Selection {
         if self.ids.is_empty() {
             return None;
         }
-        let contains_id = self.ids.iter().any(|id| {
-            let digits = id.to_string();
-            memchr::memmem::find(text, digits.as_bytes()).is_some()
-        });
+        let contains_id = self
+            .ids
+            .iter()
+            .any(|id| memchr::memmem::find(text, id.as_bytes()).is_some());
         if contains_id {
             return None;
         }
@@ -364,7 +368,7 @@ impl Selection {
     fn sort_key(&self, p: &Payload) -> Option<i64> {
         match self.sort? {
             SortKey::Begin => Some(p.begin_at),
-            SortKey::Id => Some(p.channel.id),
+            SortKey::Id => p.channel.id,
             SortKey::Duration => p.channel.duration,
             SortKey::Rating => p.channel.rating,
         }
@@ -375,6 +379,7 @@ fn status_holds(word: StatusWord, p: &Payload) -> bool {
     let status = p.status();
     match word {
         StatusWord::Triggered => p.is_triggered(),
+        StatusWord::Open => status == Status::Open,
         StatusWord::Offline => status == Status::Offline,
         StatusWord::Missed => status == Status::Missed,
         StatusWord::Dropped => status == Status::Dropped,
@@ -391,9 +396,13 @@ pub enum Flow {
 }
 
 /// What a whole run read and kept, for the summary line.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub struct Summary {
+    /// POST-hook payloads read (every copy).
     pub payloads: u64,
+    /// Webhook events read, and the conversations assembled from them.
+    pub events: EventCounts,
+    pub conversations_assembled: u64,
     pub selected: u64,
     pub duplicates: u64,
     pub differing_duplicates: u64,
@@ -404,7 +413,7 @@ pub struct Summary {
 /// One payload as the worker saw it.
 enum Entry<R> {
     Payload {
-        id: i64,
+        id: Option<i64>,
         fingerprint: u64,
         sort_key: Option<i64>,
         origin: crate::finding::Origin,
@@ -412,6 +421,8 @@ enum Entry<R> {
         value: Option<R>,
     },
     Bad(Finding),
+    /// A webhook event's facts, for the assembler.
+    Event(Box<Facts>, crate::finding::Origin),
     /// Documents skipped unparsed because they cannot match.
     Skipped(u64),
 }
@@ -448,6 +459,7 @@ where
         ..Summary::default()
     };
     let mut kept = Kept::new(selection);
+    let mut assembler = Assembler::new();
     let result = input::for_each_chunk(
         sources,
         |chunk| {
@@ -468,6 +480,10 @@ where
                             origin: doc.origin,
                         }
                     }
+                    Item::Event(doc) => {
+                        let facts = Facts::new(&doc.event, crate::webhook::fingerprint(doc.raw));
+                        Entry::Event(Box::new(facts), doc.origin)
+                    }
                     Item::Bad(finding) => Entry::Bad(finding),
                 })
             });
@@ -478,6 +494,7 @@ where
                 match entry {
                     Entry::Bad(finding) => diagnostics.report(&finding),
                     Entry::Skipped(documents) => summary.payloads += documents,
+                    Entry::Event(facts, origin) => assembler.add(*facts, &origin),
                     Entry::Payload {
                         id,
                         fingerprint,
@@ -509,6 +526,41 @@ where
         Err(err) if err.is::<StopReading>() => return Ok(summary),
         other => other?,
     }
+    // Conversations assembled from webhook events are complete only at the end of input.
+    summary.events = assembler.counts.clone();
+    for assembled in assembler.finish() {
+        summary.conversations_assembled += 1;
+        let json = assembled.json;
+        let payload = match serde_json::from_str::<Payload>(&json) {
+            Ok(payload) => payload,
+            Err(err) => {
+                diagnostics.report(&Finding::error(
+                    assembled.origin,
+                    format!("cannot assemble the conversation from its events: {err}"),
+                ));
+                continue;
+            }
+        };
+        let doc = Document {
+            origin: assembled.origin,
+            index: None,
+            raw: &json,
+            payload,
+        };
+        let copy = Copy {
+            id: None,
+            fingerprint: 0,
+            sort_key: selection.sort_key(&doc.payload),
+            value: selection.matches(&doc.payload).then(|| work(&doc)),
+            origin: doc.origin,
+        };
+        if let Some(value) = kept.add(copy, &mut summary, diagnostics) {
+            summary.selected += 1;
+            if sink(value)? == Flow::Stop {
+                return Ok(summary);
+            }
+        }
+    }
     for value in kept.finish() {
         summary.selected += 1;
         if sink(value)? == Flow::Stop {
@@ -520,7 +572,9 @@ where
 
 /// One copy of a conversation as the sink sees it.
 struct Copy<R> {
-    id: i64,
+    /// The POST hook's channel.id; `None` for an assembled conversation, which is one of a
+    /// kind by construction (its events were grouped by id).
+    id: Option<i64>,
     fingerprint: u32,
     sort_key: Option<i64>,
     origin: crate::finding::Origin,
@@ -561,8 +615,8 @@ impl<'s, R> Kept<'s, R> {
     ) -> Option<R> {
         let keep = self.selection.keep;
         let slot = self.held.len();
-        if keep != Keep::All {
-            if let Some(&(kept_fp, kept_slot)) = self.seen.get(&copy.id) {
+        if let (Some(id), true) = (copy.id, keep != Keep::All) {
+            if let Some(&(kept_fp, kept_slot)) = self.seen.get(&id) {
                 summary.duplicates += 1;
                 if kept_fp != copy.fingerprint {
                     summary.differing_duplicates += 1;
@@ -571,8 +625,7 @@ impl<'s, R> Kept<'s, R> {
                             copy.origin,
                             None,
                             format!(
-                                "conversation {} was read before with different content; the {} copy is kept",
-                                copy.id,
+                                "conversation {id} was read before with different content; the {} copy is kept",
                                 keep.as_str()
                             ),
                         ));
@@ -584,7 +637,7 @@ impl<'s, R> Kept<'s, R> {
                 // --keep last: this copy replaces the one held.
                 self.held[kept_slot] = None;
             }
-            self.seen.insert(copy.id, (copy.fingerprint, slot));
+            self.seen.insert(id, (copy.fingerprint, slot));
         }
         let value = copy.value;
         if !self.holds() {
@@ -613,6 +666,18 @@ impl<'s, R> Kept<'s, R> {
 }
 
 impl Summary {
+    /// What was read, for messages such as "no conversation 5 matches (read 27 payloads)".
+    pub fn read(&self) -> String {
+        let payloads = count(self.payloads, "payload", "payloads");
+        match self.events.events {
+            0 => payloads,
+            n => format!(
+                "{payloads} and {}",
+                count(n, "webhook event", "webhook events")
+            ),
+        }
+    }
+
     /// The dedupe line on stderr, when there were duplicates: one line, however many
     /// (`--verbose` lists the differing copies as they are met).
     pub fn report_duplicates(&self, quiet: bool) {

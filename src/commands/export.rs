@@ -191,8 +191,8 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
             }
         };
         eprintln!(
-            "export: {} payloads read, {rows} {what} written{partitions}",
-            summary.payloads
+            "export: {} read, {rows} {what} written{partitions}",
+            summary.read()
         );
     }
     summary.report_duplicates(global.quiet);

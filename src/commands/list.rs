@@ -20,14 +20,14 @@ Examples:
   sshook list dumps/ --agent 'John Doe' --rated --tz Europe/Prague
   sshook list dumps/ --format csv > conversations.csv
 
-Columns: channel_id, begin_at (in the display zone), duration (seconds), status,
+Columns: conversation_id (channel.id, or a webhook conversation's id), begin_at (in the display zone), duration (seconds), status,
 visitor_name, visitor_country_code, agents, messages_counted (visitor and agent messages,
 trigger messages included), rating, first_visitor_message (cut short in the table only).
 For every column, use `sshook export`.";
 
 /// The columns of `list`, named as in `sshook export --list-columns`.
 const COLUMNS: [&str; 10] = [
-    "channel_id",
+    "conversation_id",
     "begin_at",
     "duration",
     "status",

@@ -53,7 +53,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
     let mut ids = args.select.id.clone();
     if let Some(id) = inputs.first().and_then(|first| bare_id(first)) {
         inputs.remove(0);
-        selection.add_ids([id]);
+        selection.add_ids([id.clone()]);
         ids.push(id);
     }
     let discovery = input::discover(&inputs)?;
@@ -98,35 +98,29 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
     out.finish()?;
     summary.report_duplicates(global.quiet);
     if shown == 0 {
-        let read = match summary.payloads {
-            1 => String::from("1 payload"),
-            n => format!("{n} payloads"),
-        };
-        eprintln!("show: {} (read {read})", no_match(&ids));
+        eprintln!("show: {} (read {})", no_match(&ids), summary.read());
         return Ok(Outcome::BadInput);
     }
     Ok(Outcome::from_bad(diagnostics.any()))
 }
 
-/// A first argument of digits that names no file is a conversation id.
-fn bare_id(first: &str) -> Option<i64> {
+/// A first argument of digits that names no file is a conversation id (a webhook
+/// conversation's string id is given with --id).
+fn bare_id(first: &str) -> Option<String> {
     let digits = !first.is_empty() && first.bytes().all(|b| b.is_ascii_digit());
     if !digits || std::fs::symlink_metadata(Path::new(first)).is_ok() {
         return None;
     }
-    first.parse().ok()
+    Some(first.to_owned())
 }
 
-fn no_match(ids: &[i64]) -> String {
+fn no_match(ids: &[String]) -> String {
     match ids {
         [] => String::from("no conversation matches the selection"),
         [id] => format!("no conversation {id} matches the selection"),
-        _ => {
-            let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
-            format!(
-                "none of the conversations {} matches the selection",
-                ids.join(", ")
-            )
-        }
+        _ => format!(
+            "none of the conversations {} matches the selection",
+            ids.join(", ")
+        ),
     }
 }

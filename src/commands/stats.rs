@@ -17,9 +17,11 @@ use crate::Outcome;
 
 const MANUAL: &str = "\
 Figures (names are the JSON keys and CSV headers):
-  conversations, chats (isChat true), completed, incomplete, missed, offline, dropped
-      conversations per status word (the first that holds of offline, missed, dropped,
-      completed, else incomplete: they add up to conversations); triggered (isTriggered).
+  conversations, chats (isChat true), completed, incomplete, missed, offline, dropped, open
+      conversations per status word (open: assembled from webhook events and not closed yet;
+      else the first that holds of offline, missed, dropped, completed, else incomplete: they
+      add up to conversations); triggered (isTriggered). Conversations assembled from webhook
+      events count like POST-hook ones.
   missed_rate          missed / conversations, a fraction (0.25); null with no conversations.
   first_response_mean, _median, _p90, _max; avg_response_mean, _median
       seconds, from the recorded channel.firstResponse / channel.avgResponse of conversations

@@ -56,12 +56,16 @@ pub struct Args {
 struct Checked {
     findings: Vec<Finding>,
     payloads: u64,
+    events: u64,
+    unknown_events: u64,
     invalid_payloads: u64,
 }
 
 #[derive(Default)]
 struct Totals {
     payloads: u64,
+    events: u64,
+    unknown_events: u64,
     valid: u64,
     errors: u64,
     warnings: u64,
@@ -93,7 +97,9 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
         |chunk| check_chunk(chunk, args.strict, args.pedantic),
         |checked| {
             totals.payloads += checked.payloads;
-            totals.valid += checked.payloads - checked.invalid_payloads;
+            totals.events += checked.events;
+            totals.unknown_events += checked.unknown_events;
+            totals.valid += checked.payloads + checked.events - checked.invalid_payloads;
             for finding in &checked.findings {
                 record(finding, &mut out, &mut totals)?;
             }
@@ -106,8 +112,16 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
             0 => String::new(),
             n => format!(", {}", count(n, "note", "notes")),
         };
+        let events = match (totals.events, totals.unknown_events) {
+            (0, _) => String::new(),
+            (n, 0) => format!(", {}", count(n, "webhook event", "webhook events")),
+            (n, unknown) => format!(
+                ", {} ({unknown} of unknown names, kept)",
+                count(n, "webhook event", "webhook events")
+            ),
+        };
         eprintln!(
-            "validate: {}, {}: {} valid; {}, {}{notes}",
+            "validate: {}, {}{events}: {} valid; {}, {}{notes}",
             count(discovery.sources.len() as u64, "file", "files"),
             count(totals.payloads, "payload", "payloads"),
             totals.valid,
@@ -126,6 +140,19 @@ fn check_chunk(chunk: &Chunk, strict: bool, pedantic: bool) -> Checked {
             let mut warnings = check::warnings(&doc);
             warnings.retain(|f| pedantic || f.severity != Severity::Note);
             if strict && warnings.iter().any(|f| f.severity == Severity::Warning) {
+                checked.invalid_payloads += 1;
+            }
+            checked
+                .findings
+                .extend(warnings.into_iter().map(|f| strictly(f, strict)));
+        }
+        Item::Event(doc) => {
+            checked.events += 1;
+            if !crate::webhook::event::is_known(&doc.event.event) {
+                checked.unknown_events += 1;
+            }
+            let warnings = check::event_warnings(&doc);
+            if strict && !warnings.is_empty() {
                 checked.invalid_payloads += 1;
             }
             checked

@@ -16,7 +16,7 @@ use crate::progress::Progress;
 
 pub use discover::{discover, is_payload_file_name, Discovery, NoInput, Source};
 pub use read::Chunk;
-pub use split::{documents, Document, Item};
+pub use split::{documents, Document, EventDoc, Item};
 
 /// How many chunks the reader may read ahead of the parsers.
 const QUEUE_CHUNKS: usize = 4;

@@ -17,6 +17,7 @@ use serde_json::Deserializer;
 use super::read::Chunk;
 use crate::finding::{Finding, Origin};
 use crate::payload::Payload;
+use crate::webhook::Event;
 
 /// A payload read from the input, with where it came from and its exact text.
 #[derive(Debug)]
@@ -29,14 +30,68 @@ pub struct Document<'a> {
     pub payload: Payload<'a>,
 }
 
-/// What the reader yields: a payload, or a finding about input that is not one.
+/// A webhook event read from the input, with where it came from and its exact text.
+#[derive(Debug)]
+pub struct EventDoc<'a> {
+    pub origin: Origin,
+    pub index: Option<usize>,
+    pub raw: &'a str,
+    pub event: Event<'a>,
+}
+
+/// What the reader yields: a POST-hook payload, a webhook event, or a finding about input
+/// that is neither.
 // Items move once, from the splitter to the command; boxing would cost an allocation each.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Item<'a> {
     Payload(Document<'a>),
+    Event(EventDoc<'a>),
     Bad(Finding),
 }
+
+/// The two kinds of document, told apart by their keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Payload,
+    Event,
+}
+
+/// Keys of the webhook envelope: a document that starts with one is tried as an event first.
+const ENVELOPE_KEYS: [&str; 6] = ["type", "event", "timestamp", "account_id", "app_id", "data"];
+
+/// The kind a document probably is, from its first key (cheap; confirmed by parsing).
+fn likely_kind(text: &[u8]) -> Kind {
+    let pos = skip_whitespace(text, 1);
+    if text.get(pos) == Some(&b'"') {
+        let key = &text[pos + 1..];
+        if let Some(end) = memchr::memchr(b'"', &key[..key.len().min(32)]) {
+            if ENVELOPE_KEYS.iter().any(|k| k.as_bytes() == &key[..end]) {
+                return Kind::Event;
+            }
+        }
+    }
+    Kind::Payload
+}
+
+/// Which kind a document that failed to parse was meant to be: `event` names an event,
+/// `beginAt` a payload; `None` when it has neither.
+fn intended_kind(raw: &str) -> Option<Kind> {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        #[serde(rename = "beginAt")]
+        begin_at: Option<serde::de::IgnoredAny>,
+        event: Option<serde::de::IgnoredAny>,
+    }
+    let probe: Probe = serde_json::from_str(raw).ok()?;
+    match (probe.begin_at, probe.event) {
+        (Some(_), _) => Some(Kind::Payload),
+        (None, Some(_)) => Some(Kind::Event),
+        (None, None) => None,
+    }
+}
+
+const NEITHER: &str = "neither a POST-hook payload nor a webhook event: no `beginAt`, no `event`";
 
 /// Parses every document of `chunk`, handing each payload or finding to `emit` in order.
 pub fn documents<'a>(chunk: &'a Chunk, emit: &mut dyn FnMut(Item<'a>)) {
@@ -87,12 +142,23 @@ impl<'a> Splitter<'a, '_> {
     fn object(&mut self, pos: usize) -> usize {
         // A chunk checked as UTF-8 once is parsed as `str`: serde_json then skips re-checking
         // every string, and the raw text needs no check either.
-        let (parsed, len) = match self.utf8 {
-            Some(text) => first_payload(Deserializer::from_str(&text[pos..])),
-            None => first_payload(Deserializer::from_slice(&self.text[pos..])),
+        let kind = likely_kind(&self.text[pos..]);
+        let (parsed, len) = match (self.utf8, kind) {
+            (Some(text), Kind::Payload) => {
+                first_value(Deserializer::from_str(&text[pos..]), Parsed::Payload)
+            }
+            (Some(text), Kind::Event) => {
+                first_value(Deserializer::from_str(&text[pos..]), Parsed::Event)
+            }
+            (None, Kind::Payload) => {
+                first_value(Deserializer::from_slice(&self.text[pos..]), Parsed::Payload)
+            }
+            (None, Kind::Event) => {
+                first_value(Deserializer::from_slice(&self.text[pos..]), Parsed::Event)
+            }
         };
         match parsed {
-            Some(Ok(payload)) => {
+            Some(Ok(parsed)) => {
                 let end = pos + len;
                 let raw = match self.utf8 {
                     Some(text) => Ok(&text[pos..end]),
@@ -104,18 +170,13 @@ impl<'a> Splitter<'a, '_> {
                     return end;
                 };
                 let origin = self.origin(pos);
-                (self.emit)(Item::Payload(Document {
-                    origin,
-                    index: None,
-                    raw,
-                    payload,
-                }));
+                (self.emit)(item(parsed, origin, None, raw, ""));
                 end
             }
             Some(Err(err)) if err.is_data() => match self.raw_value(pos) {
                 Ok(raw) => {
-                    let finding = value_error(self.origin(pos), raw.get(), "");
-                    (self.emit)(Item::Bad(finding));
+                    let origin = self.origin(pos);
+                    (self.emit)(document(raw.get(), origin, None, "", Some(kind)));
                     pos + raw.get().len()
                 }
                 Err(syntax) => self.syntax_error(pos, &syntax),
@@ -141,15 +202,7 @@ impl<'a> Splitter<'a, '_> {
             let origin = self.origin(start);
             let prefix = format!("[{index}]");
             let item = if raw.get().starts_with('{') {
-                match serde_json::from_str::<Payload<'a>>(raw.get()) {
-                    Ok(payload) => Item::Payload(Document {
-                        origin,
-                        index: Some(index),
-                        raw: raw.get(),
-                        payload,
-                    }),
-                    Err(_) => Item::Bad(value_error(origin, raw.get(), &prefix)),
-                }
+                document(raw.get(), origin, Some(index), &prefix, None)
             } else if too_deep(raw.get()) {
                 Item::Bad(Finding::error(origin, TOO_DEEP).with_path(prefix))
             } else {
@@ -286,13 +339,107 @@ impl<'a> Splitter<'a, '_> {
     }
 }
 
-/// Parses one payload from the start of `de`; returns it and the bytes it took.
-fn first_payload<'a, R: serde_json::de::Read<'a>>(
+/// A parsed document of either kind.
+enum Parsed<'a> {
+    Payload(Payload<'a>),
+    Event(Event<'a>),
+}
+
+/// Parses one `T` from the start of `de`; returns it (as a [`Parsed`]) and the bytes it took.
+fn first_value<'a, R, T>(
     de: Deserializer<R>,
-) -> (Option<serde_json::Result<Payload<'a>>>, usize) {
-    let mut stream = de.into_iter::<Payload<'a>>();
-    let parsed = stream.next();
+    wrap: fn(T) -> Parsed<'a>,
+) -> (Option<serde_json::Result<Parsed<'a>>>, usize)
+where
+    R: serde_json::de::Read<'a>,
+    T: serde::Deserialize<'a>,
+{
+    let mut stream = de.into_iter::<T>();
+    let parsed = stream.next().map(|r| r.map(wrap));
     (parsed, stream.byte_offset())
+}
+
+fn parse_as<'a>(raw: &'a str, kind: Kind) -> serde_json::Result<Parsed<'a>> {
+    match kind {
+        Kind::Payload => serde_json::from_str(raw).map(Parsed::Payload),
+        Kind::Event => serde_json::from_str(raw).map(Parsed::Event),
+    }
+}
+
+/// The item of a parsed document; a POST-hook payload that sent `null` for a required value
+/// is refused here (the model reads those as options for assembled conversations).
+fn item<'a>(
+    parsed: Parsed<'a>,
+    origin: Origin,
+    index: Option<usize>,
+    raw: &'a str,
+    prefix: &str,
+) -> Item<'a> {
+    match parsed {
+        Parsed::Payload(payload) => match payload.null_required() {
+            None => Item::Payload(Document {
+                origin,
+                index,
+                raw,
+                payload,
+            }),
+            Some(path) => Item::Bad(
+                Finding::error(origin, "expected integer, found null")
+                    .with_path(join_path(prefix, path)),
+            ),
+        },
+        Parsed::Event(event) => Item::Event(EventDoc {
+            origin,
+            index,
+            raw,
+            event,
+        }),
+    }
+}
+
+/// Reads one complete object whose text is `raw`: a payload, an event, or the finding that
+/// says why it is neither. `tried`: the kind already tried and failed on a value.
+fn document<'a>(
+    raw: &'a str,
+    origin: Origin,
+    index: Option<usize>,
+    prefix: &str,
+    tried: Option<Kind>,
+) -> Item<'a> {
+    let first = tried.unwrap_or_else(|| likely_kind(raw.as_bytes()));
+    if tried.is_none() {
+        if let Ok(parsed) = parse_as(raw, first) {
+            return item(parsed, origin, index, raw, prefix);
+        }
+    }
+    let Some(kind) = intended_kind(raw) else {
+        if too_deep(raw) {
+            return Item::Bad(Finding::error(origin, TOO_DEEP));
+        }
+        let finding = Finding::error(origin, NEITHER);
+        return Item::Bad(if prefix.is_empty() {
+            finding
+        } else {
+            finding.with_path(prefix)
+        });
+    };
+    if kind != first {
+        if let Ok(parsed) = parse_as(raw, kind) {
+            return item(parsed, origin, index, raw, prefix);
+        }
+    }
+    Item::Bad(match kind {
+        Kind::Payload => value_error::<Payload>(origin, raw, prefix),
+        Kind::Event => value_error::<Event>(origin, raw, prefix),
+    })
+}
+
+fn join_path(prefix: &str, path: &str) -> String {
+    match (prefix.is_empty(), path.is_empty()) {
+        (_, true) => prefix.to_string(),
+        (true, false) => path.to_string(),
+        (false, false) => format!("{prefix}.{path}"),
+    }
 }
 
 /// Where to resume after a broken document starting at `pos`: the next line that starts a
@@ -361,8 +508,12 @@ fn too_deep(raw: &str) -> bool {
     crate::jsontext::deeper_than(raw.as_bytes(), MAX_DEPTH)
 }
 
-/// Parses `raw` again with path tracking to name the wrong value: `channel.rating: …`.
-fn value_error(origin: Origin, raw: &str, prefix: &str) -> Finding {
+/// Parses `raw` again as a `T` with path tracking to name the wrong value: `channel.rating: …`.
+fn value_error<'a, T: serde::Deserialize<'a>>(
+    origin: Origin,
+    raw: &'a str,
+    prefix: &str,
+) -> Finding {
     if too_deep(raw) {
         let finding = Finding::error(origin, TOO_DEEP);
         return if prefix.is_empty() {
@@ -372,8 +523,8 @@ fn value_error(origin: Origin, raw: &str, prefix: &str) -> Finding {
         };
     }
     let mut de = Deserializer::from_str(raw);
-    let err = match serde_path_to_error::deserialize::<_, Payload>(&mut de) {
-        Ok(_) => return Finding::error(origin, "invalid payload"),
+    let err = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Ok(_) => return Finding::error(origin, "invalid document"),
         Err(err) => err,
     };
     let mut path = err.path().to_string();
@@ -383,11 +534,7 @@ fn value_error(origin: Origin, raw: &str, prefix: &str) -> Finding {
     let inner = err.into_inner();
     let text = strip_position(&inner.to_string());
     let (path, message) = describe_value_error(&path, &text);
-    let path = match (prefix.is_empty(), path.is_empty()) {
-        (_, true) => prefix.to_string(),
-        (true, false) => path,
-        (false, false) => format!("{prefix}.{path}"),
-    };
+    let path = join_path(prefix, &path);
     let finding = Finding::error(origin, message);
     if path.is_empty() {
         finding
@@ -415,8 +562,16 @@ fn describe_value_error(path: &str, text: &str) -> (String, String) {
         if let Some((found, expected)) = rest.rsplit_once(", expected ") {
             let found = reword_unexpected(found);
             let expected = match expected {
-                "struct Payload" | "struct Channel" | "struct Visitor" | "struct Message"
-                | "struct Page" => "object",
+                "struct Payload"
+                | "struct Channel"
+                | "struct Visitor"
+                | "struct Message"
+                | "struct Page"
+                | "struct Event"
+                | "struct Data"
+                | "struct Conversation"
+                | "struct Contact"
+                | "struct Assembled" => "object",
                 "a sequence" => "array",
                 other => other,
             };

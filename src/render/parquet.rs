@@ -42,6 +42,7 @@ const ROW_GROUP_ROWS: usize = 128 * 1024;
 /// Columns whose values rarely repeat (ids, instants, free texts): a dictionary would cost
 /// time to build and then be dropped for plain encoding anyway.
 const UNIQUE: &[&str] = &[
+    "conversation_id",
     "channel_id",
     "begin_at",
     "end_at",

@@ -225,10 +225,22 @@ macro_rules! column {
 pub static CONVERSATION_COLUMNS: &[Column<ConversationCell>] =
     &[
         column!(
+            "conversation_id",
+            Text,
+            "the conversation's id as text: a webhook conversation id, or channel.id's digits",
+            |c| Cell::owned_text(c.payload().conversation_id().into_owned())
+        ),
+        column!(
+            "source",
+            Text,
+            "post-hook (one payload) or webhook (assembled from events)",
+            |c| Cell::text(Some(c.payload().source().as_str()))
+        ),
+        column!(
             "channel_id",
             Int,
-            "conversation id (channel.id), the key of a conversation",
-            |c| Cell::Int(c.payload().channel.id)
+            "POST-hook conversation id (channel.id); empty for webhook conversations",
+            |c| Cell::int(c.payload().channel.id)
         ),
         column!("account_id", Int, "Smartsupp account id (accountId)", |c| {
             Cell::int(c.payload().account_id)
@@ -243,7 +255,7 @@ pub static CONVERSATION_COLUMNS: &[Column<ConversationCell>] =
             "end_at",
             Time,
             "end, RFC 3339 with offset in the display zone (endAt)",
-            |c| Cell::Time(c.payload().end_at)
+            |c| c.payload().end_at.map_or(Cell::Null, Cell::Time)
         ),
         column!(
             "begin_at_ms",
@@ -255,7 +267,7 @@ pub static CONVERSATION_COLUMNS: &[Column<ConversationCell>] =
             "end_at_ms",
             Int,
             "end, epoch milliseconds UTC, as sent",
-            |c| Cell::Int(c.payload().end_at)
+            |c| Cell::int(c.payload().end_at)
         ),
         column!(
             "duration",
@@ -477,9 +489,18 @@ pub static CONVERSATION_COLUMNS: &[Column<ConversationCell>] =
 
 /// The columns of `--rows messages`, in their default order.
 pub static MESSAGE_COLUMNS: &[Column<MessageCell>] = &[
-    column!("channel_id", Int, "conversation id (channel.id)", |m| {
-        Cell::Int(m.doc.payload.channel.id)
-    }),
+    column!(
+        "conversation_id",
+        Text,
+        "the conversation's id as text (webhook id, or channel.id's digits)",
+        |m| Cell::owned_text(m.doc.payload.conversation_id().into_owned())
+    ),
+    column!(
+        "channel_id",
+        Int,
+        "conversation id (channel.id); empty for webhook conversations",
+        |m| { Cell::int(m.doc.payload.channel.id) }
+    ),
     column!(
         "index",
         Int,

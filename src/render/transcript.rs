@@ -36,7 +36,7 @@ const SPEAKER_WIDTH_CAP: usize = 24;
 
 /// What a reader sees of one conversation, in plain (unescaped) words.
 struct Transcript {
-    id: i64,
+    id: String,
     /// Header fields in display order, each with one or more lines; empty ones are left out.
     fields: Vec<(&'static str, Vec<String>)>,
     lines: Vec<Line>,
@@ -59,7 +59,7 @@ struct Line {
 fn transcript(doc: &Document, zone: &DisplayZone) -> Transcript {
     let p = &doc.payload;
     Transcript {
-        id: p.id(),
+        id: p.conversation_id().into_owned(),
         fields: header_fields(doc, zone),
         lines: message_lines(p, zone),
     }
@@ -81,10 +81,18 @@ fn header_fields(doc: &Document, zone: &DisplayZone) -> Vec<(&'static str, Vec<S
         .map(|n| format!(" ({n})"))
         .unwrap_or_default();
     add("Start", vec![long_time(zone, p.begin_at) + &zone_name]);
-    add("End", vec![long_time(zone, p.end_at)]);
+    add(
+        "End",
+        vec![p
+            .end_at
+            .map_or("(still open)".into(), |end| long_time(zone, end))],
+    );
     add(
         "Duration",
-        vec![format!("{:#}", SignedDuration::from_secs(duration(p)))],
+        duration(p)
+            .map(|secs| format!("{:#}", SignedDuration::from_secs(secs)))
+            .into_iter()
+            .collect(),
     );
     add("Status", vec![status_and_tags(p).join(", ")]);
     add("Rating", vec![rating(p)]);
@@ -113,11 +121,12 @@ fn long_time(zone: &DisplayZone, ms: i64) -> String {
     }
 }
 
-/// The recorded duration in seconds, or the span from `beginAt` to `endAt` when none is.
-fn duration(p: &Payload) -> i64 {
+/// The recorded duration in seconds, or the span from `beginAt` to `endAt` when none is (none
+/// while an assembled conversation is open).
+fn duration(p: &Payload) -> Option<i64> {
     p.channel
         .duration
-        .unwrap_or_else(|| p.end_at.saturating_sub(p.begin_at) / 1000)
+        .or_else(|| Some(p.end_at?.saturating_sub(p.begin_at) / 1000))
 }
 
 fn status_and_tags(p: &Payload) -> Vec<&'static str> {
@@ -556,10 +565,12 @@ fn normalised(doc: &Document, zone: &DisplayZone) -> Value {
     let tags: Vec<&str> = status_and_tags(p).into_iter().skip(1).collect();
     let (extra, mut message_extra) = extra_fields(doc.raw);
     json!({
-        "id": p.id(),
+        "id": p.conversation_id(),
+        "channel_id": p.channel.id,
+        "source": p.source().as_str(),
         "account_id": p.account_id,
         "begin_at": zone.rfc3339(p.begin_at),
-        "end_at": zone.rfc3339(p.end_at),
+        "end_at": p.end_at.map(|end| zone.rfc3339(end)),
         "duration": duration(p),
         "status": p.status().as_str(),
         "tags": tags,

@@ -44,10 +44,17 @@ pub fn judge(body: &[u8]) -> Verdict {
         Item::Payload(doc) => payloads.push((
             doc.origin.clone(),
             doc.payload.begin_at,
-            doc.payload.channel.id,
+            // The reader refuses a POST-hook payload without a channel id.
+            doc.payload.channel.id.unwrap_or_default(),
         )),
         Item::Bad(finding) => {
             first_error.get_or_insert(finding);
+        }
+        Item::Event(doc) => {
+            first_error.get_or_insert(Finding::error(
+                doc.origin,
+                "a webhook event, not a POST-hook payload",
+            ));
         }
     });
     if let Some(finding) = first_error {
