@@ -35,10 +35,11 @@ pub struct Payload<'a> {
     pub begin_at: i64,
     /// Conversation end, epoch **milliseconds** UTC. Required in a POST-hook payload; `None`
     /// only for a conversation assembled from webhook events that is still open.
-    #[serde(deserialize_with = "opt_int")]
+    #[serde(deserialize_with = "required_int")]
     pub end_at: Option<i64>,
+    #[serde(borrow, deserialize_with = "object")]
     pub channel: Channel<'a>,
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "opt_object")]
     pub visitor: Option<Visitor<'a>>,
     /// Pages the visitor went through; a missing or null list is empty.
     #[serde(default, borrow, deserialize_with = "null_as_empty")]
@@ -91,7 +92,7 @@ pub struct Channel<'a> {
     /// Conversation id, the natural key: a re-sent payload repeats it. Required in a POST-hook
     /// payload; `None` for a conversation assembled from webhook events, whose id is a string
     /// ([`Assembled::conversation_id`]).
-    #[serde(deserialize_with = "opt_int")]
+    #[serde(deserialize_with = "required_int")]
     pub id: Option<i64>,
     /// Visitor and agent both sent messages.
     #[serde(default, deserialize_with = "opt_bool")]
@@ -529,14 +530,18 @@ impl<'a> Message<'a> {
 // ---- field deserialisers with the wording validate reports ("expected integer or null") ----
 
 struct IntVisitor {
+    /// `null` reads as `None`.
     nullable: bool,
+    /// Say "integer" although `null` is read: a required value whose `null` the reader
+    /// refuses later for POST-hook payloads (see [`Payload::null_required`]).
+    null_unsaid: bool,
 }
 
 impl<'de> SerdeVisitor<'de> for IntVisitor {
     type Value = Option<i64>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str(if self.nullable {
+        f.write_str(if self.nullable && !self.null_unsaid {
             "integer or null"
         } else {
             "integer"
@@ -581,12 +586,26 @@ impl<'de> SerdeVisitor<'de> for IntVisitor {
 }
 
 pub(crate) fn int<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
-    d.deserialize_any(IntVisitor { nullable: false })?
-        .ok_or_else(|| de::Error::invalid_type(Unexpected::Unit, &"integer"))
+    d.deserialize_any(IntVisitor {
+        nullable: false,
+        null_unsaid: false,
+    })?
+    .ok_or_else(|| de::Error::invalid_type(Unexpected::Unit, &"integer"))
 }
 
 pub(crate) fn opt_int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    d.deserialize_any(IntVisitor { nullable: true })
+    d.deserialize_any(IntVisitor {
+        nullable: true,
+        null_unsaid: false,
+    })
+}
+
+/// A required integer (`channel.id`, `endAt`) that an assembled conversation may leave null.
+pub(crate) fn required_int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    d.deserialize_any(IntVisitor {
+        nullable: true,
+        null_unsaid: true,
+    })
 }
 
 struct BoolVisitor;
@@ -725,6 +744,38 @@ impl<'de: 'a, 'a> Deserialize<'de> for Scalar<'a> {
     }
 }
 
+/// A struct read only from a JSON object: serde would also fill a struct from an array, by
+/// position, and accept `"channel": [1]`.
+pub(crate) fn object<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    opt_object(d)?.ok_or_else(|| de::Error::invalid_type(Unexpected::Unit, &"object"))
+}
+
+/// [`object`], or `None` for null.
+pub(crate) fn opt_object<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct ObjectVisitor<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> SerdeVisitor<'de> for ObjectVisitor<T> {
+        type Value = Option<T>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("object")
+        }
+        fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            T::deserialize(de::value::MapAccessDeserializer::new(map)).map(Some)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+    d.deserialize_any(ObjectVisitor(std::marker::PhantomData))
+}
+
 pub(crate) fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
 where
     D: Deserializer<'de>,
@@ -742,7 +793,7 @@ mod tests {
     #[test]
     fn official_example_reads_with_its_oddities() {
         let p: Payload = serde_json::from_str(OFFICIAL).unwrap();
-        assert_eq!(p.id(), 55039);
+        assert_eq!(p.conversation_id(), "55039");
         assert_eq!(p.status(), Status::Completed);
         assert!(p.is_triggered());
         assert_eq!(p.messages.len(), 6);

@@ -276,6 +276,19 @@ impl Selection {
         self.ids.extend(ids);
     }
 
+    /// Whether an event passes the filters that apply to events: its time against
+    /// `--since`/`--until`, its conversation against `--id`.
+    pub fn matches_event(&self, e: &crate::webhook::Event) -> bool {
+        if self.since.is_some_and(|s| e.timestamp < s)
+            || self.until.is_some_and(|u| e.timestamp >= u)
+        {
+            return false;
+        }
+        self.ids.is_empty()
+            || e.conversation_id()
+                .is_some_and(|c| self.ids.iter().any(|id| id == c))
+    }
+
     /// Whether the payload passes every filter.
     pub fn matches(&self, p: &Payload) -> bool {
         if !self.ids.is_empty() && !self.ids.iter().any(|id| *id == p.conversation_id()) {
@@ -403,6 +416,8 @@ pub struct Summary {
     /// Webhook events read, and the conversations assembled from them.
     pub events: EventCounts,
     pub conversations_assembled: u64,
+    /// With `--rows events`: identical events read again and dropped.
+    pub redelivered_events: u64,
     pub selected: u64,
     pub duplicates: u64,
     pub differing_duplicates: u64,
@@ -570,6 +585,96 @@ where
     Ok(summary)
 }
 
+/// Reads `sources` for `--rows events`: every webhook event as stored, in input order, within
+/// the time range (`--since`/`--until` on the event's own time) and `--id` (its conversation);
+/// a re-delivered identical event is a copy like a re-sent payload, kept by `--keep`.
+/// POST-hook payloads are read (and checked) but give no rows.
+pub fn stream_events<R, W, S>(
+    sources: &[Source],
+    selection: &Selection,
+    diagnostics: &mut Diagnostics,
+    work: W,
+    mut sink: S,
+) -> Result<Summary>
+where
+    R: Send,
+    W: Fn(&input::EventDoc) -> R + Sync,
+    S: FnMut(R) -> Result<Flow>,
+{
+    let mut summary = Summary {
+        keep: selection.keep,
+        verbose: selection.verbose,
+        ..Summary::default()
+    };
+    let mut kept = Kept::new(selection);
+    let result = input::for_each_chunk(
+        sources,
+        |chunk| {
+            let mut entries = Vec::new();
+            input::documents(chunk, &mut |item| match item {
+                Item::Event(doc) => {
+                    let fingerprint = crate::webhook::fingerprint(doc.raw);
+                    entries.push(Entry::Payload {
+                        id: Some(fingerprint as i64),
+                        fingerprint: 0,
+                        sort_key: None,
+                        value: selection.matches_event(&doc.event).then(|| work(&doc)),
+                        origin: doc.origin,
+                    });
+                }
+                Item::Payload(_) => entries.push(Entry::Skipped(1)),
+                Item::Bad(finding) => entries.push(Entry::Bad(finding)),
+            });
+            entries
+        },
+        |entries| {
+            for entry in entries {
+                match entry {
+                    Entry::Bad(finding) => diagnostics.report(&finding),
+                    Entry::Skipped(n) => summary.payloads += n,
+                    Entry::Event(..) => {}
+                    Entry::Payload {
+                        id,
+                        fingerprint,
+                        sort_key,
+                        origin,
+                        value,
+                    } => {
+                        summary.events.events += 1;
+                        let copy = Copy {
+                            id,
+                            fingerprint: fingerprint as u32,
+                            sort_key,
+                            origin,
+                            value,
+                        };
+                        if let Some(value) = kept.add(copy, &mut summary, diagnostics) {
+                            summary.selected += 1;
+                            if sink(value)? == Flow::Stop {
+                                return Err(StopReading.into());
+                            }
+                        }
+                    }
+                }
+            }
+            Ok(())
+        },
+    );
+    match result {
+        Err(err) if err.is::<StopReading>() => return Ok(summary),
+        other => other?,
+    }
+    for value in kept.finish() {
+        summary.selected += 1;
+        if sink(value)? == Flow::Stop {
+            break;
+        }
+    }
+    summary.redelivered_events = summary.duplicates;
+    summary.duplicates = 0;
+    Ok(summary)
+}
+
 /// One copy of a conversation as the sink sees it.
 struct Copy<R> {
     /// The POST hook's channel.id; `None` for an assembled conversation, which is one of a
@@ -681,6 +786,17 @@ impl Summary {
     /// The dedupe line on stderr, when there were duplicates: one line, however many
     /// (`--verbose` lists the differing copies as they are met).
     pub fn report_duplicates(&self, quiet: bool) {
+        if !quiet && self.redelivered_events > 0 {
+            eprintln!(
+                "sshook: {} dropped (identical events; the {} copy read is kept)",
+                count(
+                    self.redelivered_events,
+                    "re-delivered event",
+                    "re-delivered events"
+                ),
+                self.keep.as_str()
+            );
+        }
         if quiet || self.duplicates == 0 {
             return;
         }

@@ -11,7 +11,8 @@ use common::{official_with, payload, Workdir, OFFICIAL};
 use serde_json::{json, Value};
 
 /// The conversation columns, in the order the issue promises.
-const CONVERSATION_HEADER: &str = "channel_id,account_id,begin_at,end_at,begin_at_ms,end_at_ms,\
+const CONVERSATION_HEADER: &str =
+    "conversation_id,source,channel_id,account_id,begin_at,end_at,begin_at_ms,end_at_ms,\
 duration,status,is_chat,is_missed,is_triggered,is_offline,is_completed,is_dropped,first_response,\
 avg_response,messages_recorded,messages_counted,words_recorded,words_counted,rating,rating_desc,\
 visitor_id,visitor_name,visitor_email,visitor_note,visitor_group,visitor_ip,visitor_city,\
@@ -53,7 +54,7 @@ fn conversation_csv_of_the_official_example() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
         run.stderr,
-        "export: 1 payloads read, 1 conversations written\n"
+        "export: 1 payload read, 1 conversation written\n"
     );
     assert_eq!(run.stdout.lines().next().unwrap(), CONVERSATION_HEADER);
     let (_, rows) = records(&run.stdout, b',');
@@ -163,11 +164,11 @@ fn message_rows_in_every_format() {
     wd.write("data.json", OFFICIAL);
     let run = wd.run(&["export", "data.json", "--rows", "messages"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(run.stderr, "export: 1 payloads read, 6 messages written\n");
+    assert_eq!(run.stderr, "export: 1 payload read, 6 messages written\n");
     let (header, rows) = records(&run.stdout, b',');
     assert_eq!(
         header.join(","),
-        "channel_id,index,sent_at,sent_at_ms,offset_ms,type,sender_kind,sender_id,name,content,\
+        "conversation_id,channel_id,index,sent_at,sent_at_ms,offset_ms,type,sender_kind,sender_id,name,content,\
          trigger,event"
     );
     let column = |name: &str| -> Vec<&str> { rows.iter().map(|r| r[name].as_str()).collect() };
@@ -248,7 +249,7 @@ fn tsv_keeps_tabs_newlines_quotes_and_commas() {
         .from_reader(run.stdout.as_bytes());
     let record = reader.records().next().unwrap().unwrap();
     assert_eq!(&record[0], "55039");
-    assert_eq!(&record[38], text);
+    assert_eq!(&record[40], text);
 }
 
 #[test]
@@ -369,14 +370,21 @@ fn list_columns_names_every_column() {
         .lines()
         .map(|l| l.split_whitespace().next().unwrap())
         .collect();
-    assert_eq!(names[..42].join(","), CONVERSATION_HEADER);
-    assert_eq!(names[42], "var_KEY");
+    assert_eq!(names[..44].join(","), CONVERSATION_HEADER);
+    assert_eq!(names[44], "var_KEY");
     assert!(run.stdout.contains(
         "messages_counted       visitor and agent messages, trigger messages included, system events not\n"
     ));
     let run = wd.run(&["export", "--list-columns", "--rows", "messages"]);
-    assert_eq!(run.stdout.lines().count(), 12);
-    assert!(run.stdout.starts_with("channel_id   conversation id"));
+    assert_eq!(run.stdout.lines().count(), 13);
+    assert!(
+        run.stdout
+            .starts_with("conversation_id  the conversation's id"),
+        "{}",
+        run.stdout
+    );
+    let run = wd.run(&["export", "--list-columns", "--rows", "events"]);
+    assert_eq!(run.stdout.lines().count(), 11);
 }
 
 #[test]
@@ -391,7 +399,7 @@ fn excel_guards_formulas_but_not_numbers() {
     );
     let run = wd.run(&["export", "data.json", "--excel"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.starts_with("\u{FEFF}channel_id,"));
+    assert!(run.stdout.starts_with("\u{FEFF}conversation_id,"));
     assert!(run.stdout.contains("source_line\r\n"));
     let (_, rows) = records(run.stdout.trim_start_matches('\u{FEFF}'), b',');
     assert_eq!(rows[0]["visitor_note"], "'=SUM(A1)");
@@ -589,7 +597,7 @@ fn a_closed_pipe_ends_quietly() {
     let mut stdout = child.stdout.take().unwrap();
     let mut first = [0u8; 100];
     stdout.read_exact(&mut first).unwrap();
-    assert!(first.starts_with(b"channel_id,index,sent_at"));
+    assert!(first.starts_with(b"conversation_id,channel_id,index,sent_at"));
     drop(stdout);
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(0));
@@ -603,7 +611,15 @@ fn sample_data_in_every_stored_form() {
     let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/sample-data");
     let run = wd.run(&["export", sample, "-f", "ndjson", "--tz", "Europe/Prague"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let rows = ndjson(&run.stdout);
+    let all = ndjson(&run.stdout);
+    // sample-data/webhooks holds two conversations as webhook events.
+    let webhook: Vec<&Value> = all.iter().filter(|r| r["source"] == "webhook").collect();
+    assert_eq!(webhook.len(), 2);
+    let rows: Vec<Value> = all
+        .iter()
+        .filter(|r| r["source"] == "post-hook")
+        .cloned()
+        .collect();
     let ids: Vec<i64> = rows
         .iter()
         .map(|r| r["channel_id"].as_i64().unwrap())
@@ -630,7 +646,7 @@ fn sample_data_in_every_stored_form() {
     assert_eq!(by_id(61420)["agents"], json!("John Doe; Jana Nováková"));
     assert!(run
         .stderr
-        .contains("31 payloads read, 29 conversations written\n"));
+        .contains("31 payloads and 15 webhook events read, 31 conversations written\n"));
 }
 
 proptest::proptest! {

@@ -30,7 +30,7 @@ fn extreme_timestamps_are_warned_about_not_overflowed() {
         "extreme.json",
         fixture("check-overflow-extreme-numbers.json"),
     );
-    let run = wd.run(&["validate", "extreme.json"]);
+    let run = wd.run(&["validate", "--pedantic", "extreme.json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     insta::assert_snapshot!(run.stdout, @r"
     extreme.json:1: warning: beginAt: negative timestamp -9223372036854775808
@@ -40,13 +40,13 @@ fn extreme_timestamps_are_warned_about_not_overflowed() {
     extreme.json:1: warning: messages[2].sentAt: 0 looks like epoch seconds; the hook sends milliseconds
     extreme.json:1: warning: channel.rating: rating -9223372036854775808 is outside 1..5
     extreme.json:1: warning: channel.isTriggered: isTriggered is false but there is a trigger message
-    extreme.json:1: warning: channel.messagesCount: recorded 9223372036854775807 messages, counted 3 visitor and agent messages
-    extreme.json:1: warning: channel.wordsCount: recorded -1 words, counted 0
+    extreme.json:1: note: channel.messagesCount: recorded 9223372036854775807 messages, counted 3 visitor and agent messages
+    extreme.json:1: note: channel.wordsCount: recorded -1 words, counted 0
     extreme.json:1: warning: channel.duration: recorded duration -9223372036854775808 s, but endAt - beginAt is 18446744073709551 s
     ");
     assert_eq!(
         run.stderr,
-        "validate: 1 files, 1 payloads: 1 valid; 0 errors, 10 warnings\n"
+        "validate: 1 file, 1 payload: 1 valid; 0 errors, 8 warnings, 2 notes\n"
     );
 }
 
@@ -80,7 +80,7 @@ fn every_crash_input_reads_checks_and_renders() {
             assert!(!html.contains("<script"), "{}", path.display());
             let json = transcript::json_line(&doc, &utc);
             let value: serde_json::Value = serde_json::from_str(&json).unwrap();
-            assert_eq!(value["id"], doc.payload.id());
+            assert_eq!(value["id"], doc.payload.conversation_id().as_ref());
         });
     }
 }

@@ -16,24 +16,24 @@ fn table_fits_columns_and_cuts_long_texts() {
     assert_eq!(run.stderr, "");
     assert!(run.stdout.lines().all(|l| l.chars().count() <= 120));
     insta::assert_snapshot!(run.stdout, @r#"
-     channel  begin at          duration  status     visitor name   visitor  agents         messages  rating  first visitor
-          id                                                        country                  counted          message
-                                                                    code
-    ────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────
-       61201  2026-03-02 09:14       131  completed  Petra Svobod…  CZ       John Doe              7       5  Dobrý den, k…
-       61234  2026-03-03 17:42       183  missed     Jürgen Müller  DE                             2          Hallo, ist d…
-       61302  2026-03-05 03:02         0  offline    Zoë O'Connor   US                             1          Hi, I ordere…
-       61355  2026-03-06 13:05        88  dropped    Ľubomír Šťas…  SK       Jana Nováková         4          Dobrý deň, o…
-       61420  2026-03-09 08:01       175  completed  山田 太郎      JP       John Doe; Ja…         6       4  こんにちは。…
-       61488  2026-03-11 14:20        95  completed  Tomáš Beneš    CZ       Petr Dvořák           6          V exportu mi…
-       61533  2026-03-14 19:33       251  completed  Käthe Größer   DE       Anna Schmidt          6       1  Hallo 👋 mei…
-       61590  2026-03-18 10:47       140  completed  Martin Horák   CZ       John Doe              4       3  Jaký je rozd…
-       61642  2026-03-22 15:00        70  completed  Eva Dvořáková  CZ       Jana Nováková         5          Platí sleva …
-       61711  2026-03-28 23:30      1320  completed  Lukáš Černý    CZ       Petr Dvořák           4       5  Dobrý večer,…
-       61718  2026-03-29 00:48      1770  completed  Kateřina Malá  CZ       John Doe              6       4  Dobrou noc, …
-       61760  2026-03-30 16:12        52  completed  Michael "Mik…  US       Jana Nováková         4       5  Hello, can w…
-       61802  2026-03-31 22:05         0  offline    佐藤 花子      JP                             1          営業時間外に…
-    "#);
+         conversation  begin at          duration  status     visitor      visitor  agents       messages  rating  first
+         id                                                   name         country                counted          visitor
+                                                                           code                                    message
+        ────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────
+         61201         2026-03-02 09:14       131  completed  Petra Svob…  CZ       John Doe            7       5  Dobrý den, …
+         61234         2026-03-03 17:42       183  missed     Jürgen Mül…  DE                           2          Hallo, ist …
+         61302         2026-03-05 03:02         0  offline    Zoë O'Conn…  US                           1          Hi, I order…
+         61355         2026-03-06 13:05        88  dropped    Ľubomír Šť…  SK       Jana Novák…         4          Dobrý deň, …
+         61420         2026-03-09 08:01       175  completed  山田 太郎    JP       John Doe; …         6       4  こんにちは…
+         61488         2026-03-11 14:20        95  completed  Tomáš Beneš  CZ       Petr Dvořák         6          V exportu m…
+         61533         2026-03-14 19:33       251  completed  Käthe Größ…  DE       Anna Schmi…         6       1  Hallo 👋 me…
+         61590         2026-03-18 10:47       140  completed  Martin Hor…  CZ       John Doe            4       3  Jaký je roz…
+         61642         2026-03-22 15:00        70  completed  Eva Dvořák…  CZ       Jana Novák…         5          Platí sleva…
+         61711         2026-03-28 23:30      1320  completed  Lukáš Černý  CZ       Petr Dvořák         4       5  Dobrý večer…
+         61718         2026-03-29 00:48      1770  completed  Kateřina M…  CZ       John Doe            6       4  Dobrou noc,…
+         61760         2026-03-30 16:12        52  completed  Michael "M…  US       Jana Novák…         4       5  Hello, can …
+         61802         2026-03-31 22:05         0  offline    佐藤 花子    JP                           1          営業時間外…
+        "#);
 }
 
 #[test]
@@ -51,10 +51,10 @@ fn wide_terminal_shows_whole_texts_on_one_line() {
         .unwrap();
     let stdout = String::from_utf8(run.stdout).unwrap();
     insta::assert_snapshot!(stdout, @r#"
-     channel id  begin at          duration  status     visitor name  visitor country code  agents    messages counted  rating  first visitor message
-    ──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────
-          55039  2015-03-27 15:33        36  completed  Dusan Kmet    CZ                    John Doe                 4       5  Hello, I have a question about the "Pro" plan
-    "#);
+         conversation id  begin at          duration  status     visitor name  visitor country code  agents    messages counted  rating  first visitor message
+        ───────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────
+         55039            2015-03-27 15:33        36  completed  Dusan Kmet    CZ                    John Doe                 4       5  Hello, I have a question about the "Pro" plan
+        "#);
 }
 
 #[test]
@@ -65,20 +65,20 @@ fn machine_formats_use_the_column_names() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
         run.stdout,
-        "channel_id,begin_at,duration,status,visitor_name,visitor_country_code,agents,\
+        "conversation_id,begin_at,duration,status,visitor_name,visitor_country_code,agents,\
          messages_counted,rating,first_visitor_message\n\
          55039,2015-03-27T15:33:59.703+00:00,36,completed,Dusan Kmet,CZ,John Doe,4,5,Hello\n"
     );
     let run = wd.run(&["list", "data.json", "-f", "tsv"]);
     assert!(run
         .stdout
-        .starts_with("channel_id\tbegin_at\tduration\tstatus\t"));
+        .starts_with("conversation_id\tbegin_at\tduration\tstatus\t"));
     let run = wd.run(&["list", "data.json", "-f", "ndjson"]);
     let row: Value = serde_json::from_str(run.stdout.trim_end()).unwrap();
     assert_eq!(
         row,
         json!({
-            "channel_id": 55039,
+            "conversation_id": "55039",
             "begin_at": "2015-03-27T15:33:59.703+00:00",
             "duration": 36,
             "status": "completed",
@@ -140,8 +140,10 @@ fn limit_selection_and_sort() {
         run.stdout
             .lines()
             .map(|l| {
-                serde_json::from_str::<Value>(l).unwrap()["channel_id"]
-                    .as_i64()
+                serde_json::from_str::<Value>(l).unwrap()["conversation_id"]
+                    .as_str()
+                    .unwrap()
+                    .parse::<i64>()
                     .unwrap()
             })
             .collect()

@@ -327,7 +327,7 @@ fn partitions_by_month_for_conversations_and_messages() {
     assert!(january
         .rows
         .iter()
-        .any(|r| r[2] == "2025-02-01T00:00:03.000+00:00"));
+        .any(|r| r[3] == "2025-02-01T00:00:03.000+00:00"));
 }
 
 #[test]
@@ -397,7 +397,7 @@ fn accounts_and_the_default_partition() {
     let nameless =
         read_parquet(&wd.path("out/account=__HIVE_DEFAULT_PARTITION__/part-00000.parquet"));
     assert_eq!(nameless.rows[0][0], "3");
-    assert_eq!(nameless.rows[0][1], "", "account_id is null");
+    assert_eq!(nameless.rows[0][3], "", "account_id is null");
 }
 
 #[test]

@@ -34,6 +34,7 @@ fn read(bytes: Vec<u8>) -> (Vec<Value>, usize) {
                 "raw": serde_json::from_str::<Value>(doc.raw).unwrap(),
             }));
         }
+        Item::Event(doc) => panic!("a payload read as an event: {}", doc.raw),
         Item::Bad(_) => findings += 1,
     });
     (payloads, findings)

@@ -32,7 +32,7 @@ fn ids(wd: &Workdir, args: &[&str]) -> Vec<i64> {
     let run = wd.run(&all);
     let ids: Vec<i64> = conversations(&run)
         .iter()
-        .map(|c| c["id"].as_i64().unwrap())
+        .map(|c| c["channel_id"].as_i64().unwrap())
         .collect();
     let expected_code = if ids.is_empty() { 1 } else { 0 };
     assert_eq!(run.code, expected_code, "{args:?}: {}", run.stderr);
@@ -331,7 +331,7 @@ fn the_display_zone_defaults_to_tz_and_the_flags_win() {
         stdout
             .lines()
             .map(|l| {
-                serde_json::from_str::<Value>(l).unwrap()["id"]
+                serde_json::from_str::<Value>(l).unwrap()["channel_id"]
                     .as_i64()
                     .unwrap()
             })
@@ -414,10 +414,10 @@ fn dedupe_keeps_the_first_copy_read() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let kept = conversations(&run);
     assert_eq!(kept.len(), 2);
-    assert_eq!(kept[0]["id"], 1);
+    assert_eq!(kept[0]["channel_id"], 1);
     assert_eq!(kept[0]["rating"], Value::Null);
     assert_eq!(kept[0]["source"], "d/a.json:1");
-    assert_eq!(kept[1]["id"], 2);
+    assert_eq!(kept[1]["channel_id"], 2);
     // One summary line, however many copies differ; --verbose lists them.
     assert_eq!(
         run.stderr,
@@ -437,8 +437,8 @@ fn dedupe_keeps_the_first_copy_read() {
     let run = wd.run(&["show", "--format", "json", "--keep", "last", "d"]);
     let kept = conversations(&run);
     assert_eq!(kept.len(), 2);
-    assert_eq!(kept[0]["id"], 2);
-    assert_eq!(kept[1]["id"], 1);
+    assert_eq!(kept[0]["channel_id"], 2);
+    assert_eq!(kept[1]["channel_id"], 1);
     assert_eq!(kept[1]["rating"], 5);
     assert_eq!(kept[1]["source"], "d/c.ndjson:2");
     assert!(
@@ -600,7 +600,7 @@ fn output_is_the_same_on_one_core_or_two() {
         .unwrap()
         .lines()
         .map(|l| {
-            serde_json::from_str::<Value>(l).unwrap()["id"]
+            serde_json::from_str::<Value>(l).unwrap()["channel_id"]
                 .as_i64()
                 .unwrap()
         })

@@ -203,7 +203,7 @@ fn json_is_the_normalised_conversation() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stdout.lines().count(), 1);
     let c: Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(c["id"], 55039);
+    assert_eq!(c["id"], "55039");
     assert_eq!(c["account_id"], 208);
     assert_eq!(c["begin_at"], "2015-03-27T16:33:59.703+01:00");
     assert_eq!(c["end_at"], "2015-03-27T16:34:36.687+01:00");
@@ -215,7 +215,7 @@ fn json_is_the_normalised_conversation() {
     assert_eq!(c["recorded"]["messages_count"], 5);
     assert_eq!(c["recorded"]["words_count"], 11);
     let v = &c["visitor"];
-    assert_eq!(v["id"], "27671");
+    assert_eq!(v["id"], 27671);
     assert_eq!(v["name"], "Dusan Kmet");
     assert_eq!(v["city"], "Czech Republic");
     assert_eq!(v["country"], "Brno");
@@ -306,7 +306,7 @@ fn several_matches_are_separated_and_first_stops() {
         .stdout
         .lines()
         .map(|l| {
-            serde_json::from_str::<Value>(l).unwrap()["id"]
+            serde_json::from_str::<Value>(l).unwrap()["channel_id"]
                 .as_i64()
                 .unwrap()
         })

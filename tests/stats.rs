@@ -185,7 +185,7 @@ fn official_example_figures_by_hand() {
         report["total"],
         json!({
             "conversations": 1, "chats": 1, "completed": 1, "incomplete": 0, "missed": 0,
-            "offline": 0, "dropped": 0, "triggered": 1, "missed_rate": 0.0,
+            "offline": 0, "dropped": 0, "open": 0, "triggered": 1, "missed_rate": 0.0,
             "first_response_mean": 14.0, "first_response_median": 14.0,
             "first_response_p90": 14, "first_response_max": 14,
             "avg_response_mean": 14.0, "avg_response_median": 14.0,
@@ -699,7 +699,7 @@ fn csv_is_the_default_off_a_terminal_and_tsv_ndjson_agree() {
     ];
     let csv = Csv::parse(&wd.run(&args).stdout, b',');
     assert_eq!(&csv.header[..3], ["status", "conversations", "chats"]);
-    assert_eq!(csv.header.len(), 1 + 28);
+    assert_eq!(csv.header.len(), 1 + 29);
     assert_eq!(
         csv.column("status"),
         ["offline", "missed", "dropped", "completed", ""]
@@ -802,39 +802,40 @@ fn table_without_groups_lists_every_figure_and_output_goes_to_a_file() {
     let run = wd.run(&["stats", "data.json", "--format", "table", "--ascii"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     insta::assert_snapshot!(run.stdout, @r"
-    +-----------------------+-------+
-    | figure                | value |
-    +===============================+
-    | conversations         |     1 |
-    | chats                 |     1 |
-    | completed             |     1 |
-    | incomplete            |     0 |
-    | missed                |     0 |
-    | offline               |     0 |
-    | dropped               |     0 |
-    | triggered             |     1 |
-    | missed_rate           |  0.0% |
-    | first_response_mean   |  14.0 |
-    | first_response_median |  14.0 |
-    | first_response_p90    |    14 |
-    | first_response_max    |    14 |
-    | avg_response_mean     |  14.0 |
-    | avg_response_median   |  14.0 |
-    | duration_mean         |  36.0 |
-    | duration_median       |  36.0 |
-    | messages_recorded     |     5 |
-    | messages_counted      |     4 |
-    | words_recorded        |    11 |
-    | words_counted         |    13 |
-    | rated                 |     1 |
-    | rating_mean           |   5.0 |
-    | rating_1              |     0 |
-    | rating_2              |     0 |
-    | rating_3              |     0 |
-    | rating_4              |     0 |
-    | rating_5              |     1 |
-    +-----------------------+-------+
-    ");
+        +-----------------------+-------+
+        | figure                | value |
+        +===============================+
+        | conversations         |     1 |
+        | chats                 |     1 |
+        | completed             |     1 |
+        | incomplete            |     0 |
+        | missed                |     0 |
+        | offline               |     0 |
+        | dropped               |     0 |
+        | open                  |     0 |
+        | triggered             |     1 |
+        | missed_rate           |  0.0% |
+        | first_response_mean   |  14.0 |
+        | first_response_median |  14.0 |
+        | first_response_p90    |    14 |
+        | first_response_max    |    14 |
+        | avg_response_mean     |  14.0 |
+        | avg_response_median   |  14.0 |
+        | duration_mean         |  36.0 |
+        | duration_median       |  36.0 |
+        | messages_recorded     |     5 |
+        | messages_counted      |     4 |
+        | words_recorded        |    11 |
+        | words_counted         |    13 |
+        | rated                 |     1 |
+        | rating_mean           |   5.0 |
+        | rating_1              |     0 |
+        | rating_2              |     0 |
+        | rating_3              |     0 |
+        | rating_4              |     0 |
+        | rating_5              |     1 |
+        +-----------------------+-------+
+        ");
     let run = wd.run(&["stats", "data.json", "--by", "weekday", "-o", "days.csv"]);
     assert_eq!((run.code, run.stdout.as_str()), (0, ""));
     let csv = Csv::parse(&wd.read("days.csv"), b',');

@@ -19,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
         Item::Payload(doc) => {
             assert!(doc.origin.line.is_some_and(|l| (1..=lines).contains(&l)));
             let again: Payload = serde_json::from_str(doc.raw).expect("raw text parses again");
-            assert_eq!(again.id(), doc.payload.id());
+            assert_eq!(again.conversation_id(), doc.payload.conversation_id());
             assert_eq!(again.messages.len(), doc.payload.messages.len());
             for warning in check::warnings(&doc) {
                 assert!(!warning.is_error());

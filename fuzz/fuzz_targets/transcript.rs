@@ -98,7 +98,7 @@ fn balanced_gt(out: &str) -> bool {
 fn check_json(doc: &Document, line: &str) {
     assert!(line.ends_with('\n') && !line[..line.len() - 1].contains('\n'));
     let value: Value = serde_json::from_str(line).expect("json_line is JSON");
-    assert_eq!(value["id"], doc.payload.id());
+    assert_eq!(value["id"], doc.payload.conversation_id().as_ref());
     let messages = value["messages"].as_array().expect("messages array");
     assert_eq!(messages.len(), doc.payload.messages.len());
     for (m, out) in doc.payload.messages.iter().zip(messages) {

@@ -6,15 +6,15 @@ use std::path::PathBuf;
 use anyhow::{bail, Result};
 
 use crate::cli::{GlobalArgs, InputArgs};
-use crate::input::{self, Document};
+use crate::input;
 use crate::output::{Closed, Output};
 use crate::render::encode::{Encoder, Format, Options, Rendered, RowWriter};
 #[cfg(feature = "parquet")]
 use crate::render::parquet;
 use crate::render::partition::{Part, PartitionBy, Tree};
-use crate::render::rows::{column_list, Columns, RowKind};
+use crate::render::rows::{column_list, Columns, Record, RowKind};
 use crate::render::table::Width;
-use crate::report::Diagnostics;
+use crate::report::{count, Diagnostics};
 use crate::select::{self, Flow, SelectArgs, Selection};
 use crate::time::DisplayZone;
 use crate::Outcome;
@@ -140,31 +140,44 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
     };
     let zone = &selection.zone;
     let mut rows = 0;
-    let summary = select::stream(
-        &discovery.sources,
-        &selection,
-        &mut diagnostics,
-        |doc| -> Result<Piece> {
-            Ok(Piece {
-                folder: args.partition_by.map(|by| by.folder(zone, doc)),
-                body: renderer.render(doc)?,
-            })
-        },
-        |piece| {
-            let piece = piece?;
-            rows += piece.body.rows();
-            match (&mut destination, piece.folder) {
-                (Destination::Tree(tree), Some(folder)) => tree.write(
-                    &folder,
-                    |out| Writer::start(&renderer, out),
-                    |writer| writer.write(piece.body),
-                )?,
-                (Destination::One(writer), _) => writer.write(piece.body)?,
-                (Destination::Tree(_), None) => bail!("a row without a partition"),
-            }
-            Ok(Flow::Continue)
-        },
-    )?;
+    let piece = |record: Record| -> Result<Piece> {
+        Ok(Piece {
+            folder: args.partition_by.map(|by| by.folder(zone, record)),
+            body: renderer.render(record)?,
+        })
+    };
+    let sink = |piece: Result<Piece>| {
+        let piece = piece?;
+        rows += piece.body.rows();
+        match (&mut destination, piece.folder) {
+            (Destination::Tree(tree), Some(folder)) => tree.write(
+                &folder,
+                |out| Writer::start(&renderer, out),
+                |writer| writer.write(piece.body),
+            )?,
+            (Destination::One(writer), _) => writer.write(piece.body)?,
+            (Destination::Tree(_), None) => bail!("a row without a partition"),
+        }
+        Ok(Flow::Continue)
+    };
+    let (sources, selection) = (&discovery.sources, &selection);
+    let summary = if args.rows == RowKind::Events {
+        select::stream_events(
+            sources,
+            selection,
+            &mut diagnostics,
+            |e| piece(e.into()),
+            sink,
+        )?
+    } else {
+        select::stream(
+            sources,
+            selection,
+            &mut diagnostics,
+            |doc| piece(doc.into()),
+            sink,
+        )?
+    };
     let written = match destination {
         Destination::One(writer) => {
             writer.close()?.persist()?;
@@ -175,9 +188,10 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
 
     if !global.quiet {
         let what = match args.rows {
-            RowKind::Conversations => "conversations",
-            RowKind::Messages => "messages",
-            RowKind::Payloads => "payloads",
+            RowKind::Conversations => ("conversation", "conversations"),
+            RowKind::Messages => ("message", "messages"),
+            RowKind::Payloads => ("payload", "payloads"),
+            RowKind::Events => ("event", "events"),
         };
         let partitions = match written {
             None => String::new(),
@@ -191,8 +205,9 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
             }
         };
         eprintln!(
-            "export: {} read, {rows} {what} written{partitions}",
-            summary.read()
+            "export: {} read, {} written{partitions}",
+            summary.read(),
+            count(rows, what.0, what.1)
         );
     }
     summary.report_duplicates(global.quiet);
@@ -278,11 +293,11 @@ impl Renderer {
         bail!("this sshook was built without parquet (cargo feature `parquet`)");
     }
 
-    fn render(&self, doc: &Document) -> Result<Body> {
+    fn render(&self, record: Record) -> Result<Body> {
         Ok(match self {
-            Renderer::Rows(encoder) => Body::Rows(encoder.render(doc)?),
+            Renderer::Rows(encoder) => Body::Rows(encoder.render(record)?),
             #[cfg(feature = "parquet")]
-            Renderer::Columns(renderer) => Body::Columns(renderer.render(doc)?),
+            Renderer::Columns(renderer) => Body::Columns(renderer.render(record)?),
         })
     }
 }

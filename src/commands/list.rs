@@ -80,7 +80,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
         &discovery.sources,
         &selection,
         &mut diagnostics,
-        |doc| encoder.render(doc),
+        |doc| encoder.render(doc.into()),
         |rendered| {
             if writer.rows() >= limit {
                 return Ok(Flow::Stop);

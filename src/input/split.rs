@@ -340,6 +340,8 @@ impl<'a> Splitter<'a, '_> {
 }
 
 /// A parsed document of either kind.
+// Moved once, straight into an `Item`; boxing would cost an allocation each.
+#[allow(clippy::large_enum_variant)]
 enum Parsed<'a> {
     Payload(Payload<'a>),
     Event(Event<'a>),
@@ -697,7 +699,8 @@ mod tests {
         let mut out = Vec::new();
         documents(&chunk, &mut |item| {
             out.push(match item {
-                Item::Payload(d) => format!("ok {} {}", d.origin, d.payload.id()),
+                Item::Payload(d) => format!("ok {} {}", d.origin, d.payload.conversation_id()),
+                Item::Event(e) => format!("event {} {}", e.origin, e.event.event),
                 Item::Bad(f) => f.to_string(),
             })
         });
@@ -742,6 +745,38 @@ mod tests {
         );
         let text = r#"{"beginAt":1,"endAt":2,"channel":{"id":1},"messages":[{"type":"visitor","sentAt":1},{"type":"agent"}]}"#;
         assert_eq!(read(text), ["t.json:1: error: messages[1].sentAt: missing"]);
+    }
+
+    #[test]
+    fn a_post_hook_payload_must_not_send_null_for_its_id_or_end() {
+        let text = format!(
+            "{}\n{}\n",
+            P1.replace(r#""id":1"#, r#""id":null"#),
+            P2.replace(r#""endAt":2"#, r#""endAt":null"#)
+        );
+        assert_eq!(
+            read(&text),
+            [
+                "t.json:1: error: channel.id: expected integer, found null",
+                "t.json:2: error: endAt: expected integer, found null"
+            ]
+        );
+    }
+
+    #[test]
+    fn events_and_payloads_mix_and_neither_is_named() {
+        let event = r#"{"event":"conversation.opened","timestamp":"2026-03-10T09:00:00Z","data":{"conversation":{"id":"c1"}}}"#;
+        let text = format!("{P1}\n{event}\n{{\"id\":1}}\n[{event},{P2}]");
+        assert_eq!(
+            read(&text),
+            [
+                "ok t.json:1 1",
+                "event t.json:2 conversation.opened",
+                "t.json:3: error: neither a POST-hook payload nor a webhook event: no `beginAt`, no `event`",
+                "event t.json:4 conversation.opened",
+                "ok t.json:4 2",
+            ]
+        );
     }
 
     #[test]

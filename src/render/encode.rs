@@ -12,7 +12,7 @@ use anyhow::{bail, Context, Result};
 
 use super::rows::{compact_json, Cell, Columns, Kind};
 use super::table::{self, Header, Shown, Tone, Width};
-use crate::input::Document;
+use crate::render::rows::Record;
 use crate::time::DisplayZone;
 
 /// `--format` of rows.
@@ -144,15 +144,15 @@ impl Encoder {
         })
     }
 
-    /// The rows of one payload.
-    pub fn render(&self, doc: &Document) -> Result<Rendered> {
+    /// The rows of one record (a conversation, or an event with `--rows events`).
+    pub fn render(&self, record: Record) -> Result<Rendered> {
         let mut rendered = Rendered::default();
         let mut cells = Vec::new();
         match self.format {
             Format::Csv | Format::Tsv => {
                 let mut csv = self.csv.from_writer(Vec::with_capacity(512));
                 let mut scratch = String::new();
-                self.columns.for_each_row(doc, &mut cells, |row| {
+                self.columns.for_each_row(record, &mut cells, |row| {
                     rendered.rows += 1;
                     for cell in row {
                         self.csv_field(&mut csv, cell, &mut scratch)?;
@@ -169,12 +169,12 @@ impl Encoder {
                     if json {
                         out.extend_from_slice(b",\n");
                     }
-                    out.extend_from_slice(compact_json(doc.raw).as_bytes());
+                    out.extend_from_slice(compact_json(record.raw()).as_bytes());
                     if !json {
                         out.push(b'\n');
                     }
                 }
-                self.columns.for_each_row(doc, &mut cells, |row| {
+                self.columns.for_each_row(record, &mut cells, |row| {
                     rendered.rows += 1;
                     if json {
                         out.extend_from_slice(b",\n");
@@ -188,7 +188,7 @@ impl Encoder {
             }
             Format::Parquet => bail!("parquet is written column by column"),
             Format::Table => {
-                self.columns.for_each_row(doc, &mut cells, |row| {
+                self.columns.for_each_row(record, &mut cells, |row| {
                     rendered.rows += 1;
                     rendered.shown.push(self.shown_row(row));
                     Ok::<_, anyhow::Error>(())

@@ -25,8 +25,8 @@ use parquet::file::properties::WriterProperties;
 use parquet::schema::types::ColumnPath;
 
 use super::rows::{Cell, Columns, Kind};
-use crate::input::Document;
 use crate::output::Output;
+use crate::render::rows::Record;
 
 /// Rows handed to the parquet writer at once.
 const BATCH_ROWS: usize = 8192;
@@ -106,11 +106,11 @@ impl Renderer {
         &self.schema
     }
 
-    /// The rows of one payload.
-    pub fn render(&self, doc: &Document) -> Result<Fragment> {
+    /// The rows of one record.
+    pub fn render(&self, record: Record) -> Result<Fragment> {
         let mut fragment = Fragment::default();
         let mut cells = Vec::new();
-        self.columns.for_each_row(doc, &mut cells, |row| {
+        self.columns.for_each_row(record, &mut cells, |row| {
             fragment.rows += 1;
             for (cell, kind) in row.iter().zip(&self.kinds) {
                 let value = fragment.value(cell, *kind);

@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
-use crate::input::Document;
 use crate::output::{Closed, Output};
+use crate::render::rows::Record;
 use crate::time::DisplayZone;
 
 /// Hive's name for the folder of rows whose key is missing; engines read it as null.
@@ -41,10 +41,19 @@ pub enum PartitionBy {
 
 impl PartitionBy {
     /// The folder of a payload's rows, e.g. `month=2025-03`.
-    pub fn folder(self, zone: &DisplayZone, doc: &Document) -> String {
-        let payload = &doc.payload;
+    pub fn folder(self, zone: &DisplayZone, record: Record) -> String {
+        let (time, account) = match record {
+            Record::Conversation(doc) => (
+                doc.payload.begin_at,
+                doc.payload.account_id.map(|id| id.to_string()),
+            ),
+            Record::Event(doc) => (
+                doc.event.timestamp,
+                doc.event.account_id.as_deref().map(str::to_owned),
+            ),
+        };
         let key = match self {
-            PartitionBy::Month | PartitionBy::Day => zone.zoned(payload.begin_at).map(|z| {
+            PartitionBy::Month | PartitionBy::Day => zone.zoned(time).map(|z| {
                 let format = if self == PartitionBy::Month {
                     "%Y-%m"
                 } else {
@@ -52,7 +61,7 @@ impl PartitionBy {
                 };
                 z.strftime(format).to_string()
             }),
-            PartitionBy::Account => payload.account_id.map(|id| id.to_string()),
+            PartitionBy::Account => account,
         };
         let name = match self {
             PartitionBy::Month => "month",

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use anyhow::{bail, Result};
 use serde_json::value::RawValue;
 
-use crate::input::Document;
+use crate::input::{Document, EventDoc};
 use crate::payload::{Counted, Message, Payload, Scalar, Visitor};
 
 /// One typed value of a row. A missing or null value is [`Cell::Null`] and a sent empty string
@@ -81,6 +81,38 @@ pub struct Column<F: 'static> {
 pub type ConversationCell = for<'p, 'r> fn(&'r Conversation<'p>) -> Cell<'p>;
 /// Computes a message cell.
 pub type MessageCell = for<'p, 'r> fn(&'r MessageRow<'p>) -> Cell<'p>;
+/// Computes a webhook event cell.
+pub type EventCell = for<'p> fn(&'p EventDoc<'p>) -> Cell<'p>;
+
+/// What rows are made from: a conversation (a POST-hook payload or an assembled one), or one
+/// webhook event as stored (`--rows events`).
+#[derive(Clone, Copy)]
+pub enum Record<'p> {
+    Conversation(&'p Document<'p>),
+    Event(&'p EventDoc<'p>),
+}
+
+impl<'p> From<&'p Document<'p>> for Record<'p> {
+    fn from(doc: &'p Document<'p>) -> Record<'p> {
+        Record::Conversation(doc)
+    }
+}
+
+impl<'p> From<&'p EventDoc<'p>> for Record<'p> {
+    fn from(doc: &'p EventDoc<'p>) -> Record<'p> {
+        Record::Event(doc)
+    }
+}
+
+impl<'p> Record<'p> {
+    /// The record's JSON text as read.
+    pub fn raw(self) -> &'p str {
+        match self {
+            Record::Conversation(doc) => doc.raw,
+            Record::Event(doc) => doc.raw,
+        }
+    }
+}
 
 /// One conversation being turned into a row: the document and what is computed once for it.
 pub struct Conversation<'p> {
@@ -566,16 +598,81 @@ pub static MESSAGE_COLUMNS: &[Column<MessageCell>] = &[
     ),
 ];
 
+/// The columns of `--rows events`, in their default order.
+pub static EVENT_COLUMNS: &[Column<EventCell>] = &[
+    column!(
+        "time",
+        Time,
+        "when the event was created (timestamp), RFC 3339",
+        |e| Cell::Time(e.event.timestamp)
+    ),
+    column!("event", Text, "the event name, e.g. conversation.closed", |e| {
+        Cell::text(Some(&e.event.event))
+    }),
+    column!(
+        "conversation_id",
+        Text,
+        "the conversation it belongs to (data.conversation.id, data.message.conversation_id or data.conversation_id)",
+        |e| Cell::text(e.event.conversation_id())
+    ),
+    column!("message_id", Text, "data.message.id", |e| Cell::text(
+        e.event.data.message.as_ref().map(|m| &*m.id.text)
+    )),
+    column!(
+        "sub_type",
+        Text,
+        "data.message.sub_type: contact, agent, bot, trigger or system",
+        |e| Cell::text(e.event.data.message.as_ref().and_then(|m| m.sub_type.as_deref()))
+    ),
+    column!(
+        "author",
+        Text,
+        "data.message.author_name",
+        |e| Cell::text(e.event.data.message.as_ref().and_then(|m| m.author_name.as_deref()))
+    ),
+    column!(
+        "text",
+        Text,
+        "the message text (data.message.content, or its text when it is an object)",
+        |e| Cell::text(e.event.data.message.as_ref().and_then(|m| m.content.as_ref()).map(|c| c.text()))
+    ),
+    column!("account_id", Text, "account_id (a string)", |e| Cell::text(
+        e.event.account_id.as_deref()
+    )),
+    column!(
+        "source_file",
+        Text,
+        "the file the event was read from (<stdin> for standard input)",
+        |e| Cell::text(Some(&e.origin.file))
+    ),
+    column!(
+        "source_line",
+        Int,
+        "line of the event in that file",
+        |e| Cell::int(e.origin.line.map(|l| l as i64))
+    ),
+    column!(
+        "raw",
+        Json,
+        "the whole event as compact JSON, every field kept",
+        |e| Cell::Text(compact_json(e.raw))
+    ),
+];
+
 /// What one row stands for (`--rows`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum RowKind {
-    /// One row per conversation.
+    /// One row per conversation (POST-hook payloads and conversations assembled from webhook
+    /// events).
     #[default]
     Conversations,
     /// One row per message.
     Messages,
-    /// Each payload as compact JSON, every field kept.
+    /// Each payload as compact JSON, every field kept (an assembled conversation as sshook
+    /// wrote it, POST-hook-shaped).
     Payloads,
+    /// One row per webhook event as stored (re-deliveries once, unless --keep all).
+    Events,
 }
 
 /// A chosen conversation column: one of the table, or a custom variable (`--var KEY`).
@@ -588,6 +685,7 @@ pub enum ConversationColumn {
 pub enum Columns {
     Conversations(Vec<ConversationColumn>),
     Messages(Vec<&'static Column<MessageCell>>),
+    Events(Vec<&'static Column<EventCell>>),
     /// Payload rows have no columns: each is the payload's JSON.
     Payloads,
 }
@@ -608,9 +706,17 @@ impl Columns {
                 bail!("--rows payloads has no columns: each row is the payload's JSON")
             }
             RowKind::Payloads => Ok(Columns::Payloads),
-            RowKind::Messages if !vars.is_empty() => {
+            RowKind::Messages | RowKind::Events if !vars.is_empty() => {
                 bail!("--var applies to --rows conversations")
             }
+            RowKind::Events if names.is_empty() => {
+                Ok(Columns::Events(EVENT_COLUMNS.iter().collect()))
+            }
+            RowKind::Events => names
+                .iter()
+                .map(|n| find(EVENT_COLUMNS, n).ok_or_else(|| unknown(n)))
+                .collect::<Result<_>>()
+                .map(Columns::Events),
             RowKind::Messages if names.is_empty() => {
                 Ok(Columns::Messages(MESSAGE_COLUMNS.iter().collect()))
             }
@@ -651,6 +757,7 @@ impl Columns {
         match self {
             Columns::Conversations(columns) => columns.iter().map(|c| c.name()).collect(),
             Columns::Messages(columns) => columns.iter().map(|c| c.name).collect(),
+            Columns::Events(columns) => columns.iter().map(|c| c.name).collect(),
             Columns::Payloads => Vec::new(),
         }
     }
@@ -659,19 +766,31 @@ impl Columns {
         match self {
             Columns::Conversations(columns) => columns.iter().map(|c| c.kind()).collect(),
             Columns::Messages(columns) => columns.iter().map(|c| c.kind).collect(),
+            Columns::Events(columns) => columns.iter().map(|c| c.kind).collect(),
             Columns::Payloads => Vec::new(),
         }
     }
 
-    /// Computes the rows of one payload into `cells` (cleared for each row) and hands each to
-    /// `row`. Payload rows have no cells: nothing is called.
+    /// Computes the rows of one record into `cells` (cleared for each row) and hands each to
+    /// `row`. Payload rows have no cells, and a record of the other kind (an event for
+    /// conversation columns, a conversation for event columns) has no rows: nothing is called.
     pub fn for_each_row<'p, E>(
         &self,
-        doc: &'p Document<'p>,
+        record: Record<'p>,
         cells: &mut Vec<Cell<'p>>,
         mut row: impl FnMut(&[Cell<'p>]) -> Result<(), E>,
     ) -> Result<(), E> {
+        let doc = match (self, record) {
+            (Columns::Events(columns), Record::Event(event)) => {
+                cells.clear();
+                cells.extend(columns.iter().map(|c| (c.cell)(event)));
+                return row(cells);
+            }
+            (_, Record::Event(_)) | (Columns::Events(_), _) => return Ok(()),
+            (_, Record::Conversation(doc)) => doc,
+        };
         match self {
+            Columns::Events(_) => Ok(()),
             Columns::Conversations(columns) => {
                 let conversation = Conversation::new(doc);
                 cells.clear();
@@ -730,11 +849,12 @@ fn find<F>(columns: &'static [Column<F>], name: &str) -> Option<&'static Column<
     columns.iter().find(|c| c.name == name)
 }
 
-fn kind_word(kind: RowKind) -> &'static str {
+pub fn kind_word(kind: RowKind) -> &'static str {
     match kind {
         RowKind::Conversations => "conversations",
         RowKind::Messages => "messages",
         RowKind::Payloads => "payloads",
+        RowKind::Events => "events",
     }
 }
 
@@ -753,6 +873,7 @@ pub fn column_list(kind: RowKind) -> String {
             .iter()
             .map(|c| (c.name, c.meaning))
             .collect(),
+        RowKind::Events => EVENT_COLUMNS.iter().map(|c| (c.name, c.meaning)).collect(),
         RowKind::Payloads => {
             return String::from(
                 "--rows payloads has no columns: each row is one payload as compact JSON, \
@@ -797,7 +918,7 @@ mod tests {
     #[test]
     fn every_column_name_is_unique_snake_case() {
         let names: Vec<&str> = CONVERSATION_COLUMNS.iter().map(|c| c.name).collect();
-        assert_eq!(names.len(), 42);
+        assert_eq!(names.len(), 44);
         for list in [names, MESSAGE_COLUMNS.iter().map(|c| c.name).collect()] {
             for (i, name) in list.iter().enumerate() {
                 assert!(name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));

@@ -287,14 +287,13 @@ impl Assembly {
         match facts.name.as_str() {
             "conversation.closed" => self.close(facts.timestamp, false),
             "conversation.closed_by_contact" => self.close(facts.timestamp, true),
-            "conversation.rated" => {
+            "conversation.rated"
                 if self
                     .rated
                     .as_ref()
-                    .is_none_or(|(t, ..)| facts.timestamp >= *t)
-                {
-                    self.rated = Some((facts.timestamp, facts.rating_value, facts.rating_text));
-                }
+                    .is_none_or(|(t, ..)| facts.timestamp >= *t) =>
+            {
+                self.rated = Some((facts.timestamp, facts.rating_value, facts.rating_text));
             }
             "conversation.agent_joined" if !agent.is_empty() => {
                 self.add_agent(agent);

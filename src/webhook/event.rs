@@ -10,7 +10,9 @@ use serde::de::{self, Deserializer, Visitor as SerdeVisitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::payload::{opt_bool, opt_int, opt_scalar, opt_text, text, Scalar, Text};
+use crate::payload::{
+    object, opt_bool, opt_int, opt_object, opt_scalar, opt_text, text, Scalar, Text,
+};
 
 /// One webhook event as Smartsupp posts it.
 #[derive(Debug, Clone, Deserialize)]
@@ -29,18 +31,18 @@ pub struct Event<'a> {
     pub account_id: Option<Text<'a>>,
     #[serde(default, borrow, deserialize_with = "opt_text")]
     pub app_id: Option<Text<'a>>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "object")]
     pub data: Data<'a>,
 }
 
 /// The event's objects. Which ones are present depends on the event.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Data<'a> {
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "opt_object")]
     pub conversation: Option<Conversation<'a>>,
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "opt_object")]
     pub message: Option<Message<'a>>,
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "opt_object")]
     pub contact: Option<Contact<'a>>,
     /// The flat form some events use (`agent_joined`, `agent_left`).
     #[serde(default, borrow, deserialize_with = "opt_scalar")]
