@@ -7,6 +7,7 @@
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod args;
 pub mod check;
 pub mod cli;
 pub mod commands;

@@ -6,6 +6,16 @@ use std::io::{self, Write};
 
 use crate::finding::{Finding, Severity};
 
+impl crate::args::OutputFormat for FindingFormat {
+    fn from_extension(ext: &str) -> Option<FindingFormat> {
+        Some(match ext {
+            "txt" | "log" => FindingFormat::Text,
+            "json" | "ndjson" | "jsonl" => FindingFormat::Json,
+            _ => return None,
+        })
+    }
+}
+
 /// `--format` of validate's findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum FindingFormat {
@@ -64,6 +74,22 @@ fn printable(text: &str) -> std::borrow::Cow<'_, str> {
         })
         .collect::<String>()
         .into()
+}
+
+/// Discovers `inputs` and reports on stderr what cannot be read. `None` when nothing at all
+/// can be read (every path missing, every folder empty): the command then writes nothing —
+/// no table header, no all-zero figures — and fails.
+pub fn open_inputs(
+    inputs: &[String],
+    global: &crate::cli::GlobalArgs,
+) -> anyhow::Result<Option<(Vec<crate::input::Source>, Diagnostics)>> {
+    let discovery = crate::input::discover(inputs)?;
+    let mut diagnostics = Diagnostics::new(global);
+    diagnostics.report_all(&discovery.findings);
+    if discovery.sources.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some((discovery.sources, diagnostics)))
 }
 
 /// Bad inputs met by a reading command: printed on stderr as they come, counted for the exit

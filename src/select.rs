@@ -90,7 +90,13 @@ pub struct SelectArgs {
     /// The same as --keep all.
     #[arg(long, hide = true, conflicts_with = "keep")]
     pub keep_duplicates: bool,
+}
 
+/// Order and count of the conversations written: for the commands whose output has an
+/// order (list, show, export); stats and report do not offer them.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Selection")]
+pub struct OrderArgs {
     /// Sort the selected conversations (default: input order, which streams).
     #[arg(long, value_enum, value_name = "KEY")]
     pub sort: Option<SortKey>,
@@ -98,6 +104,11 @@ pub struct SelectArgs {
     /// Reverse the --sort order.
     #[arg(long, requires = "sort")]
     pub reverse: bool,
+
+    /// Write at most N conversations (the first N selected, after --sort), and stop reading
+    /// as soon as they are written when nothing is sorted.
+    #[arg(long, short = 'n', value_name = "N")]
+    pub limit: Option<u64>,
 }
 
 /// `--status` words.
@@ -186,6 +197,8 @@ pub struct Selection {
     pub verbose: bool,
     pub sort: Option<SortKey>,
     pub reverse: bool,
+    /// At most this many selected conversations reach the sink.
+    pub limit: Option<u64>,
 }
 
 impl Selection {
@@ -231,9 +244,18 @@ impl Selection {
                 args.keep
             },
             verbose: global.verbose,
-            sort: args.sort,
-            reverse: args.reverse,
+            sort: None,
+            reverse: false,
+            limit: None,
         })
+    }
+
+    /// The selection, ordered and cut as `--sort`, `--reverse` and `--limit` say.
+    pub fn ordered(mut self, order: &OrderArgs) -> Selection {
+        self.sort = order.sort;
+        self.reverse = order.reverse;
+        self.limit = order.limit;
+        self
     }
 
     /// A selection that keeps everything, shown in `zone`.
@@ -255,6 +277,7 @@ impl Selection {
             verbose: false,
             sort: None,
             reverse: false,
+            limit: None,
         }
     }
 
@@ -526,8 +549,9 @@ where
                             value,
                         };
                         if let Some(value) = kept.add(copy, &mut summary, diagnostics) {
-                            summary.selected += 1;
-                            if sink(value)? == Flow::Stop {
+                            if deliver(&mut summary, selection.limit, &mut sink, value)?
+                                == Flow::Stop
+                            {
                                 return Err(StopReading.into());
                             }
                         }
@@ -570,15 +594,13 @@ where
             origin: doc.origin,
         };
         if let Some(value) = kept.add(copy, &mut summary, diagnostics) {
-            summary.selected += 1;
-            if sink(value)? == Flow::Stop {
+            if deliver(&mut summary, selection.limit, &mut sink, value)? == Flow::Stop {
                 return Ok(summary);
             }
         }
     }
     for value in kept.finish() {
-        summary.selected += 1;
-        if sink(value)? == Flow::Stop {
+        if deliver(&mut summary, selection.limit, &mut sink, value)? == Flow::Stop {
             break;
         }
     }
@@ -649,8 +671,9 @@ where
                             value,
                         };
                         if let Some(value) = kept.add(copy, &mut summary, diagnostics) {
-                            summary.selected += 1;
-                            if sink(value)? == Flow::Stop {
+                            if deliver(&mut summary, selection.limit, &mut sink, value)?
+                                == Flow::Stop
+                            {
                                 return Err(StopReading.into());
                             }
                         }
@@ -665,14 +688,30 @@ where
         other => other?,
     }
     for value in kept.finish() {
-        summary.selected += 1;
-        if sink(value)? == Flow::Stop {
+        if deliver(&mut summary, selection.limit, &mut sink, value)? == Flow::Stop {
             break;
         }
     }
     summary.redelivered_events = summary.duplicates;
     summary.duplicates = 0;
     Ok(summary)
+}
+
+/// Hands one selected value to the sink: `Stop` when the sink wants no more or `--limit` is
+/// reached (the one home of `--limit`).
+fn deliver<R>(
+    summary: &mut Summary,
+    limit: Option<u64>,
+    sink: &mut impl FnMut(R) -> Result<Flow>,
+    value: R,
+) -> Result<Flow> {
+    if limit.is_some_and(|limit| summary.selected >= limit) {
+        return Ok(Flow::Stop);
+    }
+    summary.selected += 1;
+    let flow = sink(value)?;
+    let full = limit.is_some_and(|limit| summary.selected >= limit);
+    Ok(if full { Flow::Stop } else { flow })
 }
 
 /// One copy of a conversation as the sink sees it.

@@ -505,10 +505,10 @@ fn output_file_is_atomic_and_gz_compresses() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(records(&wd.read("out.csv"), b',').1.len(), 1);
 
-    let run = wd.run(&["export", "data.json", "-o", "out.csv.gz", "-f", "ndjson"]);
+    let run = wd.run(&["export", "data.json", "-o", "out.ndjson.gz"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let mut text = String::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(wd.path("out.csv.gz")).unwrap())
+    flate2::read::GzDecoder::new(std::fs::File::open(wd.path("out.ndjson.gz")).unwrap())
         .read_to_string(&mut text)
         .unwrap();
     assert_eq!(ndjson(&text)[0]["channel_id"], json!(55039));

@@ -10,8 +10,8 @@ const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/sample-data");
 #[test]
 fn table_fits_columns_and_cuts_long_texts() {
     let wd = Workdir::new();
-    // COLUMNS=120, TZ=UTC, not a terminal: no colour.
-    let run = wd.run(&["list", &format!("{SAMPLE}/2026/03")]);
+    // COLUMNS=120, TZ=UTC, not a terminal: no colour; a table only when asked for.
+    let run = wd.run(&["list", "-f", "table", &format!("{SAMPLE}/2026/03")]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stderr, "");
     assert!(run.stdout.lines().all(|l| l.chars().count() <= 120));
@@ -45,7 +45,7 @@ fn wide_terminal_shows_whole_texts_on_one_line() {
         official_with("\"Hello\"", &serde_json::to_string(text).unwrap()),
     );
     let run = wd
-        .command(&["list", "data.json"])
+        .command(&["list", "-f", "table", "data.json"])
         .env("COLUMNS", "200")
         .output()
         .unwrap();
@@ -159,9 +159,9 @@ fn limit_selection_and_sort() {
 fn colour_only_when_asked_on_a_pipe() {
     let wd = Workdir::new();
     wd.write("data.json", OFFICIAL);
-    let run = wd.run(&["list", "data.json"]);
+    let run = wd.run(&["list", "-f", "table", "data.json"]);
     assert!(!run.stdout.contains('\u{1b}'));
-    let run = wd.run(&["list", "data.json", "--color", "always"]);
+    let run = wd.run(&["list", "-f", "table", "data.json", "--color", "always"]);
     assert!(run.stdout.contains("\u{1b}["), "{}", run.stdout);
     assert!(run.stdout.contains("completed"));
 }

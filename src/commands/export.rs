@@ -1,12 +1,10 @@
 //! `sshook export`: conversations, messages or whole payloads as CSV, TSV, NDJSON, JSON or a
 //! table, streamed: rows are written as payloads are read.
 
-use std::path::PathBuf;
-
 use anyhow::{bail, Result};
 
+use crate::args::{self, OutputArgs};
 use crate::cli::{GlobalArgs, InputArgs};
-use crate::input;
 use crate::output::{Closed, Output};
 use crate::render::encode::{Encoder, Format, Options, Rendered, RowWriter};
 #[cfg(feature = "parquet")]
@@ -14,8 +12,8 @@ use crate::render::parquet;
 use crate::render::partition::{Part, PartitionBy, Tree};
 use crate::render::rows::{column_list, Columns, Record, RowKind};
 use crate::render::table::Width;
-use crate::report::{count, Diagnostics};
-use crate::select::{self, Flow, SelectArgs, Selection};
+use crate::report::{self, count};
+use crate::select::{self, Flow, OrderArgs, SelectArgs, Selection};
 use crate::time::DisplayZone;
 use crate::Outcome;
 
@@ -50,14 +48,15 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = RowKind::Conversations, value_name = "KIND")]
     pub rows: RowKind,
 
-    /// csv, tsv, ndjson, json, table or parquet. Default: csv; ndjson for --rows payloads.
+    /// csv, tsv, ndjson, json, table or parquet. Default: what the -o file's extension
+    /// names (.csv, .tsv, .ndjson/.jsonl, .json, .parquet, .txt for a table; each .gz but
+    /// parquet), else csv (ndjson for --rows payloads).
     #[arg(long, short = 'f', value_enum, value_name = "FORMAT")]
     pub format: Option<Format>,
 
-    /// Write to FILE instead of standard output, atomically; FILE.gz is compressed. With
-    /// --partition-by, the folder to write the partitions in.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    /// With --partition-by, -o names the folder to write the partitions in.
+    #[command(flatten)]
+    pub output: OutputArgs,
 
     /// Write a Hive-style folder tree, -o DIR/month=2025-03/part-00000.csv, by the start of
     /// the conversation in the display zone (messages go with their conversation) or by
@@ -96,6 +95,9 @@ pub struct Args {
 
     #[command(flatten)]
     pub select: SelectArgs,
+
+    #[command(flatten)]
+    pub order: OrderArgs,
 }
 
 pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
@@ -104,12 +106,18 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
         return Ok(Outcome::Ok);
     }
     let columns = Columns::new(args.rows, &args.columns, &args.vars)?;
-    let selection = Selection::new(&args.select, global)?;
-    let format = args.format.unwrap_or(match args.rows {
+    let selection = Selection::new(&args.select, global)?.ordered(&args.order);
+    let default = match args.rows {
         RowKind::Payloads => Format::Ndjson,
         _ => Format::Csv,
-    });
-    let to_stdout = args.output.as_deref().is_none_or(|p| p.as_os_str() == "-");
+    };
+    let format = if args.partition_by.is_some() {
+        // -o names a folder; its name says nothing about the format.
+        args.format.unwrap_or(default)
+    } else {
+        args::resolve(args.format, &args.output, default)?
+    };
+    let to_stdout = args.output.to_stdout();
     check_destination(&args, format, to_stdout)?;
     let renderer = if format == Format::Parquet {
         Renderer::columns(columns, &args)?
@@ -130,11 +138,11 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
             options,
         )?)
     };
-    let discovery = input::discover(&args.input.inputs)?;
-    let mut diagnostics = Diagnostics::new(global);
-    diagnostics.report_all(&discovery.findings);
+    let Some((sources, mut diagnostics)) = report::open_inputs(&args.input.inputs, global)? else {
+        return Ok(Outcome::BadInput);
+    };
 
-    let mut destination = match (args.partition_by, args.output.as_deref()) {
+    let mut destination = match (args.partition_by, args.output.file()) {
         (Some(_), Some(root)) => Destination::Tree(Tree::new(root, extension(format))?),
         (_, output) => Destination::One(Writer::start(&renderer, Output::open(output)?)?),
     };
@@ -160,7 +168,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
         }
         Ok(Flow::Continue)
     };
-    let (sources, selection) = (&discovery.sources, &selection);
+    let (sources, selection) = (&sources, &selection);
     let summary = if args.rows == RowKind::Events {
         select::stream_events(
             sources,
@@ -225,10 +233,6 @@ fn check_destination(args: &Args, format: Format, to_stdout: bool) -> Result<()>
         }
     } else if format == Format::Parquet && to_stdout {
         bail!("parquet is written to a file: add -o FILE.parquet (or --partition-by and -o DIR)");
-    }
-    let gzipped = args.output.as_deref().and_then(|p| p.extension()) == Some("gz".as_ref());
-    if format == Format::Parquet && gzipped && args.partition_by.is_none() {
-        bail!("parquet compresses its columns itself: name the file .parquet, not .gz");
     }
     Ok(())
 }

@@ -3,14 +3,14 @@
 
 use anyhow::Result;
 
+use crate::args::{self, OutputArgs, OutputFormat};
 use crate::cli::{GlobalArgs, InputArgs};
-use crate::input;
 use crate::output::Output;
 use crate::render::encode::{Encoder, Format, Options, RowWriter};
 use crate::render::rows::{Columns, RowKind};
 use crate::render::table::Width;
-use crate::report::Diagnostics;
-use crate::select::{self, Flow, SelectArgs, Selection};
+use crate::report;
+use crate::select::{self, Flow, OrderArgs, SelectArgs, Selection};
 use crate::Outcome;
 
 const EXAMPLES: &str = "\
@@ -46,51 +46,98 @@ pub struct Args {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// table (fitted to the terminal), csv, tsv or ndjson; the column names are the header
-    /// and the NDJSON keys.
-    #[arg(long, short = 'f', value_enum, default_value_t = Format::Table, value_name = "FORMAT")]
-    pub format: Format,
+    /// table (fitted to the terminal), csv, tsv, ndjson or json; the column names are the
+    /// header and the JSON keys. Default: a table on a terminal, else what the -o file's
+    /// extension names, else csv.
+    #[arg(long, short = 'f', value_enum, value_name = "FORMAT")]
+    pub format: Option<ListFormat>,
 
-    /// Show at most N conversations.
-    #[arg(long, short = 'n', value_name = "N")]
-    pub limit: Option<u64>,
+    /// The columns to show, in this order (any of `sshook export --list-columns`).
+    #[arg(long, value_delimiter = ',', value_name = "A,B,C")]
+    pub columns: Vec<String>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
 
     #[command(flatten)]
     pub select: SelectArgs,
+
+    #[command(flatten)]
+    pub order: OrderArgs,
+}
+
+/// `list --format`: the row formats of export that make sense for a listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    /// A table for people, fitted to the terminal.
+    Table,
+    Csv,
+    Tsv,
+    /// One JSON object per line.
+    Ndjson,
+    /// One JSON array.
+    Json,
+}
+
+impl ListFormat {
+    fn rows(self) -> Format {
+        match self {
+            ListFormat::Table => Format::Table,
+            ListFormat::Csv => Format::Csv,
+            ListFormat::Tsv => Format::Tsv,
+            ListFormat::Ndjson => Format::Ndjson,
+            ListFormat::Json => Format::Json,
+        }
+    }
+}
+
+impl OutputFormat for ListFormat {
+    fn from_extension(ext: &str) -> Option<ListFormat> {
+        Some(match Format::from_extension(ext)? {
+            Format::Table => ListFormat::Table,
+            Format::Csv => ListFormat::Csv,
+            Format::Tsv => ListFormat::Tsv,
+            Format::Ndjson => ListFormat::Ndjson,
+            Format::Json => ListFormat::Json,
+            Format::Parquet => return None,
+        })
+    }
 }
 
 pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
-    let selection = Selection::new(&args.select, global)?;
-    let names: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
+    let selection = Selection::new(&args.select, global)?.ordered(&args.order);
+    let default = if args.output.to_terminal() {
+        ListFormat::Table
+    } else {
+        ListFormat::Csv
+    };
+    let format = args::resolve(args.format, &args.output, default)?;
+    let names: Vec<String> = if args.columns.is_empty() {
+        COLUMNS.iter().map(|c| c.to_string()).collect()
+    } else {
+        args.columns.clone()
+    };
     let columns = Columns::new(RowKind::Conversations, &names, &[])?;
     let options = Options {
-        table_width: Width::for_output(true),
-        color: global.color.stdout(),
+        table_width: Width::for_output(args.output.to_stdout()),
+        color: args.output.to_stdout() && global.color.stdout(),
         ..Options::default()
     };
-    let encoder = Encoder::new(columns, args.format, selection.zone.clone(), options)?;
-    let discovery = input::discover(&args.input.inputs)?;
-    let mut diagnostics = Diagnostics::new(global);
-    diagnostics.report_all(&discovery.findings);
+    let encoder = Encoder::new(columns, format.rows(), selection.zone.clone(), options)?;
+    let Some((sources, mut diagnostics)) = report::open_inputs(&args.input.inputs, global)? else {
+        return Ok(Outcome::BadInput);
+    };
 
-    let mut out = Output::open(None)?;
+    let mut out = Output::open(args.output.file())?;
     let mut writer = RowWriter::start(&encoder, &mut out)?;
-    let limit = args.limit.unwrap_or(u64::MAX);
     let summary = select::stream(
-        &discovery.sources,
+        &sources,
         &selection,
         &mut diagnostics,
         |doc| encoder.render(doc.into()),
         |rendered| {
-            if writer.rows() >= limit {
-                return Ok(Flow::Stop);
-            }
             writer.write(rendered?)?;
-            Ok(if writer.rows() >= limit {
-                Flow::Stop
-            } else {
-                Flow::Continue
-            })
+            Ok(Flow::Continue)
         },
     )?;
     writer.finish()?;

@@ -5,12 +5,12 @@ use std::path::Path;
 
 use anyhow::Result;
 
+use crate::args::{self, OutputArgs};
 use crate::cli::{GlobalArgs, InputArgs};
-use crate::input;
 use crate::output::Output;
 use crate::render::transcript::{self, TranscriptFormat};
-use crate::report::Diagnostics;
-use crate::select::{self, Flow, SelectArgs, Selection};
+use crate::report;
+use crate::select::{self, Flow, OrderArgs, SelectArgs, Selection};
 use crate::Outcome;
 
 const EXAMPLES: &str = "\
@@ -37,36 +37,54 @@ pub struct Args {
     #[command(flatten)]
     pub select: Box<SelectArgs>,
 
-    /// text (aligned, coloured on a terminal), markdown, html (one self-contained page) or
-    /// json (the normalised conversation, one object per line).
-    #[arg(long, value_enum, default_value_t = TranscriptFormat::Text, help_heading = "Output")]
-    pub format: TranscriptFormat,
+    #[command(flatten)]
+    pub order: OrderArgs,
 
-    /// Show only the first matching conversation.
-    #[arg(long, help_heading = "Output")]
+    /// text (aligned, coloured on a terminal), markdown, html (one self-contained page) or
+    /// json (the normalised conversation, one object per line). Default: text, or what the
+    /// -o file's extension names (.txt, .md, .html, .json).
+    #[arg(
+        long,
+        short = 'f',
+        value_enum,
+        value_name = "FORMAT",
+        help_heading = "Output"
+    )]
+    pub format: Option<TranscriptFormat>,
+
+    /// Show only the first matching conversation (the same as --limit 1).
+    #[arg(long, help_heading = "Output", conflicts_with = "limit")]
     pub first: bool,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
     let mut inputs = args.input.inputs;
-    let mut selection = Selection::new(&args.select, global)?;
+    let mut order = args.order.clone();
+    if args.first {
+        order.limit = Some(1);
+    }
+    let mut selection = Selection::new(&args.select, global)?.ordered(&order);
     let mut ids = args.select.id.clone();
     if let Some(id) = inputs.first().and_then(|first| bare_id(first)) {
         inputs.remove(0);
         selection.add_ids([id.clone()]);
         ids.push(id);
     }
-    let discovery = input::discover(&inputs)?;
-    let mut diagnostics = Diagnostics::new(global);
-    diagnostics.report_all(&discovery.findings);
+    let Some((sources, mut diagnostics)) = report::open_inputs(&inputs, global)? else {
+        return Ok(Outcome::BadInput);
+    };
 
-    let format = args.format;
-    let color = format == TranscriptFormat::Text && global.color.stdout();
+    let format = args::resolve(args.format, &args.output, TranscriptFormat::Text)?;
+    let color =
+        format == TranscriptFormat::Text && args.output.to_stdout() && global.color.stdout();
     let zone = &selection.zone;
-    let mut out = Output::open(None)?;
+    let mut out = Output::open(args.output.file())?;
     let mut shown: u64 = 0;
     let summary = select::stream(
-        &discovery.sources,
+        &sources,
         &selection,
         &mut diagnostics,
         |doc| match format {
@@ -85,11 +103,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
             out.write_all(before.as_bytes())?;
             out.write_all(rendered.as_bytes())?;
             shown += 1;
-            Ok(if args.first {
-                Flow::Stop
-            } else {
-                Flow::Continue
-            })
+            Ok(Flow::Continue)
         },
     )?;
     if format == TranscriptFormat::Html && shown > 0 {

@@ -1,16 +1,14 @@
 //! `sshook stats`: figures for the whole selection and per day, week, month, hour, weekday,
 //! agent, country, group or status — nested when `--by` is repeated.
 
-use std::io::IsTerminal;
-use std::path::PathBuf;
-
 use anyhow::{bail, Result};
 
+use crate::args::{self, OutputArgs};
 use crate::cli::{GlobalArgs, InputArgs};
-use crate::input::{self, Source};
+use crate::input::Source;
 use crate::output::Output;
 use crate::render::stats::{self as render, StatsFormat, TableStyle};
-use crate::report::Diagnostics;
+use crate::report::{self, Diagnostics};
 use crate::select::{self, Flow, SelectArgs, Selection, Summary};
 use crate::stats::{AgentFigures, Conversation, Dimension, Figures, Grouping, Report, Tally};
 use crate::Outcome;
@@ -67,7 +65,8 @@ range, only periods that have conversations are listed.
 
 Output: csv, tsv and ndjson give one row per group, group columns first, then the total row
 with empty group columns (always the last row). json gives {\"by\", \"groups\", \"total\"}.
-The default is a table on a terminal and csv otherwise.
+The default is a table on a terminal; otherwise the -o file's extension (.csv, .tsv, .ndjson,
+.json, .txt for a table), else csv — the same rule as list.
 
 Examples:
   sshook stats dumps/
@@ -86,8 +85,9 @@ pub struct Args {
     #[arg(long, value_enum, value_name = "KEY")]
     pub by: Vec<Dimension>,
 
-    /// Output format. Default: table on a terminal, csv otherwise.
-    #[arg(long, value_enum)]
+    /// Output format. Default: table on a terminal, else what the -o file's extension names,
+    /// else csv.
+    #[arg(long, short = 'f', value_enum, value_name = "FORMAT")]
     pub format: Option<StatsFormat>,
 
     /// Tables with ASCII borders and bars.
@@ -98,9 +98,8 @@ pub struct Args {
     #[arg(long)]
     pub wide: bool,
 
-    /// Write to this file (atomically; .gz compresses) instead of standard output.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
 
     // Boxed: the selection flags are most of the size of every command's arguments.
     #[command(flatten)]
@@ -113,28 +112,25 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
             bail!("--by {} is given twice", dimension.name());
         }
     }
-    let mut selection = Selection::new(&args.select, global)?;
-    // Figures do not depend on order; sorting would only hold every conversation in memory.
-    selection.sort = None;
-    let discovery = input::discover(&args.input.inputs)?;
-    let mut diagnostics = Diagnostics::new(global);
-    diagnostics.report_all(&discovery.findings);
+    let default = if args.output.to_terminal() {
+        StatsFormat::Table
+    } else {
+        StatsFormat::Csv
+    };
+    let format = args::resolve(args.format, &args.output, default)?;
+    let selection = Selection::new(&args.select, global)?;
+    let Some((sources, mut diagnostics)) = report::open_inputs(&args.input.inputs, global)? else {
+        return Ok(Outcome::BadInput);
+    };
 
-    let sources = &discovery.sources;
+    let sources = &sources;
     let (report, summary) = if args.by.contains(&Dimension::Agent) {
         tally::<AgentFigures>(sources, &selection, &mut diagnostics, &args.by)?
     } else {
         tally::<Figures>(sources, &selection, &mut diagnostics, &args.by)?
     };
 
-    let mut out = Output::open(args.output.as_deref())?;
-    let format = args.format.unwrap_or_else(|| {
-        if out.is_stdout() && std::io::stdout().is_terminal() {
-            StatsFormat::Table
-        } else {
-            StatsFormat::Csv
-        }
-    });
+    let mut out = Output::open(args.output.file())?;
     let style = TableStyle {
         ascii: args.ascii,
         wide: args.wide,

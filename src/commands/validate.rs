@@ -3,6 +3,7 @@
 
 use anyhow::Result;
 
+use crate::args::{self, OutputArgs};
 use crate::check;
 use crate::cli::{GlobalArgs, InputArgs};
 use crate::finding::{Finding, Severity};
@@ -46,9 +47,12 @@ pub struct Args {
     pub pedantic: bool,
 
     /// How to print findings: text (file:line:col: severity: path: message) or json (one
-    /// object per line).
-    #[arg(long, value_enum, default_value_t = FindingFormat::Text)]
-    pub format: FindingFormat,
+    /// object per line). Default: text, or what the -o file's extension names.
+    #[arg(long, short = 'f', value_enum, value_name = "FORMAT")]
+    pub format: Option<FindingFormat>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// What one chunk of input yielded.
@@ -73,9 +77,10 @@ struct Totals {
 }
 
 pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
+    let format = args::resolve(args.format, &args.output, FindingFormat::Text)?;
     let discovery = input::discover(&args.input.inputs)?;
-    let mut out = Output::open(None)?;
-    let color = global.color.stdout();
+    let mut out = Output::open(args.output.file())?;
+    let color = args.output.to_stdout() && global.color.stdout();
     let mut totals = Totals::default();
     let record = |finding: &Finding, out: &mut Output, totals: &mut Totals| {
         match finding.severity {
@@ -83,7 +88,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
             Severity::Warning => totals.warnings += 1,
             Severity::Note => totals.notes += 1,
         }
-        write_finding(out, finding, args.format, color)
+        write_finding(out, finding, format, color)
     };
     for finding in &discovery.findings {
         record(

@@ -65,7 +65,17 @@ pub fn discover(inputs: &[String]) -> Result<Discovery, NoInput> {
         }
         let path = Path::new(input);
         if fs::symlink_metadata(path).is_ok() {
+            let (sources, findings) = (found.sources.len(), found.findings.len());
             add_path(path, true, &mut found, &mut HashSet::new());
+            let nothing = found.sources.len() == sources && found.findings.len() == findings;
+            if nothing && path.is_dir() {
+                // One rule: an input that yields no document is reported, and the run fails.
+                found.findings.push(read_error(
+                    input,
+                    "no documents: the folder holds no *.json, *.ndjson or *.jsonl file \
+                     (hidden, rejected/ and .sshookignore'd entries are skipped)",
+                ));
+            }
         } else if input.contains(['*', '?', '[']) {
             expand_glob(input, &mut found);
         } else {

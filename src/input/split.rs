@@ -197,6 +197,13 @@ impl<'a> Splitter<'a, '_> {
             raw.get().as_ptr() as usize - self.text.as_ptr() as usize + raw.get().len()
         });
         let result = result.map(|()| skip_whitespace(self.text, after_last) + 1);
+        if elements.is_empty() && result.is_ok() {
+            let origin = self.origin(pos);
+            (self.emit)(Item::Bad(Finding::error(
+                origin,
+                "empty array: no document",
+            )));
+        }
         for (index, raw) in elements.into_iter().enumerate() {
             let start = raw.get().as_ptr() as usize - self.text.as_ptr() as usize;
             let origin = self.origin(start);

@@ -32,6 +32,25 @@ pub enum Format {
     Parquet,
 }
 
+impl crate::args::OutputFormat for Format {
+    fn from_extension(ext: &str) -> Option<Format> {
+        Some(match ext {
+            "csv" => Format::Csv,
+            "tsv" | "tab" => Format::Tsv,
+            "ndjson" | "jsonl" => Format::Ndjson,
+            "json" => Format::Json,
+            "txt" => Format::Table,
+            "parquet" => Format::Parquet,
+            _ => return None,
+        })
+    }
+
+    fn refuses_gzip(self) -> Option<&'static str> {
+        (self == Format::Parquet)
+            .then_some("parquet compresses its columns itself: name the file .parquet, not .gz")
+    }
+}
+
 /// How rows are written, beyond the format.
 #[derive(Debug, Clone)]
 pub struct Options {

@@ -9,6 +9,19 @@ use serde_json::{Map, Value};
 
 use crate::stats::{Cell, Key, Report};
 
+impl crate::args::OutputFormat for StatsFormat {
+    fn from_extension(ext: &str) -> Option<StatsFormat> {
+        Some(match ext {
+            "csv" => StatsFormat::Csv,
+            "tsv" | "tab" => StatsFormat::Tsv,
+            "ndjson" | "jsonl" => StatsFormat::Ndjson,
+            "json" => StatsFormat::Json,
+            "txt" => StatsFormat::Table,
+            _ => return None,
+        })
+    }
+}
+
 /// `stats --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum StatsFormat {

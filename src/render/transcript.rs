@@ -17,6 +17,18 @@ use crate::input::Document;
 use crate::payload::{Event, Message, Payload, SenderKind};
 use crate::time::DisplayZone;
 
+impl crate::args::OutputFormat for TranscriptFormat {
+    fn from_extension(ext: &str) -> Option<TranscriptFormat> {
+        Some(match ext {
+            "txt" | "text" => TranscriptFormat::Text,
+            "md" | "markdown" => TranscriptFormat::Markdown,
+            "html" | "htm" => TranscriptFormat::Html,
+            "json" | "ndjson" | "jsonl" => TranscriptFormat::Json,
+            _ => return None,
+        })
+    }
+}
+
 /// `show --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum TranscriptFormat {
