@@ -99,7 +99,8 @@ pub struct Args {
     #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..=1_000_000), value_name = "N")]
     pub max_connections: u32,
 
-    /// Body bytes held in memory by all requests together; a body waits up to 5 s for room,
+    /// Body bytes held in memory by all requests together; a body waits up to 5 s (at most half
+    /// of --timeout) for room,
     /// then gets 503. A body takes its Content-Length, or --max-body without one or if gzip.
     #[arg(long, default_value = "256MiB", value_parser = parse_size, value_name = "SIZE")]
     pub max_inflight: u64,

@@ -128,7 +128,8 @@ pub async fn read(
         _ => max_body,
     };
     let mut room = Room::default();
-    let wait_until = tokio::time::Instant::now() + limits.in_flight.patience.min(limits.timeout);
+    let wait_until =
+        tokio::time::Instant::now() + limits.in_flight.patience.min(limits.timeout / 2);
     if !limits.in_flight.grow(&mut room, need, wait_until).await {
         return Err(Refusal::Busy);
     }

@@ -29,6 +29,7 @@ use serde_json::json;
 use tokio::net::TcpListener;
 
 use super::body::{self, Refusal};
+use super::framing::{HeadWatch, Watched};
 use super::intake::{self, Verdict};
 use super::limits::{Connection, Connections, InFlight};
 use super::store::{KeptRejected, NotStored, Store, Stored};
@@ -101,7 +102,14 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let service = logged(router.clone(), Arc::clone(&settings), Arc::clone(&place));
+        let watch = HeadWatch::new();
+        let stream = Watched::new(stream, Arc::clone(&watch));
+        let service = logged(
+            router.clone(),
+            Arc::clone(&settings),
+            Arc::clone(&place),
+            watch,
+        );
         let connection = http1::Builder::new()
             .timer(TokioTimer::new())
             .header_read_timeout(settings.header_timeout)
@@ -155,6 +163,7 @@ fn logged(
     router: Router,
     settings: Arc<Settings>,
     place: Arc<Connection>,
+    watch: Arc<HeadWatch>,
 ) -> impl hyper::service::Service<
     Request<Incoming>,
     Response = Response,
@@ -168,8 +177,10 @@ fn logged(
         let path = loggable_path(request.uri().path(), settings.token.is_some());
         let log = settings.log;
         let place = Arc::clone(&place);
-        let smuggling = request.headers().contains_key(CONTENT_LENGTH)
-            && request.headers().contains_key(TRANSFER_ENCODING);
+        let watch = Arc::clone(&watch);
+        let smuggling = watch.both_lengths()
+            || (request.headers().contains_key(CONTENT_LENGTH)
+                && request.headers().contains_key(TRANSFER_ENCODING));
         request.extensions_mut().insert(Arc::clone(&place));
         let response = (!smuggling).then(|| hyper::service::Service::call(&inner, request));
         async move {
@@ -183,6 +194,7 @@ fn logged(
                 )),
             };
             place.waiting();
+            watch.next_head();
             if log {
                 let note = response
                     .extensions()

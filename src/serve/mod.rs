@@ -1,10 +1,11 @@
 //! `sshook serve`, the receiver Smartsupp posts to: [`http`] takes requests within the
-//! [`limits`], [`body`] reads them, [`intake`] judges a POST-hook body with the shared reader
+//! [`limits`] (refusing ambiguous [`framing`]), [`body`] reads them, [`intake`] judges a POST-hook body with the shared reader
 //! and [`webhook`] an event, [`store`] keeps it on disk durably (through [`disk`], with
 //! [`rejected`] bounded) before it is answered.
 
 pub mod body;
 pub mod disk;
+pub mod framing;
 pub mod http;
 pub mod intake;
 pub mod limits;
