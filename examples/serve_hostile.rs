@@ -21,6 +21,10 @@
 //!   ones; checks the answers, and with `--verify-dir` that each event is stored once, byte for
 //!   byte, and nothing else is.
 //!
+//! - `fill`: up to `--requests` different valid payloads of `--size` bytes, one after the other,
+//!   until the server answers 503 (a full disk); checks each 503 has `Retry-After`, then asks
+//!   `/healthz`, and with `--verify-dir` checks every acknowledged payload byte for byte.
+//!
 //! Every loop is bounded in count and by `--max-seconds`.
 
 use std::io::{Read, Write};
@@ -89,7 +93,8 @@ fn run() -> Result<bool> {
         "flood" => flood(&args, address, deadline),
         "memory" => memory(&args, address, deadline),
         "events" => events(&args, address, deadline),
-        other => bail!("unknown mode {other:?}: stall, flood, memory or events"),
+        "fill" => fill(&args, address, deadline),
+        other => bail!("unknown mode {other:?}: stall, flood, memory, events or fill"),
     }
 }
 
@@ -444,6 +449,89 @@ fn memory(args: &Args, address: SocketAddr, deadline: Instant) -> Result<bool> {
         after.0
     );
     Ok(true)
+}
+
+/// Payload `n` padded with spaces to `size` bytes.
+fn padded(n: usize, size: usize) -> Vec<u8> {
+    let mut body = payload(n).into_bytes();
+    body.resize(size.max(body.len()), b' ');
+    body
+}
+
+fn fill(args: &Args, address: SocketAddr, deadline: Instant) -> Result<bool> {
+    let size = parse_size(&args.size)?;
+    let path = hook_path(args.token.as_deref());
+    let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
+    let mut acknowledged = Vec::new();
+    let mut no_retry_after = 0;
+    let mut first_503 = None;
+    for n in 0..args.requests {
+        if Instant::now() >= deadline {
+            break;
+        }
+        let body = padded(n, size);
+        let mut stream = TcpStream::connect(address)?;
+        stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+        write!(
+            stream,
+            "POST {path} HTTP/1.1\r\nHost: bench\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        )?;
+        let _ = stream.write_all(&body);
+        let mut raw = Vec::new();
+        let _ = stream.read_to_end(&mut raw);
+        let text = String::from_utf8_lossy(&raw).to_string();
+        let status: u16 = text
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        *statuses.entry(status).or_default() += 1;
+        match status {
+            200 => {
+                let file = text
+                    .split_once("\r\n\r\n")
+                    .and_then(|(_, b)| serde_json::from_str::<serde_json::Value>(b).ok())
+                    .and_then(|v| v["file"].as_str().map(String::from));
+                acknowledged.push((n, file));
+            }
+            503 => {
+                first_503.get_or_insert(n);
+                if !text.to_ascii_lowercase().contains("\r\nretry-after: ") {
+                    no_retry_after += 1;
+                }
+                // A few more, then stop: the disk stays full.
+                if statuses[&503] >= 20 {
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let health = get(address, "/healthz").map_or(0, |(s, _)| s);
+    println!(
+        "fill: payloads of {size} bytes: answers {statuses:?}; first 503 at payload {first_503:?}; \
+         503 without Retry-After: {no_retry_after}; /healthz then: {health}"
+    );
+    let mut ok = no_retry_after == 0 && first_503.is_some() && health == 503;
+    if let Some(dir) = &args.verify_dir {
+        let mut bad = 0;
+        for (n, file) in &acknowledged {
+            let same = file
+                .as_ref()
+                .and_then(|f| std::fs::read(dir.join(f)).ok())
+                .is_some_and(|b| b == padded(*n, size));
+            bad += usize::from(!same);
+        }
+        let mut on_disk = 0;
+        count_json(dir, &mut on_disk)?;
+        println!(
+            "verify: {} acknowledged, {bad} missing or different; {on_disk} payload files on disk",
+            acknowledged.len()
+        );
+        ok &= bad == 0 && on_disk == acknowledged.len();
+    }
+    Ok(ok)
 }
 
 fn sign(secret: &str, body: &[u8]) -> String {

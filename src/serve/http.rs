@@ -52,6 +52,8 @@ pub struct Settings {
     pub max_connections: usize,
     /// Body bytes held in memory at once.
     pub in_flight: InFlight,
+    /// Bodies parsed at once (one per core).
+    pub judging: tokio::sync::Semaphore,
     /// One line per request on stderr.
     pub log: bool,
 }
@@ -380,24 +382,39 @@ async fn receive(
             );
         }
     }
+    // Parsing holds a body's parsed form beside it: at most one per core at once, so that
+    // memory stays within --max-inflight and a constant. Storing (fsyncs) runs unbounded.
+    let Ok(judging) = settings.judging.acquire().await else {
+        return failed(bytes);
+    };
+    let body::Received { body, room, .. } = received;
+    let judged = tokio::task::spawn_blocking(move || judge(body, event)).await;
+    drop(judging);
+    let Ok((judged, body)) = judged else {
+        return failed(bytes);
+    };
     let worker = Arc::clone(&settings);
     let accepted = tokio::task::spawn_blocking(move || {
-        let accepted = accept(&worker.store, &received.body, event);
-        drop(received);
+        let accepted = keep(&worker.store, &body, judged);
+        drop((body, room));
         accepted
     })
     .await;
     match accepted {
         Ok(accepted) => answer(accepted, bytes),
-        Err(_) => error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "the store failed; the body was not kept, send it again",
-            Note {
-                bytes,
-                ..Note::default()
-            },
-        ),
+        Err(_) => failed(bytes),
     }
+}
+
+fn failed(bytes: u64) -> Response {
+    error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "the store failed; the body was not kept, send it again",
+        Note {
+            bytes,
+            ..Note::default()
+        },
+    )
 }
 
 fn secret_not_configured() -> Response {
@@ -423,41 +440,67 @@ enum Accepted {
     NotStored(NotStored),
 }
 
-/// Judges and stores one body; blocking (parsing and file I/O).
-fn accept(store: &Store, body: &[u8], event: bool) -> Accepted {
-    let rejected = |finding: Finding| Accepted::Rejected {
-        kept: store.store_rejected(body, &finding.to_string()),
-        finding,
-    };
+/// What a body is.
+enum Judged {
+    Payload { begin_at: i64, channel_id: i64 },
+    Event(webhook::Envelope),
+    Rejected(Finding),
+}
+
+/// Judges one body (blocking: parsing), and gives it back.
+fn judge(body: Vec<u8>, event: bool) -> (Judged, Vec<u8>) {
     if event {
-        return match webhook::envelope(body) {
-            Ok(envelope) => {
-                let (folder, name) = webhook::event_file(&envelope, body);
-                match store.store_event(body, &folder, &name) {
-                    Ok(stored) => Accepted::Stored {
-                        stored,
-                        channel: None,
-                        event: Some(envelope.event),
-                    },
-                    Err(err) => Accepted::NotStored(err),
-                }
-            }
-            Err(finding) => rejected(finding),
+        let judged = match webhook::envelope(&body) {
+            Ok(envelope) => Judged::Event(envelope),
+            Err(finding) => Judged::Rejected(finding),
         };
+        return (judged, body);
     }
-    match intake::judge(body) {
+    let (verdict, body) = intake::judge(body);
+    let judged = match verdict {
         Verdict::Payload {
             begin_at,
             channel_id,
-        } => match store.store_payload(body, begin_at, channel_id) {
-            Ok(stored) => Accepted::Stored {
-                stored,
-                channel: Some(channel_id),
-                event: None,
-            },
-            Err(err) => Accepted::NotStored(err),
+        } => Judged::Payload {
+            begin_at,
+            channel_id,
         },
-        Verdict::Rejected(finding) => rejected(finding),
+        Verdict::Rejected(finding) => Judged::Rejected(finding),
+    };
+    (judged, body)
+}
+
+/// Stores one judged body (blocking: file I/O).
+fn keep(store: &Store, body: &[u8], judged: Judged) -> Accepted {
+    let stored = |result: Result<Stored, NotStored>, channel, event| match result {
+        Ok(stored) => Accepted::Stored {
+            stored,
+            channel,
+            event,
+        },
+        Err(err) => Accepted::NotStored(err),
+    };
+    match judged {
+        Judged::Payload {
+            begin_at,
+            channel_id,
+        } => stored(
+            store.store_payload(body, begin_at, channel_id),
+            Some(channel_id),
+            None,
+        ),
+        Judged::Event(envelope) => {
+            let (folder, name) = webhook::event_file(&envelope, body);
+            stored(
+                store.store_event(body, &folder, &name),
+                None,
+                Some(envelope.event),
+            )
+        }
+        Judged::Rejected(finding) => Accepted::Rejected {
+            kept: store.store_rejected(body, &finding.to_string()),
+            finding,
+        },
     }
 }
 

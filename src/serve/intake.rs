@@ -18,29 +18,44 @@ pub enum Verdict {
     Rejected(Finding),
 }
 
-/// Reads `body` as one payload. Warnings (odd counts, flags) do not reject: the sender's data is
-/// kept as sent, and `validate` reports them later.
-pub fn judge(body: &[u8]) -> Verdict {
-    let name: Arc<str> = Arc::from(BODY_NAME);
+/// Reads `body` as one payload, and gives it back (it is parsed in place, not copied).
+/// Warnings (odd counts, flags) do not reject: the sender's data is kept as sent, and
+/// `validate` reports them later.
+pub fn judge(body: Vec<u8>) -> (Verdict, Vec<u8>) {
     // Files are read the same way: a UTF-8 byte order mark is dropped before parsing.
-    let text = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    if let Some(text) = body.strip_prefix(b"\xEF\xBB\xBF") {
+        let (verdict, _) = judge_text(text.to_vec());
+        return (verdict, body);
+    }
+    judge_text(body)
+}
+
+fn judge_text(text: Vec<u8>) -> (Verdict, Vec<u8>) {
+    let name: Arc<str> = Arc::from(BODY_NAME);
     let first = text.iter().find(|b| !b.is_ascii_whitespace());
     if first == Some(&b'[') {
-        return Verdict::Rejected(Finding::error(
+        let finding = Finding::error(
             crate::finding::Origin::at(&name, 1, None),
             "expected one payload object, found an array: send one payload per request",
-        ));
+        );
+        return (Verdict::Rejected(finding), text);
     }
+    let empty_source = first.is_none();
     let chunk = Chunk {
         file: Arc::clone(&name),
-        text: text.to_vec(),
+        text,
         first_line: 1,
         read_error: None,
-        empty_source: first.is_none(),
+        empty_source,
     };
+    let verdict = verdict_of(&chunk, &name);
+    (verdict, chunk.text)
+}
+
+fn verdict_of(chunk: &Chunk, name: &Arc<str>) -> Verdict {
     let mut payloads = Vec::new();
     let mut first_error: Option<Finding> = None;
-    input::documents(&chunk, &mut |item| match item {
+    input::documents(chunk, &mut |item| match item {
         Item::Payload(doc) => payloads.push((
             doc.origin.clone(),
             doc.payload.begin_at,
@@ -67,7 +82,7 @@ pub fn judge(body: &[u8]) -> Verdict {
         )),
         // `documents` reports an empty body as an error, so this is not reached.
         [] => Verdict::Rejected(Finding::error(
-            crate::finding::Origin::file(&name),
+            crate::finding::Origin::file(name),
             "empty input: no JSON document",
         )),
     }
@@ -80,7 +95,7 @@ mod tests {
     const P: &str = r#"{"beginAt":1427470439703,"endAt":2,"channel":{"id":55039},"messages":[]}"#;
 
     fn reason(body: &str) -> String {
-        match judge(body.as_bytes()) {
+        match judge(body.as_bytes().to_vec()).0 {
             Verdict::Rejected(f) => f.to_string(),
             other => panic!("accepted: {other:?}"),
         }
@@ -88,7 +103,10 @@ mod tests {
 
     #[test]
     fn one_object_is_a_payload() {
-        match judge(format!("\u{feff}{P}\n").as_bytes()) {
+        let body = format!("\u{feff}{P}\n").into_bytes();
+        let (verdict, back) = judge(body.clone());
+        assert_eq!(back, body);
+        match verdict {
             Verdict::Payload {
                 begin_at,
                 channel_id,
