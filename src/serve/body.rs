@@ -123,8 +123,11 @@ pub async fn read(
             return Err(Refusal::TooLarge { received: 0 });
         }
     }
-    let need = match declared {
-        Some(declared) if !gzip => declared.min(max_body),
+    // hyper knows the length of a body with Content-Length, and that a body with neither
+    // header is empty; a chunked one is unknown.
+    let exact = hyper::body::Body::size_hint(&body).exact();
+    let need = match exact.or(declared) {
+        Some(length) if !gzip => length.min(max_body),
         _ => max_body,
     };
     let mut room = Room::default();
