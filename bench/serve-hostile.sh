@@ -13,7 +13,8 @@
 #           tmpfs remounted read-only: /healthz 503
 #
 # Usage: bench/serve-hostile.sh [--idle N] [--slow N] [--only NAME] [--keep DIR]
-# Env:   SSHOOK_BIN, HOSTILE_BIN (default target/release/{sshook,examples/serve_hostile})
+# Env:   SSHOOK_BIN, HOSTILE_BIN (default target/release/{sshook,examples/serve_hostile}),
+#        STALL_SERVE_ARGS (more serve flags for the stall run, e.g. "--max-connections 512")
 set -euo pipefail
 
 idle=500
@@ -81,7 +82,8 @@ status=0
 
 if want stall; then
     echo "== stall: $idle idle + $slow byte-by-byte connections without the token"
-    start stall "$work/stall"
+    # shellcheck disable=SC2086
+    start stall "$work/stall" ${STALL_SERVE_ARGS:-}
     "$hostile" stall --url "$url" --token "$token" --idle "$idle" --slow "$slow" \
         --clients 32 --requests 3200 --max-seconds 120 --verify-dir "$work/stall" || status=1
     stop_server

@@ -22,8 +22,8 @@
 //!   byte, and nothing else is.
 //!
 //! - `fill`: up to `--requests` different valid payloads of `--size` bytes, one after the other,
-//!   until the server answers 503 (a full disk); checks each 503 has `Retry-After`, then asks
-//!   `/healthz`, and with `--verify-dir` checks every acknowledged payload byte for byte.
+//!   until the server answers 503 (a full disk); checks each 503 has `Retry-After`, then prints
+//!   what `/healthz` says, and with `--verify-dir` checks every acknowledged payload byte for byte.
 //!
 //! Every loop is bounded in count and by `--max-seconds`.
 
@@ -254,6 +254,7 @@ fn stall(args: &Args, address: SocketAddr, deadline: Instant) -> Result<bool> {
     let health = Mutex::new(Vec::new());
     let acknowledged = Mutex::new(Vec::new());
     let failures = AtomicUsize::new(0);
+    let health_failures = AtomicUsize::new(0);
     let path = hook_path(args.token.as_deref());
     let opened = std::thread::scope(|scope| {
         let hostile = scope.spawn(|| hostile_connections(address, args.idle, args.slow, &stop));
@@ -268,7 +269,7 @@ fn stall(args: &Args, address: SocketAddr, deadline: Instant) -> Result<bool> {
                         .unwrap()
                         .push(started.elapsed().as_secs_f64() * 1000.0),
                     _ => {
-                        failures.fetch_add(1, Ordering::Relaxed);
+                        health_failures.fetch_add(1, Ordering::Relaxed);
                     }
                 }
                 std::thread::sleep(Duration::from_millis(50));
@@ -315,8 +316,9 @@ fn stall(args: &Args, address: SocketAddr, deadline: Instant) -> Result<bool> {
     let p99 = percentiles("valid posts", posts.into_inner().unwrap());
     let health_p99 = percentiles("healthz", health.into_inner().unwrap());
     let failures = failures.into_inner();
-    println!("failed valid requests: {failures}");
-    let mut ok = failures == 0 && p99 < 1000.0 && health_p99 < 1000.0;
+    let health_failures = health_failures.into_inner();
+    println!("failed valid posts: {failures}, failed /healthz: {health_failures}");
+    let mut ok = failures == 0 && health_failures == 0 && p99 < 1000.0 && health_p99 < 1000.0;
     if let Some(dir) = &args.verify_dir {
         ok &= verify_payloads(dir, &acknowledged.into_inner().unwrap())?;
     }
@@ -513,7 +515,8 @@ fn fill(args: &Args, address: SocketAddr, deadline: Instant) -> Result<bool> {
         "fill: payloads of {size} bytes: answers {statuses:?}; first 503 at payload {first_503:?}; \
          503 without Retry-After: {no_retry_after}; /healthz then: {health}"
     );
-    let mut ok = no_retry_after == 0 && first_503.is_some() && health == 503;
+    // /healthz is 503 below the floor; above it, with less room than one more body, still 200.
+    let mut ok = no_retry_after == 0 && first_503.is_some();
     if let Some(dir) = &args.verify_dir {
         let mut bad = 0;
         for (n, file) in &acknowledged {
@@ -584,7 +587,9 @@ fn events(args: &Args, address: SocketAddr, deadline: Instant) -> Result<bool> {
                 ("", &body),
             ] {
                 let reply = post(address, "/", headers, text.as_bytes())?;
-                if reply.0 != 403 {
+                // Unsigned at `/` of a server with --token: 401 before the body is read.
+                let refused = reply.0 == 403 || (headers.is_empty() && reply.0 == 401);
+                if !refused {
                     wrong.push(format!("event {n}: forged or unsigned answered {reply:?}"));
                 }
             }
