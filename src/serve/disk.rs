@@ -2,7 +2,7 @@
 //! clean-up of what a crash left behind.
 
 use std::fs::{self, File};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -50,16 +50,32 @@ pub fn sync_dir(dir: &Path) -> Result<()> {
         .with_context(|| format!("cannot sync {}", dir.display()))
 }
 
-/// Whether the file at `path` holds exactly `body`; `None` when there is no such file.
+/// Whether the file at `path` holds exactly `body`; `None` when there is no such file. Read in
+/// small pieces: a large stored body is not held in memory again.
 pub fn same_bytes(path: &Path, body: &[u8]) -> Result<Option<bool>> {
-    match fs::metadata(path) {
-        Ok(meta) if meta.len() != body.len() as u64 => return Ok(Some(false)),
-        Ok(_) => {}
+    let mut file = match File::open(path) {
+        Ok(file) => file,
         Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(err) => return Err(err).with_context(|| format!("cannot read {}", path.display())),
+    };
+    let meta = file
+        .metadata()
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if meta.len() != body.len() as u64 {
+        return Ok(Some(false));
     }
-    let stored = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(Some(stored == body))
+    let mut piece = vec![0u8; (64 << 10).min(body.len().max(1))];
+    let mut rest = body;
+    while !rest.is_empty() {
+        let n = piece.len().min(rest.len());
+        file.read_exact(&mut piece[..n])
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        if piece[..n] != rest[..n] {
+            return Ok(Some(false));
+        }
+        rest = &rest[n..];
+    }
+    Ok(Some(true))
 }
 
 /// Bytes that unprivileged writers may still use on the file system holding `path`.
