@@ -8,6 +8,8 @@
 #   memory  256 bodies of 10 MiB at once: peak RSS against --max-inflight, and RSS after
 #   events  500 signed webhook events, each delivered twice, forged and unsigned ones: each
 #           stored once byte for byte, nothing else stored
+#   copies  1 000 differing re-sends of one conversation, then each again: the cost of the
+#           1st and the 1 000th copy
 #   fill    (if a tmpfs can be mounted: root) a 48 MiB tmpfs filled with 256 KiB payloads until
 #           503, with --min-free 16MiB and then with no floor (the disk itself full), then the
 #           tmpfs remounted read-only: /healthz 503
@@ -27,7 +29,7 @@ while [ $# -gt 0 ]; do
         --slow) slow="$2"; shift 2 ;;
         --only) only="$2"; shift 2 ;;
         --keep) keep="$2"; shift 2 ;;
-        *) echo "usage: $0 [--idle N] [--slow N] [--only stall|flood|memory|events|fill] [--keep DIR]" >&2; exit 2 ;;
+        *) echo "usage: $0 [--idle N] [--slow N] [--only stall|flood|memory|events|copies|fill] [--keep DIR]" >&2; exit 2 ;;
     esac
 done
 
@@ -118,6 +120,13 @@ if want events; then
     stop_server
     "$bin" validate "$work/events" >/dev/null 2>"$work/events-validate.err" || true
     echo "sshook validate on what was stored: $(tail -1 "$work/events-validate.err")"
+fi
+
+if want copies; then
+    echo "== copies: 1 000 differing re-sends of one conversation, then each again"
+    start copies "$work/copies" --max-copies 1000
+    "$hostile" copies --url "$url" --token "$token" --requests 1000 --max-seconds 300 || status=1
+    stop_server
 fi
 
 if want fill; then

@@ -25,6 +25,9 @@
 //!   until the server answers 503 (a full disk); checks each 503 has `Retry-After`, then prints
 //!   what `/healthz` says, and with `--verify-dir` checks every acknowledged payload byte for byte.
 //!
+//! - `copies`: `--requests` differing re-sends of one conversation, one after the other, then
+//!   each again (duplicates); prints the mean time of the first and the last 50 of each.
+//!
 //! Every loop is bounded in count and by `--max-seconds`.
 
 use std::io::{Read, Write};
@@ -94,7 +97,8 @@ fn run() -> Result<bool> {
         "memory" => memory(&args, address, deadline),
         "events" => events(&args, address, deadline),
         "fill" => fill(&args, address, deadline),
-        other => bail!("unknown mode {other:?}: stall, flood, memory, events or fill"),
+        "copies" => copies(&args, address, deadline),
+        other => bail!("unknown mode {other:?}: stall, flood, memory, events, fill or copies"),
     }
 }
 
@@ -535,6 +539,50 @@ fn fill(args: &Args, address: SocketAddr, deadline: Instant) -> Result<bool> {
         ok &= bad == 0 && on_disk == acknowledged.len();
     }
     Ok(ok)
+}
+
+fn copies(args: &Args, address: SocketAddr, deadline: Instant) -> Result<bool> {
+    let path = hook_path(args.token.as_deref());
+    // The same conversation, each time with another rating text.
+    let variant = |v: usize| {
+        payload(0).replacen(
+            "\"ratingDesc\":null",
+            &format!("\"ratingDesc\":\"copy {v}\""),
+            1,
+        )
+    };
+    let mut wrong = 0;
+    let mut timed = |expect: &str| -> Result<Vec<f64>> {
+        let mut millis = Vec::new();
+        for v in 0..args.requests {
+            if Instant::now() >= deadline {
+                break;
+            }
+            let started = Instant::now();
+            let (status, reply) = post(address, &path, "", variant(v).as_bytes())?;
+            millis.push(started.elapsed().as_secs_f64() * 1000.0);
+            if status != 200 || !reply.contains(expect) {
+                wrong += 1;
+            }
+        }
+        Ok(millis)
+    };
+    let stored = timed("\"stored\"")?;
+    let again = timed("\"duplicate\"")?;
+    let mean = |m: &[f64]| m.iter().sum::<f64>() / m.len().max(1) as f64;
+    let ends = |m: &[f64]| {
+        let k = m.len().min(50);
+        (mean(&m[..k]), mean(&m[m.len() - k..]))
+    };
+    let (first, last) = ends(&stored);
+    let (first_dup, last_dup) = ends(&again);
+    println!(
+        "copies: {} differing bodies of one conversation: first 50 stored in {first:.2} ms each, \
+         last 50 in {last:.2} ms; sent again: first 50 {first_dup:.2} ms, last 50 {last_dup:.2} ms; \
+         {wrong} wrong answers",
+        stored.len()
+    );
+    Ok(wrong == 0)
 }
 
 fn sign(secret: &str, body: &[u8]) -> String {
