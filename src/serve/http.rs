@@ -11,11 +11,9 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::{Query, State};
-use axum::http::header::{
-    CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER, TRANSFER_ENCODING,
-};
-use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::http::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
+use axum::http::{HeaderMap, Request, StatusCode, Uri};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use hyper::body::Incoming;
@@ -24,17 +22,19 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use jiff::Timestamp;
 use serde_json::json;
 use tokio::net::TcpListener;
 
-use super::body::{self, Refusal};
+use super::accept::{judge, keep};
+use super::body;
 use super::framing::{HeadWatch, Watched};
-use super::intake::{self, Verdict};
 use super::limits::{Connection, Connections, InFlight};
-use super::store::{KeptRejected, NotStored, Store, Stored};
+use super::reply::{
+    answer, closing, error, log_line, loggable_method, loggable_path, refused, retry_after,
+    with_note, Note, RETRY_DISK,
+};
+use super::store::Store;
 use super::webhook::{self, SIGNATURE_HEADER};
-use crate::finding::Finding;
 
 /// Everything the server needs to know, fixed at start.
 #[derive(Debug)]
@@ -60,19 +60,6 @@ pub struct Settings {
 
 /// Largest read buffer of one connection (request heads must fit in it).
 const READ_BUFFER: usize = 64 << 10;
-/// Retry-After of a 503 when no room for a body was free in time.
-const RETRY_BUSY: &str = "5";
-/// Retry-After of a 503 when the disk is below its floor or not writable.
-const RETRY_DISK: &str = "60";
-
-/// What the log line says about a request, left by the handler in the response.
-#[derive(Debug, Clone, Default)]
-struct Note {
-    channel: Option<i64>,
-    bytes: u64,
-    detail: Option<String>,
-}
-
 /// Serves until `shutdown` completes, then stops accepting and lets the requests in flight
 /// finish (waiting at most twice the timeout for them).
 pub async fn serve(
@@ -208,53 +195,6 @@ fn logged(
             Ok(response)
         }
     })
-}
-
-/// The method as logged: the standard ones by name, any other as `OTHER`.
-fn loggable_method(method: &Method) -> &'static str {
-    const KNOWN: [&str; 9] = [
-        "GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "TRACE", "CONNECT",
-    ];
-    KNOWN
-        .into_iter()
-        .find(|known| *known == method.as_str())
-        .unwrap_or("OTHER")
-}
-
-/// The path as logged: never the token, whatever the path. With `--token`, only `/` and
-/// `/healthz` are logged as sent; a one-segment path (with or without a trailing slash) shows
-/// as `/<token>` and every other path as `/<other>`. The query is never logged.
-fn loggable_path(path: &str, token: bool) -> String {
-    if !token {
-        return path.chars().take(200).collect();
-    }
-    if path == "/" || path == "/healthz" {
-        return path.into();
-    }
-    let inner = path.strip_prefix('/').unwrap_or(path);
-    let inner = inner.strip_suffix('/').unwrap_or(inner);
-    if !inner.is_empty() && !inner.contains('/') && path.starts_with('/') {
-        "/<token>".into()
-    } else {
-        "/<other>".into()
-    }
-}
-
-fn log_line(method: &str, path: &str, status: StatusCode, note: &Note, took: Duration) {
-    let time = Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S%.3fZ");
-    let channel = note
-        .channel
-        .map_or_else(|| "-".to_string(), |id| id.to_string());
-    let ms = took.as_secs_f64() * 1000.0;
-    let mut line = format!(
-        "{time} {method} {path} {} channel={channel} bytes={} ms={ms:.1}",
-        status.as_u16(),
-        note.bytes
-    );
-    if let Some(detail) = &note.detail {
-        line.push_str(&format!(" {detail}"));
-    }
-    eprintln!("{line}");
 }
 
 /// 200 while the store is writable and above `--min-free`, else 503 (looked at once a second).
@@ -426,234 +366,6 @@ fn secret_not_configured() -> Response {
     )
 }
 
-/// What became of a body that was read.
-enum Accepted {
-    Stored {
-        stored: Stored,
-        channel: Option<i64>,
-        event: Option<String>,
-    },
-    Rejected {
-        finding: Finding,
-        kept: KeptRejected,
-    },
-    NotStored(NotStored),
-}
-
-/// What a body is.
-enum Judged {
-    Payload { begin_at: i64, channel_id: i64 },
-    Event(webhook::Envelope),
-    Rejected(Finding),
-}
-
-/// Judges one body (blocking: parsing), and gives it back.
-fn judge(body: Vec<u8>, event: bool) -> (Judged, Vec<u8>) {
-    if event {
-        let judged = match webhook::envelope(&body) {
-            Ok(envelope) => Judged::Event(envelope),
-            Err(finding) => Judged::Rejected(finding),
-        };
-        return (judged, body);
-    }
-    let (verdict, body) = intake::judge(body);
-    let judged = match verdict {
-        Verdict::Payload {
-            begin_at,
-            channel_id,
-        } => Judged::Payload {
-            begin_at,
-            channel_id,
-        },
-        Verdict::Rejected(finding) => Judged::Rejected(finding),
-    };
-    (judged, body)
-}
-
-/// Stores one judged body (blocking: file I/O).
-fn keep(store: &Store, body: &[u8], judged: Judged) -> Accepted {
-    let stored = |result: Result<Stored, NotStored>, channel, event| match result {
-        Ok(stored) => Accepted::Stored {
-            stored,
-            channel,
-            event,
-        },
-        Err(err) => Accepted::NotStored(err),
-    };
-    match judged {
-        Judged::Payload {
-            begin_at,
-            channel_id,
-        } => stored(
-            store.store_payload(body, begin_at, channel_id),
-            Some(channel_id),
-            None,
-        ),
-        Judged::Event(envelope) => {
-            let (folder, name) = webhook::event_file(&envelope, body);
-            stored(
-                store.store_event(body, &folder, &name),
-                None,
-                Some(envelope.event),
-            )
-        }
-        Judged::Rejected(finding) => Accepted::Rejected {
-            kept: store.store_rejected(body, &finding.to_string()),
-            finding,
-        },
-    }
-}
-
-/// The answer, telling the truth about what was kept.
-fn answer(accepted: Accepted, bytes: u64) -> Response {
-    match accepted {
-        Accepted::Stored {
-            stored,
-            channel,
-            event,
-        } => {
-            let status = if stored.duplicate {
-                "duplicate"
-            } else {
-                "stored"
-            };
-            let mut detail = format!("{status}={}", stored.file);
-            let mut reply = json!({"status": status, "file": stored.file});
-            if let Some(channel) = channel {
-                reply["channel"] = channel.into();
-            }
-            if let Some(event) = event {
-                detail = format!("event={} {detail}", event.replace(char::is_whitespace, "_"));
-                reply["event"] = event.into();
-            }
-            let note = Note {
-                channel,
-                bytes,
-                detail: Some(detail),
-            };
-            with_note(StatusCode::OK, reply, note)
-        }
-        Accepted::Rejected { finding, kept } => {
-            let (file, detail, not_kept) = match kept {
-                KeptRejected::Kept(file) => (Some(file.clone()), format!("rejected={file}"), None),
-                KeptRejected::NotKept(why) => {
-                    (None, format!("rejected=not-kept why=\"{why}\""), Some(why))
-                }
-            };
-            let mut reply = json!({
-                "status": "rejected",
-                "error": finding.message,
-                "line": finding.origin.line,
-                "column": finding.origin.column,
-                "path": finding.path,
-                "finding": finding.to_string(),
-                "kept": file.is_some(),
-                "file": file,
-            });
-            if let Some(why) = not_kept {
-                reply["not_kept"] = why.into();
-            }
-            let note = Note {
-                channel: None,
-                bytes,
-                detail: Some(detail),
-            };
-            with_note(StatusCode::BAD_REQUEST, reply, note)
-        }
-        Accepted::NotStored(not_stored) => {
-            let (status, message) = match &not_stored {
-                NotStored::Full(_) => (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "the store is full (below its free-space floor); the body was not kept, \
-                     send it again later",
-                ),
-                NotStored::TooManyCopies(why) => (StatusCode::CONFLICT, why.as_str()),
-                NotStored::Failed(_) => (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "cannot store the body; it was not kept, send it again",
-                ),
-            };
-            let chain = match &not_stored {
-                NotStored::Failed(err) => err
-                    .chain()
-                    .map(|c| c.to_string())
-                    .collect::<Vec<_>>()
-                    .join(": "),
-                other => other.to_string(),
-            };
-            let note = Note {
-                channel: None,
-                bytes,
-                detail: Some(format!("error=\"{chain}\"")),
-            };
-            let response = error(status, message, note);
-            if status == StatusCode::SERVICE_UNAVAILABLE {
-                retry_after(response, RETRY_DISK)
-            } else {
-                response
-            }
-        }
-    }
-}
-
-/// The rest of the body is not read: the connection cannot be reused.
-fn closing(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .insert(CONNECTION, HeaderValue::from_static("close"));
-    response
-}
-
-fn retry_after(mut response: Response, seconds: &'static str) -> Response {
-    response
-        .headers_mut()
-        .insert(RETRY_AFTER, HeaderValue::from_static(seconds));
-    response
-}
-
-fn refused(refusal: Refusal, max_body: u64) -> Response {
-    let note = |received: u64, detail: Option<String>| Note {
-        bytes: received,
-        detail,
-        ..Note::default()
-    };
-    match refusal {
-        Refusal::TooLarge { received } => closing(error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            &format!("body larger than --max-body ({max_body} bytes)"),
-            note(received, None),
-        )),
-        Refusal::TimedOut { received } => closing(error(
-            StatusCode::REQUEST_TIMEOUT,
-            "the body did not arrive in time",
-            note(received, None),
-        )),
-        Refusal::Broken { received, why } => error(
-            StatusCode::BAD_REQUEST,
-            "the body could not be read",
-            note(received, Some(format!("error=\"{why}\""))),
-        ),
-        Refusal::Busy => retry_after(
-            closing(error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "too many bodies in flight (--max-inflight); not kept, send it again later",
-                note(0, None),
-            )),
-            RETRY_BUSY,
-        ),
-        Refusal::Encoding(coding) => closing(error(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported Content-Encoding: send identity or gzip",
-            note(0, Some(format!("encoding={coding:?}"))),
-        )),
-        Refusal::BadGzip { received, why } => closing(error(
-            StatusCode::BAD_REQUEST,
-            "the gzip body does not decode",
-            note(received, Some(format!("error=\"{why}\""))),
-        )),
-    }
-}
-
 /// Compares a given secret with the expected one in time that depends only on the expected
 /// one's length, so that response times do not tell how much of a guess was right. (A few
 /// lines, rather than a crate for it.)
@@ -664,17 +376,6 @@ fn same_secret(given: &[u8], expected: &[u8]) -> bool {
         difference |= usize::from(std::hint::black_box(got ^ want));
     }
     std::hint::black_box(difference) == 0
-}
-
-fn error(status: StatusCode, message: &str, note: Note) -> Response {
-    with_note(status, json!({"error": message}), note)
-}
-
-fn with_note(status: StatusCode, body: serde_json::Value, note: Note) -> Response {
-    let text = format!("{body}\n");
-    let mut response = (status, [(CONTENT_TYPE, "application/json")], text).into_response();
-    response.extensions_mut().insert(note);
-    response
 }
 
 #[cfg(test)]
@@ -688,19 +389,5 @@ mod tests {
         assert!(!same_secret(b"s3cret!", b"s3cret"));
         assert!(!same_secret(b"s3creT", b"s3cret"));
         assert!(!same_secret(b"", b"s3cret"));
-    }
-
-    #[test]
-    fn logged_paths_never_show_the_token() {
-        assert_eq!(loggable_path("/s3cret", true), "/<token>");
-        assert_eq!(loggable_path("/s3cret/", true), "/<token>");
-        assert_eq!(loggable_path("//s3cret", true), "/<other>");
-        assert_eq!(loggable_path("/x/../s3cret", true), "/<other>");
-        assert_eq!(loggable_path("/s3cret/x", true), "/<other>");
-        assert_eq!(loggable_path("/", true), "/");
-        assert_eq!(loggable_path("/healthz", true), "/healthz");
-        assert_eq!(loggable_path("/a/b", true), "/<other>");
-        assert_eq!(loggable_path("", true), "/<other>");
-        assert_eq!(loggable_path("/nope", false), "/nope");
     }
 }

@@ -84,11 +84,6 @@ impl Connections {
             let _ = tokio::time::timeout(Duration::from_millis(50), freed).await;
         }
     }
-
-    /// Connections open now.
-    pub fn open(&self) -> usize {
-        self.registry().open
-    }
 }
 
 impl Connection {
@@ -180,11 +175,5 @@ impl InFlight {
             }
             _ => false,
         }
-    }
-}
-
-impl Room {
-    pub fn bytes(&self) -> u64 {
-        self.bytes
     }
 }
