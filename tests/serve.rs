@@ -993,3 +993,16 @@ fn forged_unsigned_and_unconfigured_events_are_refused_and_not_stored() {
     server.stop();
     assert_eq!(stored_files(&wd), ["2015/03/27/1427470439703-55039.json"]);
 }
+
+/// A SIGTERM right after the "listening" line used to kill the server (its handler was installed
+/// only when first polled): it stops gracefully.
+#[test]
+fn sigterm_right_after_start_stops_gracefully() {
+    for _ in 0..5 {
+        let wd = Workdir::new();
+        let server = Server::start(&wd, &[]);
+        let (code, log) = server.stop();
+        assert_eq!(code, 0, "{log}");
+        assert!(log.ends_with("serve: stopped\n"), "{log}");
+    }
+}
