@@ -1006,3 +1006,24 @@ fn sigterm_right_after_start_stops_gracefully() {
         assert!(log.ends_with("serve: stopped\n"), "{log}");
     }
 }
+
+/// A gzip event is signed over the bytes as sent (compressed) and stored decoded.
+#[test]
+fn a_gzip_event_is_signed_as_sent_and_stored_decoded() {
+    let wd = Workdir::new();
+    let server = Server::start(&wd, &["--webhook-secret", SECRET]);
+    let body = event(7);
+    let wire = gzip(body.as_bytes());
+    let headers =
+        |signature: String| format!("Content-Encoding: gzip\r\nX-Smartsupp-Hmac: {signature}\r\n");
+    let over_decoded = post_with(&server, "/", &headers(sign(SECRET, body.as_bytes())), &wire);
+    assert_eq!(over_decoded.status, 403);
+    let reply = post_with(&server, "/", &headers(sign(SECRET, &wire)), &wire);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let file = reply.json()["file"].as_str().unwrap().to_string();
+    server.stop();
+    assert_eq!(
+        std::fs::read(wd.path("dumps").join(file)).unwrap(),
+        body.as_bytes()
+    );
+}
