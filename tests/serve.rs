@@ -157,6 +157,9 @@ fn stored_files(wd: &Workdir) -> Vec<String> {
     fn walk(dir: &std::path::Path, root: &std::path::Path, out: &mut Vec<String>) {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
+            if path.file_name().unwrap().to_string_lossy().starts_with('.') {
+                continue; // the markers beside stored copies, as the reading commands skip them
+            }
             if path.is_dir() {
                 walk(&path, root, out);
             } else {
@@ -408,7 +411,7 @@ fn bodies_over_the_limit_get_413_without_being_kept() {
 #[test]
 fn a_stalled_body_times_out_with_408() {
     let wd = Workdir::new();
-    let server = Server::start(&wd, &["--timeout", "300ms"]);
+    let server = Server::start(&wd, &["--timeout", "300ms", "--header-timeout", "300ms"]);
     let reply = server.send(
         b"POST / HTTP/1.1\r\nHost: test\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{\"beg",
     );
@@ -550,5 +553,493 @@ fn concurrent_resends_store_one_copy_per_distinct_body() {
             "2015/03/27/1427470439703-55039.1.json",
             "2015/03/27/1427470439703-55039.json",
         ]
+    );
+}
+
+// ---- Issue 15: hostile clients, bounded disk and memory, no secret in logs ----
+
+/// `request` with `Connection: close` and these extra header lines, then `body`.
+fn post_with(server: &Server, path: &str, headers: &str, body: &[u8]) -> Reply {
+    let mut request = format!(
+        "POST {path} HTTP/1.1\r\nHost: test\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(body);
+    server.send(&request)
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+#[test]
+fn gzip_bodies_are_stored_decoded_and_bombs_get_413() {
+    let wd = Workdir::new();
+    let server = Server::start(&wd, &["--max-body", "64KiB"]);
+    let stored = post_with(
+        &server,
+        "/",
+        "Content-Encoding: gzip\r\n",
+        &gzip(OFFICIAL.as_bytes()),
+    );
+    assert_eq!(stored.status, 200, "{}", stored.body);
+    assert_eq!(
+        std::fs::read(
+            wd.path("dumps")
+                .join(stored.json()["file"].as_str().unwrap())
+        )
+        .unwrap(),
+        OFFICIAL.as_bytes()
+    );
+    // 100 MiB of spaces in about 100 KiB: refused once 64 KiB are decoded.
+    let bomb = gzip(&vec![b' '; 100 << 20]);
+    assert!(bomb.len() < 128 << 10, "{}", bomb.len());
+    let refused = post_with(&server, "/", "Content-Encoding: gzip\r\n", &bomb);
+    assert_eq!(refused.status, 413, "{}", refused.body);
+    assert_eq!(
+        refused.json()["error"],
+        "body larger than --max-body (65536 bytes)"
+    );
+    let broken = post_with(
+        &server,
+        "/",
+        "Content-Encoding: gzip\r\n",
+        b"not gzip at all",
+    );
+    assert_eq!(broken.status, 400);
+    assert_eq!(broken.json()["error"], "the gzip body does not decode");
+    let other = post_with(&server, "/", "Content-Encoding: br\r\n", b"{}");
+    assert_eq!(other.status, 415);
+    let (code, _) = server.stop();
+    assert_eq!(code, 0);
+    assert_eq!(stored_files(&wd), ["2015/03/27/1427470439703-55039.json"]);
+}
+
+#[test]
+fn content_length_with_transfer_encoding_is_400() {
+    let wd = Workdir::new();
+    let server = Server::start(&wd, &[]);
+    let reply = server.send(
+        b"POST / HTTP/1.1\r\nHost: test\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\
+          Connection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+    );
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    assert_eq!(
+        reply.json()["error"],
+        "both Content-Length and Transfer-Encoding: send one"
+    );
+    assert!(reply.head.contains("connection: close"), "{}", reply.head);
+    let (code, _) = server.stop();
+    assert_eq!(code, 0);
+    assert!(stored_files(&wd).is_empty());
+}
+
+#[test]
+fn rejected_stops_growing_at_its_bound_and_says_so_once() {
+    let wd = Workdir::new();
+    let server = Server::start(&wd, &["--rejected-max-files", "4"]);
+    let mut kept = 0;
+    for n in 0..6 {
+        let reply = server.post("/", format!("{{\"beginAt\": {n},,}}"));
+        assert_eq!(reply.status, 400);
+        let answer = reply.json();
+        if answer["kept"] == true {
+            kept += 1;
+            assert!(answer["file"].as_str().unwrap().starts_with("rejected/"));
+        } else {
+            assert!(answer["file"].is_null());
+            assert!(answer["not_kept"]
+                .as_str()
+                .unwrap()
+                .starts_with("rejected/ is full (4 files"));
+        }
+    }
+    assert_eq!(kept, 2);
+    let (code, log) = server.stop();
+    assert_eq!(code, 0);
+    assert_eq!(stored_files(&wd).len(), 4, "two bodies and their reasons");
+    assert_eq!(log.matches("serve: rejected/ is full").count(), 1, "{log}");
+    assert_eq!(log.matches("rejected=not-kept").count(), 4, "{log}");
+    // Counted again at start-up: still full.
+    let server = Server::start(&wd, &["--rejected-max-files", "4"]);
+    assert_eq!(server.post("/", "{").json()["kept"], false);
+    server.stop();
+    // Bounded by size too: each file counts as at least 4 KiB.
+    let server = Server::start(&wd, &["--rejected-max", "24KiB"]);
+    assert_eq!(server.post("/", "{").json()["kept"], true);
+    assert_eq!(server.post("/", "{").json()["kept"], false);
+    server.stop();
+}
+
+#[test]
+fn the_token_never_appears_in_logs_or_answers_whatever_the_path() {
+    let wd = Workdir::new();
+    let token = "Tok3n-s3cret_x";
+    let server = Server::start(&wd, &["--token", token]);
+    let paths = [
+        format!("/{token}/"),
+        format!("//{token}"),
+        format!("/x/../{token}"),
+        format!("/?token={token}"),
+        format!("/{token}?x=1"),
+        format!("/{token}/extra"),
+        format!("/a/{token}"),
+        format!("/{token}{token}"),
+        format!("/%2F{token}"),
+        format!("/healthz?{token}"),
+        format!("/{}", &token[..6]),
+    ];
+    let mut bodies = String::new();
+    for path in &paths {
+        for reply in [server.post(path, "{"), server.get(path)] {
+            bodies.push_str(&reply.head);
+            bodies.push_str(&reply.body);
+        }
+    }
+    let (code, log) = server.stop();
+    assert_eq!(code, 0);
+    assert!(!log.contains(token) && !log.contains(&token[..6]), "{log}");
+    assert!(!bodies.contains(token), "{bodies}");
+    assert!(log.contains(" POST /<token> 400 "), "{log}"); // `/TOKEN/` is the hook path too
+    assert!(log.contains(" POST /<other> 404 "), "{log}");
+}
+
+#[test]
+fn start_up_removes_what_a_crash_left_behind() {
+    let wd = Workdir::new();
+    wd.write("dumps/2015/03/27/.tmp-4242-0", "half a payload");
+    wd.write("dumps/rejected/.tmp-4242-1", "half a body");
+    wd.write(
+        "dumps/rejected/20260301T120000.123Z-0.reason.txt",
+        "its body never came",
+    );
+    wd.write("dumps/rejected/20260301T120000.123Z-1.reason.txt", "kept");
+    wd.write("dumps/rejected/20260301T120000.123Z-1.json", "{");
+    let server = Server::start(&wd, &[]);
+    let (code, log) = server.stop();
+    assert_eq!(code, 0);
+    assert!(
+        log.contains("serve: removed 2 temporary files and 1 reasons without their body"),
+        "{log}"
+    );
+    assert!(!wd.path("dumps/2015/03/27/.tmp-4242-0").exists());
+    assert!(!wd.path("dumps/rejected/.tmp-4242-1").exists());
+    assert_eq!(
+        stored_files(&wd),
+        [
+            "rejected/20260301T120000.123Z-1.json",
+            "rejected/20260301T120000.123Z-1.reason.txt"
+        ]
+    );
+}
+
+#[test]
+fn below_the_free_space_floor_valid_bodies_get_503_and_health_too() {
+    let wd = Workdir::new();
+    let server = Server::start(&wd, &["--min-free", "1000000GiB"]);
+    let reply = server.post("/", OFFICIAL);
+    assert_eq!(reply.status, 503, "{}", reply.body);
+    assert!(reply.head.contains("retry-after: 60"), "{}", reply.head);
+    assert_eq!(
+        reply.json()["error"],
+        "the store is full (below its free-space floor); the body was not kept, send it again later"
+    );
+    let invalid = server.post("/", "{");
+    assert_eq!(invalid.status, 400);
+    assert_eq!(invalid.json()["kept"], false);
+    let health = server.get("/healthz");
+    assert_eq!(health.status, 503);
+    assert!(health.head.contains("retry-after: 60"));
+    assert_eq!(health.json()["error"], "free space below --min-free");
+    let (code, log) = server.stop();
+    assert_eq!(code, 0);
+    assert!(stored_files(&wd).is_empty(), "{:?}", stored_files(&wd));
+    assert!(log.contains("below --min-free"), "{log}");
+}
+
+#[test]
+fn health_is_503_while_the_store_is_not_writable() {
+    let wd = Workdir::new();
+    let server = Server::start(&wd, &[]);
+    assert_eq!(server.get("/healthz").status, 200);
+    // The dump folder replaced by a file: nothing can be created in it (works as root too,
+    // where a read-only mode would not stop writes).
+    std::fs::remove_dir_all(wd.path("dumps")).unwrap();
+    wd.write("dumps", "not a folder");
+    std::thread::sleep(Duration::from_millis(1100)); // the health is looked at once a second
+    let health = server.get("/healthz");
+    assert_eq!(health.status, 503);
+    assert_eq!(health.json()["error"], "the dump folder is not writable");
+    let (code, _) = server.stop();
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn differing_resends_past_max_copies_get_409_and_are_not_kept() {
+    let wd = Workdir::new();
+    let server = Server::start(&wd, &["--max-copies", "2"]);
+    assert_eq!(server.post("/", OFFICIAL).json()["status"], "stored");
+    let second = official_with("\"rating\": 5", "\"rating\": 4");
+    assert_eq!(server.post("/", &second).json()["status"], "stored");
+    let third = server.post("/", official_with("\"rating\": 5", "\"rating\": 3"));
+    assert_eq!(third.status, 409);
+    assert!(third.json()["error"]
+        .as_str()
+        .unwrap()
+        .starts_with("2 different bodies of this conversation are kept already (--max-copies)"));
+    // Re-sends of what is kept are still acknowledged.
+    assert_eq!(server.post("/", OFFICIAL).json()["status"], "duplicate");
+    assert_eq!(server.post("/", &second).json()["status"], "duplicate");
+    let (code, _) = server.stop();
+    assert_eq!(code, 0);
+    assert_eq!(
+        stored_files(&wd),
+        [
+            "2015/03/27/1427470439703-55039.1.json",
+            "2015/03/27/1427470439703-55039.json"
+        ]
+    );
+}
+
+#[test]
+fn connections_without_the_token_are_closed_to_make_room() {
+    let wd = Workdir::new();
+    // Heads that would otherwise be waited for an hour, and room for 8 connections only.
+    let server = Server::start(
+        &wd,
+        &[
+            "--token",
+            "t0k",
+            "--max-connections",
+            "8",
+            "--header-timeout",
+            "1h",
+        ],
+    );
+    let mut hostile = Vec::new();
+    for n in 0..24 {
+        let mut stream = TcpStream::connect(&server.address).unwrap();
+        if n % 2 == 0 {
+            stream.write_all(b"POST / HTTP/1.1\r\nHost: sl").unwrap();
+        }
+        hostile.push(stream);
+    }
+    // Each answered although every place was taken by a client without the token.
+    assert_eq!(server.post("/t0k", OFFICIAL).status, 200);
+    assert_eq!(server.get("/healthz").status, 200);
+    assert_eq!(server.post("/t0k", OFFICIAL).json()["status"], "duplicate");
+    drop(hostile);
+    let (code, _) = server.stop();
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn bodies_past_max_inflight_get_503() {
+    let wd = Workdir::new();
+    let server = Server::start(
+        &wd,
+        &[
+            "--max-body",
+            "4KiB",
+            "--max-inflight",
+            "4KiB",
+            "--timeout",
+            "4s",
+        ],
+    );
+    // A body that takes all the room and arrives slowly.
+    let mut holder = TcpStream::connect(&server.address).unwrap();
+    holder
+        .write_all(b"POST / HTTP/1.1\r\nHost: test\r\nContent-Length: 4096\r\n\r\n{")
+        .unwrap();
+    assert_eq!(server.get("/healthz").status, 200); // the holder's head has been read
+    let reply = server.post("/", OFFICIAL);
+    assert_eq!(reply.status, 503, "{}", reply.body);
+    assert!(reply.head.contains("retry-after: 5"));
+    assert_eq!(
+        reply.json()["error"],
+        "too many bodies in flight (--max-inflight); not kept, send it again later"
+    );
+    drop(holder);
+    let (code, _) = server.stop();
+    assert_eq!(code, 0);
+    assert!(stored_files(&wd).is_empty());
+}
+
+// ---- Issue 12 item 5: webhook events ----
+
+const SECRET: &str = "whsec-test";
+
+fn sign(secret: &str, body: &[u8]) -> String {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(body);
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn event(n: usize) -> String {
+    format!(
+        "{{\"type\":\"event_callback\",\"event\":\"conversation.contact_replied\",\
+         \"timestamp\":\"2020-08-08T07:53:{:02}.825Z\",\"account_id\":\"881987\",\
+         \"data\":{{\"conversation\":{{\"id\":\"c{}\"}},\"message\":{{\"id\":\"m{n}\",\
+         \"content\":\"hi {n}\"}}}}}}",
+        n % 60,
+        n / 3
+    )
+}
+
+fn signed(server: &Server, body: &str) -> Reply {
+    post_with(
+        server,
+        "/",
+        &format!("X-Smartsupp-Hmac: {}\r\n", sign(SECRET, body.as_bytes())),
+        body.as_bytes(),
+    )
+}
+
+#[test]
+fn signed_events_are_stored_once_byte_for_byte() {
+    let wd = Workdir::new();
+    let server = Server::start(&wd, &["--webhook-secret", SECRET, "--token", "t0k"]);
+    let mut files = Vec::new();
+    for n in 0..200 {
+        let body = event(n);
+        let first = signed(&server, &body);
+        assert_eq!(first.status, 200, "{}", first.body);
+        assert_eq!(first.json()["status"], "stored");
+        assert_eq!(first.json()["event"], "conversation.contact_replied");
+        let again = signed(&server, &body);
+        assert_eq!(again.status, 200);
+        assert_eq!(again.json()["status"], "duplicate");
+        assert_eq!(again.json()["file"], first.json()["file"]);
+        files.push((n, first.json()["file"].as_str().unwrap().to_string()));
+    }
+    // Pretty-printed over several lines: the same event, other bytes, its own file.
+    let (code, log) = server.stop();
+    assert_eq!(code, 0);
+    let name = &files[1].1;
+    assert!(
+        name.starts_with("2020/08/08/20200808T075301.825Z-conversation.contact_replied-")
+            && name.ends_with(".json"),
+        "{name}"
+    );
+    for (n, file) in &files {
+        assert_eq!(
+            std::fs::read(wd.path("dumps").join(file)).unwrap(),
+            event(*n).as_bytes()
+        );
+    }
+    assert_eq!(stored_files(&wd).len(), 200);
+    // The reading commands read what serve stored: 200 events of 67 conversations.
+    let run = wd.run(&["validate", "dumps"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("200 webhook events: 200 valid; 0 errors"),
+        "{}",
+        run.stderr
+    );
+    let run = wd.run(&["list", "-f", "ndjson", "dumps"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout.lines().count(), 67);
+    assert!(run
+        .stdout
+        .lines()
+        .all(|l| l.contains("\"status\":\"open\"")));
+    assert!(log.contains(" POST / 200 channel=- "), "{log}");
+    assert!(log.contains(" event=conversation.contact_replied stored=2020/08/08/"));
+    assert!(!log.contains(SECRET));
+}
+
+#[test]
+fn forged_unsigned_and_unconfigured_events_are_refused_and_not_stored() {
+    let wd = Workdir::new();
+    let body = event(1);
+    let server = Server::start(&wd, &["--webhook-secret", SECRET]);
+    let forged = post_with(
+        &server,
+        "/",
+        &format!("X-Smartsupp-Hmac: {}\r\n", sign("guess", body.as_bytes())),
+        body.as_bytes(),
+    );
+    assert_eq!(forged.status, 403);
+    assert_eq!(
+        forged.json()["error"],
+        "webhook event with a missing or wrong X-Smartsupp-Hmac signature: not stored"
+    );
+    // The right signature over other bytes.
+    let tampered = post_with(
+        &server,
+        "/",
+        &format!("X-Smartsupp-Hmac: {}\r\n", sign(SECRET, body.as_bytes())),
+        body.replace("hi 1", "hi 2").as_bytes(),
+    );
+    assert_eq!(tampered.status, 403);
+    let unsigned = server.post("/", &body);
+    assert_eq!(unsigned.status, 403);
+    assert_eq!(unsigned.json()["error"], forged.json()["error"]);
+    // A signed event whose envelope is wrong is kept with the bad bodies.
+    let bad = r#"{"event":"conversation.opened","timestamp":"last week","data":{}}"#;
+    let reply = signed(&server, bad);
+    assert_eq!(reply.status, 400);
+    assert_eq!(reply.json()["path"], "timestamp");
+    assert_eq!(reply.json()["kept"], true);
+    server.stop();
+    assert_eq!(stored_files(&wd).len(), 2, "{:?}", stored_files(&wd));
+
+    // Without --webhook-secret, events are refused with a reason, signed or not.
+    let wd = Workdir::new();
+    let server = Server::start(&wd, &[]);
+    for reply in [server.post("/", &body), signed(&server, &body)] {
+        assert_eq!(reply.status, 403);
+        assert!(reply.json()["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("webhook events are not accepted: the server has no --webhook-secret"));
+    }
+    // POST-hook payloads keep their rules.
+    assert_eq!(server.post("/", OFFICIAL).status, 200);
+    server.stop();
+    assert_eq!(stored_files(&wd), ["2015/03/27/1427470439703-55039.json"]);
+}
+
+/// A SIGTERM right after the "listening" line used to kill the server (its handler was installed
+/// only when first polled): it stops gracefully.
+#[test]
+fn sigterm_right_after_start_stops_gracefully() {
+    for _ in 0..5 {
+        let wd = Workdir::new();
+        let server = Server::start(&wd, &[]);
+        let (code, log) = server.stop();
+        assert_eq!(code, 0, "{log}");
+        assert!(log.ends_with("serve: stopped\n"), "{log}");
+    }
+}
+
+/// A gzip event is signed over the bytes as sent (compressed) and stored decoded.
+#[test]
+fn a_gzip_event_is_signed_as_sent_and_stored_decoded() {
+    let wd = Workdir::new();
+    let server = Server::start(&wd, &["--webhook-secret", SECRET]);
+    let body = event(7);
+    let wire = gzip(body.as_bytes());
+    let headers =
+        |signature: String| format!("Content-Encoding: gzip\r\nX-Smartsupp-Hmac: {signature}\r\n");
+    let over_decoded = post_with(&server, "/", &headers(sign(SECRET, body.as_bytes())), &wire);
+    assert_eq!(over_decoded.status, 403);
+    let reply = post_with(&server, "/", &headers(sign(SECRET, &wire)), &wire);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let file = reply.json()["file"].as_str().unwrap().to_string();
+    server.stop();
+    assert_eq!(
+        std::fs::read(wd.path("dumps").join(file)).unwrap(),
+        body.as_bytes()
     );
 }

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use super::webhook::Envelope;
 use crate::finding::Finding;
 use crate::input::{self, Chunk, Item};
 
@@ -14,67 +15,84 @@ pub const BODY_NAME: &str = "body";
 pub enum Verdict {
     /// Exactly one payload object: where it is stored.
     Payload { begin_at: i64, channel_id: i64 },
+    /// Exactly one webhook event, valid as `validate` checks events.
+    Event(Envelope),
     /// Not one valid payload: the first error, which `validate` would also report.
     Rejected(Finding),
 }
 
-/// Reads `body` as one payload. Warnings (odd counts, flags) do not reject: the sender's data is
-/// kept as sent, and `validate` reports them later.
-pub fn judge(body: &[u8]) -> Verdict {
-    let name: Arc<str> = Arc::from(BODY_NAME);
+/// Reads `body` as one payload, and gives it back (it is parsed in place, not copied).
+/// Warnings (odd counts, flags) do not reject: the sender's data is kept as sent, and
+/// `validate` reports them later.
+pub fn judge(body: Vec<u8>) -> (Verdict, Vec<u8>) {
     // Files are read the same way: a UTF-8 byte order mark is dropped before parsing.
-    let text = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    if let Some(text) = body.strip_prefix(b"\xEF\xBB\xBF") {
+        let (verdict, _) = judge_text(text.to_vec());
+        return (verdict, body);
+    }
+    judge_text(body)
+}
+
+fn judge_text(text: Vec<u8>) -> (Verdict, Vec<u8>) {
+    let name: Arc<str> = Arc::from(BODY_NAME);
     let first = text.iter().find(|b| !b.is_ascii_whitespace());
     if first == Some(&b'[') {
-        return Verdict::Rejected(Finding::error(
+        let finding = Finding::error(
             crate::finding::Origin::at(&name, 1, None),
             "expected one payload object, found an array: send one payload per request",
-        ));
+        );
+        return (Verdict::Rejected(finding), text);
     }
+    let empty_source = first.is_none();
     let chunk = Chunk {
         file: Arc::clone(&name),
-        text: text.to_vec(),
+        text,
         first_line: 1,
         read_error: None,
-        empty_source: first.is_none(),
+        empty_source,
     };
-    let mut payloads = Vec::new();
+    let verdict = verdict_of(&chunk, &name);
+    (verdict, chunk.text)
+}
+
+fn verdict_of(chunk: &Chunk, name: &Arc<str>) -> Verdict {
+    let mut documents = Vec::new();
     let mut first_error: Option<Finding> = None;
-    input::documents(&chunk, &mut |item| match item {
-        Item::Payload(doc) => payloads.push((
+    input::documents(chunk, &mut |item| match item {
+        Item::Payload(doc) => documents.push((
             doc.origin.clone(),
-            doc.payload.begin_at,
-            // The reader refuses a POST-hook payload without a channel id.
-            doc.payload.channel.id.unwrap_or_default(),
+            Verdict::Payload {
+                begin_at: doc.payload.begin_at,
+                // The reader refuses a POST-hook payload without a channel id.
+                channel_id: doc.payload.channel.id.unwrap_or_default(),
+            },
+        )),
+        Item::Event(doc) => documents.push((
+            doc.origin.clone(),
+            Verdict::Event(Envelope {
+                event: doc.event.event.to_string(),
+                timestamp: jiff::Timestamp::from_millisecond(doc.event.timestamp)
+                    .unwrap_or(jiff::Timestamp::UNIX_EPOCH),
+            }),
         )),
         Item::Bad(finding) => {
             first_error.get_or_insert(finding);
-        }
-        Item::Event(doc) => {
-            first_error.get_or_insert(Finding::error(
-                doc.origin,
-                "a webhook event, not a POST-hook payload",
-            ));
         }
     });
     if let Some(finding) = first_error {
         return Verdict::Rejected(finding);
     }
-    match payloads.as_slice() {
-        [(_, begin_at, channel_id)] => Verdict::Payload {
-            begin_at: *begin_at,
-            channel_id: *channel_id,
-        },
-        [_, (second, ..), ..] => Verdict::Rejected(Finding::error(
-            second.clone(),
-            format!(
-                "{} payloads in one body: send one payload per request",
-                payloads.len()
-            ),
+    let count = documents.len();
+    let mut documents = documents.into_iter();
+    match (documents.next(), documents.next()) {
+        (Some((_, verdict)), None) => verdict,
+        (Some(_), Some((second, _))) => Verdict::Rejected(Finding::error(
+            second,
+            format!("{count} documents in one body: send one payload or event per request"),
         )),
         // `documents` reports an empty body as an error, so this is not reached.
-        [] => Verdict::Rejected(Finding::error(
-            crate::finding::Origin::file(&name),
+        (None, _) => Verdict::Rejected(Finding::error(
+            crate::finding::Origin::file(name),
             "empty input: no JSON document",
         )),
     }
@@ -87,7 +105,7 @@ mod tests {
     const P: &str = r#"{"beginAt":1427470439703,"endAt":2,"channel":{"id":55039},"messages":[]}"#;
 
     fn reason(body: &str) -> String {
-        match judge(body.as_bytes()) {
+        match judge(body.as_bytes().to_vec()).0 {
             Verdict::Rejected(f) => f.to_string(),
             other => panic!("accepted: {other:?}"),
         }
@@ -95,7 +113,10 @@ mod tests {
 
     #[test]
     fn one_object_is_a_payload() {
-        match judge(format!("\u{feff}{P}\n").as_bytes()) {
+        let body = format!("\u{feff}{P}\n").into_bytes();
+        let (verdict, back) = judge(body.clone());
+        assert_eq!(back, body);
+        match verdict {
             Verdict::Payload {
                 begin_at,
                 channel_id,
@@ -113,7 +134,7 @@ mod tests {
         );
         assert_eq!(
             reason(&format!("{P}\n{P}")),
-            "body:2: error: 2 payloads in one body: send one payload per request"
+            "body:2: error: 2 documents in one body: send one payload or event per request"
         );
         assert!(reason("{\"beginAt\":1,,}").starts_with("body:1:14: error: syntax error"));
         assert_eq!(

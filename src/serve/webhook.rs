@@ -1,0 +1,159 @@
+//! Smartsupp webhook events at `sshook serve`: which bodies are events, their signature
+//! (`X-Smartsupp-Hmac`: lowercase hex HMAC-SHA256 of the raw body under the shared secret,
+//! compared in constant time), the minimal envelope a stored event needs, and its file name.
+
+use hmac::{Hmac, Mac};
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+/// The header that carries an event's signature.
+pub const SIGNATURE_HEADER: &str = "x-smartsupp-hmac";
+
+/// HMAC-SHA256 under the webhook secret, fed with the body as it arrives.
+pub type Signer = Hmac<Sha256>;
+
+/// A signer keyed with `secret`.
+pub fn signer(secret: &str) -> Signer {
+    // HMAC takes keys of any length: this never fails.
+    <Signer as Mac>::new_from_slice(secret.as_bytes())
+        .unwrap_or_else(|_| unreachable!("HMAC accepts every key length"))
+}
+
+/// Whether `signature` (hex, optionally after `sha256=`) is the signer's HMAC of what it was
+/// fed. Constant time in the comparison of the digests.
+pub fn signature_matches(signer: Signer, signature: &[u8]) -> bool {
+    let text = signature.trim_ascii();
+    let text = text.strip_prefix(b"sha256=").unwrap_or(text);
+    match decode_hex(text) {
+        Some(bytes) => signer.verify_slice(&bytes).is_ok(),
+        None => false,
+    }
+}
+
+fn decode_hex(text: &[u8]) -> Option<Vec<u8>> {
+    if text.len() % 2 != 0 {
+        return None;
+    }
+    let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    text.chunks(2)
+        .map(|pair| Some(digit(pair[0])? << 4 | digit(pair[1])?))
+        .collect()
+}
+
+/// Whether a body is a webhook event rather than a POST-hook payload: its top-level object has
+/// an `"event"` key. (A request with the signature header is an event whatever its body.)
+pub fn looks_like_event(body: &[u8]) -> bool {
+    if memchr::memmem::find(body, b"\"event\"").is_none() {
+        return false;
+    }
+    #[derive(Deserialize)]
+    struct Keys {
+        event: Option<serde::de::IgnoredAny>,
+    }
+    let text = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    serde_json::from_slice::<Keys>(text).is_ok_and(|keys| keys.event.is_some())
+}
+
+/// What `serve` needs of an event to store it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Envelope {
+    pub event: String,
+    pub timestamp: Timestamp,
+}
+
+/// Where an event is stored, relative to the dump folder: the UTC day of its `timestamp`, and
+/// a name made of the time, the event and the first 16 hex digits of the body's SHA-256 — so
+/// that an identical re-delivery maps to the same name. For example
+/// `2020/08/08/20200808T075318.825Z-conversation.closed-3f2a9c1d0b7e4a65.json`.
+pub fn event_file(envelope: &Envelope, body: &[u8]) -> (String, String) {
+    let zoned = envelope.timestamp.to_zoned(TimeZone::UTC);
+    let folder = zoned.strftime("%Y/%m/%d").to_string();
+    let time = zoned.strftime("%Y%m%dT%H%M%S%.3fZ");
+    let event: String = envelope
+        .event
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(64)
+        .collect();
+    let event = if event.is_empty() {
+        "event".into()
+    } else {
+        event
+    };
+    let name = format!("{time}-{event}-{}.json", short_digest(body));
+    (folder, name)
+}
+
+/// The first 16 hex digits of the SHA-256 of `bytes`.
+pub fn short_digest(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EVENT: &str = r#"{"type":"event_callback","event":"conversation.closed","timestamp":"2020-08-08T07:53:18.825Z","account_id":"881987","data":{"conversation":{"id":"x"}}}"#;
+
+    fn sign(secret: &str, body: &[u8]) -> String {
+        let mut s = signer(secret);
+        s.update(body);
+        s.finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    #[test]
+    fn signatures() {
+        let good = sign("k", EVENT.as_bytes());
+        let check = |sig: &str| {
+            let mut s = signer("k");
+            s.update(EVENT.as_bytes());
+            signature_matches(s, sig.as_bytes())
+        };
+        assert!(check(&good));
+        assert!(check(&format!("sha256={good}")));
+        assert!(check(&good.to_uppercase()));
+        assert!(!check(&sign("other", EVENT.as_bytes())));
+        assert!(!check(""));
+        assert!(!check("zz"));
+        assert!(!check(&good[..62]));
+    }
+
+    #[test]
+    fn events_are_told_from_payloads() {
+        assert!(looks_like_event(EVENT.as_bytes()));
+        assert!(!looks_like_event(
+            br#"{"beginAt":1,"messages":[{"event":1}]}"#
+        ));
+        assert!(!looks_like_event(b"{\"event\""));
+    }
+
+    #[test]
+    fn event_file_names() {
+        let envelope = Envelope {
+            event: "conversation.closed".into(),
+            timestamp: "2020-08-08T07:53:18.825Z".parse().unwrap(),
+        };
+        let (folder, name) = event_file(&envelope, EVENT.as_bytes());
+        assert_eq!(folder, "2020/08/08");
+        assert!(name.starts_with("20200808T075318.825Z-conversation.closed-"));
+        assert_eq!(
+            name.len(),
+            "20200808T075318.825Z-conversation.closed-".len() + 21
+        );
+    }
+}
