@@ -8,7 +8,7 @@ use crate::input;
 use crate::output::Output;
 use crate::render::encode::{Encoder, Format, Options, RowWriter};
 use crate::render::rows::{Columns, RowKind};
-use crate::render::table::Width;
+use crate::render::table::WideArgs;
 use crate::report::Diagnostics;
 use crate::select::{self, Flow, SelectArgs, Selection};
 use crate::Outcome;
@@ -25,18 +25,19 @@ visitor_name, visitor_country_code, agents, messages_counted (visitor and agent 
 trigger messages included), rating, first_visitor_message (cut short in the table only).
 For every column, use `sshook export`.";
 
-/// The columns of `list`, named as in `sshook export --list-columns`.
-const COLUMNS: [&str; 10] = [
-    "channel_id",
-    "begin_at",
-    "duration",
-    "status",
-    "visitor_name",
-    "visitor_country_code",
-    "agents",
-    "messages_counted",
-    "rating",
-    "first_visitor_message",
+/// The columns of `list`, named as in `sshook export --list-columns`, each with its priority
+/// in a table too narrow for all of them (0 the most important; the highest hide first).
+const COLUMNS: [(&str, u16); 10] = [
+    ("channel_id", 0),
+    ("begin_at", 1),
+    ("duration", 6),
+    ("status", 2),
+    ("visitor_name", 3),
+    ("visitor_country_code", 9),
+    ("agents", 5),
+    ("messages_counted", 7),
+    ("rating", 8),
+    ("first_visitor_message", 4),
 ];
 
 /// List conversations, one row each.
@@ -56,15 +57,19 @@ pub struct Args {
     pub limit: Option<u64>,
 
     #[command(flatten)]
+    pub wide: WideArgs,
+
+    #[command(flatten)]
     pub select: SelectArgs,
 }
 
 pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
     let selection = Selection::new(&args.select)?;
-    let names: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
+    let names: Vec<String> = COLUMNS.iter().map(|(c, _)| c.to_string()).collect();
     let columns = Columns::new(RowKind::Conversations, &names, &[])?;
     let options = Options {
-        table_width: Width::for_output(true),
+        table_width: args.wide.width(true),
+        table_priority: COLUMNS.iter().map(|(_, p)| *p).collect(),
         color: global.color.stdout(),
         ..Options::default()
     };

@@ -8,6 +8,7 @@ use anyhow::Result;
 use crate::cli::{GlobalArgs, InputArgs};
 use crate::input;
 use crate::output::Output;
+use crate::render::table::Width;
 use crate::render::transcript::{self, TranscriptFormat};
 use crate::report::Diagnostics;
 use crate::select::{self, Flow, SelectArgs, Selection};
@@ -63,6 +64,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
     let format = args.format;
     let color = format == TranscriptFormat::Text && global.color.stdout();
     let zone = &selection.zone;
+    let width = Width::for_output(true).columns();
     let mut out = Output::open(None)?;
     let mut shown: u64 = 0;
     let summary = select::stream(
@@ -70,14 +72,17 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
         &selection,
         &mut diagnostics,
         |doc| match format {
-            TranscriptFormat::Text => transcript::text(doc, zone, color),
-            TranscriptFormat::Markdown => transcript::markdown(doc, zone),
-            TranscriptFormat::Html => transcript::html_article(doc, zone),
-            TranscriptFormat::Json => transcript::json_line(doc, zone),
+            TranscriptFormat::Text => (String::new(), transcript::text(doc, zone, color, width)),
+            TranscriptFormat::Markdown => (String::new(), transcript::markdown(doc, zone)),
+            TranscriptFormat::Html => (
+                transcript::html_title(doc, zone),
+                transcript::html_article(doc, zone),
+            ),
+            TranscriptFormat::Json => (String::new(), transcript::json_line(doc, zone)),
         },
-        |rendered| {
+        |(title, rendered)| {
             let before = match (format, shown) {
-                (TranscriptFormat::Html, 0) => transcript::html_page_start(),
+                (TranscriptFormat::Html, 0) => transcript::html_page_start(&title),
                 (_, 0) | (TranscriptFormat::Html | TranscriptFormat::Json, _) => String::new(),
                 (TranscriptFormat::Text, _) => transcript::TEXT_SEPARATOR.to_owned(),
                 (TranscriptFormat::Markdown, _) => transcript::MARKDOWN_SEPARATOR.to_owned(),

@@ -10,6 +10,7 @@ use crate::cli::{GlobalArgs, InputArgs};
 use crate::input::{self, Source};
 use crate::output::Output;
 use crate::render::stats::{self as render, StatsFormat, TableStyle};
+use crate::render::table::WideArgs;
 use crate::report::Diagnostics;
 use crate::select::{self, Flow, SelectArgs, Selection, Summary};
 use crate::stats::{AgentFigures, Conversation, Dimension, Figures, Grouping, Report, Tally};
@@ -87,13 +88,16 @@ pub struct Args {
     #[arg(long, value_enum)]
     pub format: Option<StatsFormat>,
 
-    /// Tables with ASCII borders and bars.
+    /// Tables with an ASCII rule and bars.
     #[arg(long)]
     pub ascii: bool,
 
-    /// Tables with every figure, not only the main ones.
+    /// Tables with every figure, not only the compact set (csv and json always have all).
     #[arg(long)]
-    pub wide: bool,
+    pub all: bool,
+
+    #[command(flatten)]
+    pub wide: WideArgs,
 
     /// Write to this file (atomically; .gz compresses) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
@@ -132,9 +136,12 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
             StatsFormat::Csv
         }
     });
+    let to_stdout = out.is_stdout();
     let style = TableStyle {
         ascii: args.ascii,
-        wide: args.wide,
+        all: args.all,
+        width: args.wide.width(to_stdout),
+        color: to_stdout && global.color.stdout(),
     };
     render::write(&mut out, &report, format, style)?;
     out.finish()?;

@@ -1,6 +1,6 @@
 //! Rendering: turning selected payloads into what a person or a program reads.
 //! One idea per file: rows (conversation and message columns), encode (CSV, TSV, NDJSON, JSON
-//! writers), parquet (typed columns), partition (Hive-style folder trees), table (comfy-table),
+//! writers), parquet (typed columns), partition (Hive-style folder trees), table (fitted tables),
 //! transcript (show), stats (aggregates).
 
 pub mod encode;
@@ -11,3 +11,4 @@ pub mod rows;
 pub mod stats;
 pub mod table;
 pub mod transcript;
+pub mod wrap;
