@@ -336,6 +336,7 @@ pub fn fit(headers: &[Header], values: &[usize], total: Option<usize>) -> Layout
                     }
                 }
             }
+            grow_headers(headers, &mut widths, total.saturating_sub(sum));
             return Layout { widths };
         }
         let least = (0..headers.len())
@@ -347,6 +348,21 @@ pub fn fit(headers: &[Header], values: &[usize], total: Option<usize>) -> Layout
         match least {
             Some(i) if Some(i) != most => visible[i] = false,
             _ => return Layout { widths },
+        }
+    }
+}
+
+/// With room for every header on one line, headers read on one line (all or none, so the
+/// table keeps one look).
+fn grow_headers(headers: &[Header], widths: &mut [Option<usize>], spare: usize) {
+    let short = |w: &Option<usize>, h: &Header| w.map_or(0, |w| h.name.width().saturating_sub(w));
+    let needed: usize = widths.iter().zip(headers).map(|(w, h)| short(w, h)).sum();
+    if needed > spare {
+        return;
+    }
+    for (width, header) in widths.iter_mut().zip(headers) {
+        if let Some(width) = width.as_mut() {
+            *width = (*width).max(header.name.width());
         }
     }
 }
@@ -495,8 +511,11 @@ mod tests {
         for line in text.lines() {
             assert!(line.width() <= 24, "{line:?}");
         }
-        assert!(text.contains("hidden: visitor_country_code"), "{text}");
-        assert!(text.contains("`--wide` shows all"), "{text}");
+        let footer = text.replace('\n', " ");
+        assert!(
+            footer.contains("1 column hidden: visitor_country_code — `--wide` shows all"),
+            "{text}"
+        );
     }
 
     #[test]
