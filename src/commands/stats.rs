@@ -49,6 +49,7 @@ agent:3, when the name is empty). Its figures replace the ones above:
       seconds as fractions, (sentAt of its first message after the conversation's first
       visitor message − sentAt of that visitor message) / 1000; none when it wrote nothing
       after that message.
+  rating_mean          the mean rating of the rated conversations it wrote in.
 Conversations without agent messages are in no agent group, but in the total, whose
 conversations are the whole selection, messages every agent message, and first response
 times those of every agent in every conversation.

@@ -7,6 +7,7 @@ pub mod encode;
 #[cfg(feature = "parquet")]
 pub mod parquet;
 pub mod partition;
+pub mod report;
 pub mod rows;
 pub mod stats;
 pub mod table;

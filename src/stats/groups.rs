@@ -70,6 +70,11 @@ impl<T: Tally> Grouping<T> {
         }
     }
 
+    /// The tally of the whole selection so far.
+    pub fn total(&self) -> &T {
+        &self.total
+    }
+
     /// Counts the conversation in its prefixes at `levels` that are ordered by size (the
     /// innermost level is counted by its tally).
     fn count_sizes(&mut self, keys: &[Option<Key>], levels: std::ops::Range<usize>) {
