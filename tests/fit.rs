@@ -112,7 +112,7 @@ fn numbers_are_never_cut_and_texts_end_with_an_ellipsis() {
         );
     }
     let narrow = run_at(
-        18,
+        17,
         &[
             "export",
             SAMPLE,
@@ -122,9 +122,9 @@ fn numbers_are_never_cut_and_texts_end_with_an_ellipsis() {
             "channel_id,visitor_name",
         ],
     );
-    assert_fits(18, &narrow, "narrow export");
+    assert_fits(17, &narrow, "narrow export");
     // 山田 太郎 is 9 columns wide: cut at a character boundary, never half a character.
-    assert!(narrow.contains("   61420  山田 太…\n"), "{narrow}");
+    assert!(narrow.contains("  61420  山田 太…\n"), "{narrow}");
 }
 
 #[test]

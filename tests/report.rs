@@ -57,7 +57,10 @@ fn assert_headline_equals_stats(wd: &Workdir, args: &[&str]) {
 fn headline_figures_equal_stats_for_the_same_selection() {
     let wd = Workdir::new();
     assert_headline_equals_stats(&wd, &[SAMPLE]);
-    assert_headline_equals_stats(&wd, &[SAMPLE, "--since", "2026-03-10", "--tz", "Europe/Prague"]);
+    assert_headline_equals_stats(
+        &wd,
+        &[SAMPLE, "--since", "2026-03-10", "--tz", "Europe/Prague"],
+    );
     assert_headline_equals_stats(&wd, &[SAMPLE, "--status", "completed", "--rated"]);
     assert_headline_equals_stats(&wd, &[SAMPLE, "--agent", "John Doe"]);
 }
@@ -94,7 +97,9 @@ fn the_page_is_self_contained_and_has_every_chart() {
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
     ));
     // Nothing is fetched: no scripts, images, stylesheets, fonts or frames.
-    for needle in ["<script", "<img", "<link", "<iframe", "url(", "@import", "src="] {
+    for needle in [
+        "<script", "<img", "<link", "<iframe", "url(", "@import", "src=",
+    ] {
         assert!(!page.contains(needle), "{needle} in the page");
     }
     assert_eq!(page.matches("<svg ").count(), 5);
@@ -156,7 +161,10 @@ fn spans_choose_days_weeks_or_months() {
         .collect();
     wd.write("long.ndjson", lines.join("\n"));
     let page = report(&wd, &["long.ndjson", "--utc"]);
-    assert!(page.contains("Conversations per month, by status"), "months");
+    assert!(
+        page.contains("Conversations per month, by status"),
+        "months"
+    );
 }
 
 #[test]

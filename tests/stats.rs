@@ -207,7 +207,7 @@ fn official_example_per_agent_measures_from_the_messages() {
     // and the agent.join system event is no message of his.
     let john = json!({"agent": "John Doe", "conversations": 1, "messages": 1,
         "first_response_mean": 14.069, "first_response_median": 14.069,
-        "first_response_p90": 14.069});
+        "first_response_p90": 14.069, "rating_mean": 5.0});
     assert_eq!(report["groups"], json!([john]));
     assert_eq!(report["total"]["conversations"], 1);
 }
@@ -354,16 +354,16 @@ fn per_agent_figures_and_the_whole_selection() {
         report["groups"],
         json!([
             {"agent": "Ann", "conversations": 3, "messages": 4, "first_response_mean": 23.5,
-             "first_response_median": 20.5, "first_response_p90": 40.0},
+             "first_response_median": 20.5, "first_response_p90": 40.0, "rating_mean": null},
             {"agent": "Bob", "conversations": 2, "messages": 2, "first_response_mean": 27.5,
-             "first_response_median": 27.5, "first_response_p90": 30.0},
+             "first_response_median": 27.5, "first_response_p90": 30.0, "rating_mean": null},
         ])
     );
     // The total: every selected conversation, every agent message, all five responses.
     assert_eq!(
         report["total"],
         json!({"conversations": 7, "messages": 6, "first_response_mean": 25.1,
-            "first_response_median": 25.0, "first_response_p90": 40.0})
+            "first_response_median": 25.0, "first_response_p90": 40.0, "rating_mean": null})
     );
 }
 
@@ -647,7 +647,7 @@ fn empty_selection_gives_zero_counts_and_null_figures() {
         report,
         json!({"by": ["agent"], "groups": [], "total": {"conversations": 0, "messages": 0,
             "first_response_mean": null, "first_response_median": null,
-            "first_response_p90": null}})
+            "first_response_p90": null, "rating_mean": null}})
     );
 }
 
@@ -738,13 +738,14 @@ fn table_with_bars() {
     assert_eq!(run.code, 0);
     assert_eq!(run.stderr, "");
     insta::assert_snapshot!(run.stdout, @r#"
-                                                                 first         first         first
-                                                              response      response  response p90
-    agent  conversations  bar                   messages      mean (s)    median (s)           (s)
+                                                                 first         first
+                                                              response  response p90   rating mean
+    agent  conversations  bar                   messages    median (s)           (s)         (1–5)
     ─────  ─────────────  ────────────────────  ────────  ────────────  ────────────  ────────────
-    Ann                3  ████████████████████         4          23.5          20.5          40.0
-    Bob                2  █████████████▍               2          27.5          27.5          30.0
-    total              7                               6          25.1          25.0          40.0
+    Ann                3  ████████████████████         4          20.5          40.0             –
+    Bob                2  █████████████▍               2          27.5          30.0             –
+    total              7                               6          25.0          40.0             –
+    1 more figures — `--all` shows all
     "#);
 }
 

@@ -73,6 +73,7 @@ const FIGURES: &[(&str, &str, &str)] = &[
 /// The figures a table shows unless `--all` (a table of at most five figures shows them all).
 const COMPACT: &[&str] = &[
     "conversations",
+    "messages",
     "missed",
     "missed_rate",
     "first_response_median",

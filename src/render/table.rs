@@ -276,9 +276,9 @@ pub fn cut(text: &str, width: usize) -> Cow<'_, str> {
 ///
 /// 1. Each column is as wide as its widest value and its header (whole, or wrapped at its
 ///    words to [`HEADER_LINE`] when a line is limited).
-/// 2. Too wide: the widest column that may give way loses one column at a time — texts down
-///    to [`TEXT_FLOOR`], numbers and kept columns down to their widest value and longest
-///    header word (never less: numbers are never cut).
+/// 2. Too wide: the widest column that may give way loses one column at a time — first the
+///    headers of numbers and kept columns wrap, down to their widest value and longest header
+///    word (never less: numbers are never cut), then texts shrink down to [`TEXT_FLOOR`].
 /// 3. Still too wide: the visible column with the highest priority number hides, and 1–2
 ///    start again for the rest. The most important column never hides.
 pub fn fit(headers: &[Header], values: &[usize], total: Option<usize>) -> Layout {
@@ -318,9 +318,13 @@ pub fn fit(headers: &[Header], values: &[usize], total: Option<usize>) -> Layout
         let mut sum: usize =
             widths.iter().flatten().sum::<usize>() + GAP.len() * shown.saturating_sub(1);
         while sum > total {
-            let give = (0..widths.len())
-                .filter(|&i| widths[i].is_some_and(|w| w > floor[i]))
-                .max_by_key(|&i| (widths[i], headers[i].priority, i));
+            // Headers of kept columns wrap before any text is cut.
+            let slack = |keep: bool| {
+                (0..widths.len())
+                    .filter(|&i| headers[i].keep == keep && widths[i].is_some_and(|w| w > floor[i]))
+                    .max_by_key(|&i| (widths[i], headers[i].priority, i))
+            };
+            let give = slack(true).or_else(|| slack(false));
             let Some(i) = give else { break };
             if let Some(w) = widths[i].as_mut() {
                 *w -= 1;

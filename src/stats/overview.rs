@@ -5,9 +5,7 @@
 use std::collections::HashMap;
 
 use crate::payload::Payload;
-use crate::stats::{
-    AgentFigures, Conversation, Dimension, Figures, Grouping, Key, Report, Tally,
-};
+use crate::stats::{AgentFigures, Conversation, Dimension, Figures, Grouping, Key, Report, Tally};
 use crate::time::DisplayZone;
 
 /// The dimensions one conversation's facts are keyed by, in this order.

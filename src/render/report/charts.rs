@@ -169,11 +169,18 @@ pub fn stacked_bars(labels: &[String], series: &[Series], x_title: &str, y_title
 }
 
 /// A line of percentages (0–100) with a dot per value; no value, no dot and a gap.
-pub fn percent_line(labels: &[String], values: &[Option<f64>], x_title: &str, y_title: &str) -> String {
+pub fn percent_line(
+    labels: &[String],
+    values: &[Option<f64>],
+    x_title: &str,
+    y_title: &str,
+) -> String {
     let mut out = String::new();
     open(&mut out, y_title, HEIGHT);
     let most = values.iter().flatten().copied().fold(0.0, f64::max);
-    let top = nice_ceiling(most).min(100.0).max(if most > 0.0 { 0.0 } else { 10.0 });
+    let top = nice_ceiling(most)
+        .min(100.0)
+        .max(if most > 0.0 { 0.0 } else { 10.0 });
     let y = y_axis(&mut out, top, y_title, " %");
     let slot = (WIDTH - LEFT - RIGHT) / labels.len().max(1) as f64;
     let mut path = String::new();
@@ -182,7 +189,12 @@ pub fn percent_line(labels: &[String], values: &[Option<f64>], x_title: &str, y_
         let x = LEFT + slot * (i as f64 + 0.5);
         match value {
             Some(v) => {
-                let _ = write!(path, "{}{x:.2},{:.2} ", if pen_down { "L" } else { "M" }, y(*v));
+                let _ = write!(
+                    path,
+                    "{}{x:.2},{:.2} ",
+                    if pen_down { "L" } else { "M" },
+                    y(*v)
+                );
                 pen_down = true;
             }
             None => pen_down = false,

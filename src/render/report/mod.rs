@@ -79,7 +79,10 @@ pub fn page(overview: &Overview, context: &Context) -> String {
 
 /// `2026-03-02 – 2026-03-31`: the first and last period of the selection.
 fn span(periods: &Report) -> Option<String> {
-    let keys = periods.rows.iter().filter_map(|r| r.keys.first().cloned().flatten());
+    let keys = periods
+        .rows
+        .iter()
+        .filter_map(|r| r.keys.first().cloned().flatten());
     let keys: Vec<Key> = keys.collect();
     match (keys.first(), keys.last()) {
         (Some(a), Some(b)) if a == b => Some(a.to_string()),
@@ -200,18 +203,32 @@ fn volume(out: &mut String, periods: &Report) {
             values: periods
                 .rows
                 .iter()
-                .map(|r| periods.cell(&r.cells, status.as_str()).as_f64().unwrap_or(0.0))
+                .map(|r| {
+                    periods
+                        .cell(&r.cells, status.as_str())
+                        .as_f64()
+                        .unwrap_or(0.0)
+                })
                 .collect(),
         })
         .collect();
     let mut legend = String::from("<p class=\"legend\">");
     for (status, class) in STATUSES.iter().rev() {
-        let _ = write!(legend, "<span><i class=\"{class}\"></i>{}</span>", status.as_str());
+        let _ = write!(
+            legend,
+            "<span><i class=\"{class}\"></i>{}</span>",
+            status.as_str()
+        );
     }
     legend.push_str("</p>");
     let word = period_word(periods);
     let svg = charts::stacked_bars(&labels, &series, word, "conversations");
-    figure(out, &format!("Conversations per {word}, by status"), &svg, &legend);
+    figure(
+        out,
+        &format!("Conversations per {word}, by status"),
+        &svg,
+        &legend,
+    );
 }
 
 fn missed(out: &mut String, periods: &Report) {
@@ -219,7 +236,12 @@ fn missed(out: &mut String, periods: &Report) {
     let values: Vec<Option<f64>> = periods
         .rows
         .iter()
-        .map(|r| periods.cell(&r.cells, "missed_rate").as_f64().map(|v| v * 100.0))
+        .map(|r| {
+            periods
+                .cell(&r.cells, "missed_rate")
+                .as_f64()
+                .map(|v| v * 100.0)
+        })
         .collect();
     let word = period_word(periods);
     let svg = charts::percent_line(&labels, &values, word, "missed");
@@ -279,7 +301,10 @@ fn heat(out: &mut String, weekday_hour: &Report, zone: &str) {
     let mut values = vec![vec![0u64; 24]; 7];
     for row in &weekday_hour.rows {
         if let [Some(Key::Weekday(d)), Some(Key::Hour(h))] = row.keys.as_slice() {
-            let n = weekday_hour.cell(&row.cells, "conversations").as_f64().unwrap_or(0.0);
+            let n = weekday_hour
+                .cell(&row.cells, "conversations")
+                .as_f64()
+                .unwrap_or(0.0);
             let (d, h) = (usize::try_from(*d - 1), usize::try_from(*h));
             if let (Ok(d), Ok(h)) = (d, h) {
                 if let Some(slot) = values.get_mut(d).and_then(|r| r.get_mut(h)) {
@@ -305,7 +330,10 @@ fn ratings(out: &mut String, total: &Report) {
     let bars: Vec<(String, u64)> = (1..=5)
         .rev()
         .map(|r| {
-            let n = total.cell(cells, &format!("rating_{r}")).as_f64().unwrap_or(0.0);
+            let n = total
+                .cell(cells, &format!("rating_{r}"))
+                .as_f64()
+                .unwrap_or(0.0);
             (format!("{r} ★"), n as u64)
         })
         .collect();
@@ -342,10 +370,17 @@ fn agents(out: &mut String, agents: &Report) {
     let total = [("total", &agents.total)];
     let rows = agents.rows.iter().map(|r| {
         let key = r.keys.first().cloned().flatten();
-        (key.map(|k| k.to_string()).unwrap_or_else(|| "–".into()), &r.cells)
+        (
+            key.map(|k| k.to_string()).unwrap_or_else(|| "–".into()),
+            &r.cells,
+        )
     });
     for (name, cells) in rows.chain(total.iter().map(|(n, c)| (n.to_string(), *c))) {
-        let class = if name == "total" { " class=\"total\"" } else { "" };
+        let class = if name == "total" {
+            " class=\"total\""
+        } else {
+            ""
+        };
         let _ = write!(out, "<tr{class}><td>{}</td>", html_escape(&name));
         for c in columns {
             let cell = agents.cell(cells, c);
@@ -361,7 +396,10 @@ fn agents(out: &mut String, agents: &Report) {
 }
 
 fn top(out: &mut String, heading: &str, word: &str, report: &Report) {
-    let all = report.cell(&report.total, "conversations").as_f64().unwrap_or(0.0);
+    let all = report
+        .cell(&report.total, "conversations")
+        .as_f64()
+        .unwrap_or(0.0);
     let _ = write!(
         out,
         "<section><h2>{}</h2><table><thead><tr><th>{}</th><th class=\"n\">conversations</th>\
@@ -372,7 +410,10 @@ fn top(out: &mut String, heading: &str, word: &str, report: &Report) {
     for row in report.rows.iter().take(TOP) {
         let key = row.keys.first().cloned().flatten();
         let name = key.map_or_else(|| String::from("(none)"), |k| k.to_string());
-        let n = report.cell(&row.cells, "conversations").as_f64().unwrap_or(0.0);
+        let n = report
+            .cell(&row.cells, "conversations")
+            .as_f64()
+            .unwrap_or(0.0);
         let share = if all > 0.0 { n / all * 100.0 } else { 0.0 };
         let _ = writeln!(
             out,
