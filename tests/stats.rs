@@ -745,7 +745,7 @@ fn table_with_bars() {
     Ann                3  ████████████████████         4          20.5          40.0             –
     Bob                2  █████████████▍               2          27.5          30.0             –
     total              7                               6          25.0          40.0             –
-    1 more figures — `--all` shows all
+    1 more figure — `--all` shows all
     "#);
 }
 

@@ -301,7 +301,8 @@ fn write_table(out: &mut dyn Write, report: &Report, style: TableStyle) -> Resul
     out.write_all(text.as_bytes())?;
     let more = report.columns.len() - shown.len();
     if more > 0 {
-        writeln!(out, "{more} more figures — `--all` shows all")?;
+        let noun = if more == 1 { "figure" } else { "figures" };
+        writeln!(out, "{more} more {noun} — `--all` shows all")?;
     }
     Ok(())
 }

@@ -1,11 +1,12 @@
 //! The report's stylesheet: the Okabe–Ito palette (readable with every common colour-vision
-//! deficiency), light and dark via `prefers-color-scheme`, and clean printing.
+//! deficiency; incomplete in neutral grey), light and dark via `prefers-color-scheme`, and
+//! clean printing.
 
 pub const CSS: &str = "\
 :root{--bg:#fff;--fg:#1f2328;--muted:#5f6670;--grid:#e3e5e8;--card:#f4f5f7;--accent:#0072b2;\
---completed:#0072b2;--incomplete:#56b4e9;--dropped:#cc79a7;--offline:#e69f00;--missed:#d55e00}
+--completed:#0072b2;--incomplete:#a3a3a3;--dropped:#cc79a7;--offline:#e69f00;--missed:#d55e00}
 @media (prefers-color-scheme:dark){:root{--bg:#15171a;--fg:#e6e8eb;--muted:#a2a9b3;--grid:#30343a;\
---card:#1f2226;--accent:#56b4e9;--completed:#3d9bd9}}
+--card:#1f2226;--accent:#56b4e9;--completed:#56b4e9;--incomplete:#7d828a}}
 *{box-sizing:border-box}
 body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;background:var(--bg);color:var(--fg);max-width:72rem;margin:0 auto;padding:1.5rem}
 h1{margin:0;font-size:1.6rem}h2{font-size:1.1rem;margin:0 0 .5rem}
@@ -30,7 +31,7 @@ svg text{fill:var(--fg);font-size:11px}svg text.title{fill:var(--muted);font-siz
 .legend span{display:inline-flex;align-items:center;margin-right:.9rem}
 .legend i{width:.75rem;height:.75rem;display:inline-block;margin-right:.3rem;border-radius:2px}
 section{margin:2rem 0}
-.tops{display:grid;grid-template-columns:repeat(auto-fit,minmax(20rem,1fr));gap:0 2rem}
+.tops{display:grid;grid-template-columns:repeat(auto-fit,minmax(22rem,1fr));gap:0 2.5rem}
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums;font-size:.9rem}
 th,td{padding:.3rem .5rem;border-bottom:1px solid var(--grid);text-align:left;vertical-align:top}
 th{color:var(--muted);font-weight:600}.n{text-align:right;white-space:nowrap}
