@@ -255,7 +255,7 @@ fn first_response(out: &mut String, overview: &Overview) {
     // Bins up to twice the p90 (round numbers), the rest in the last bin.
     let upper = charts::nice_ceiling(p90.unwrap_or(1.0).max(1.0) * 2.0);
     let width = (upper / BINS as f64).ceil().max(1.0);
-    let mut counts = vec![0u64; BINS + 1];
+    let mut counts = [0u64; BINS + 1];
     for &(value, count) in &overview.first_response {
         let bin = ((value.max(0) as f64) / width).floor() as usize;
         counts[bin.min(BINS)] += count;
@@ -400,10 +400,10 @@ fn top(out: &mut String, heading: &str, word: &str, report: &Report) {
         .cell(&report.total, "conversations")
         .as_f64()
         .unwrap_or(0.0);
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<section><h2>{}</h2><table><thead><tr><th>{}</th><th class=\"n\">conversations</th>\
-         <th class=\"n\">share</th><th class=\"n\">missed %</th></tr></thead><tbody>\n",
+         <th class=\"n\">share</th><th class=\"n\">missed %</th></tr></thead><tbody>",
         html_escape(heading),
         html_escape(word)
     );
