@@ -154,8 +154,13 @@ fn spans_choose_days_weeks_or_months() {
         .collect();
     wd.write("long.ndjson", lines.join("\n"));
     let page = report(&wd, &["long.ndjson", "--utc"]);
-    // 580 days: too many for days, about 83 weeks.
+    // 580 days: too many for days, about 83 weeks; weeks without conversations are drawn
+    // (empty) so the time axis is even.
     assert!(page.contains("Conversations per week, by status"), "weeks");
+    assert!(
+        page.contains("2026-W02: 0 conversations</title>"),
+        "empty weeks"
+    );
     let lines: Vec<String> = (0..30)
         .map(|i| common::payload(i + 1, start + i * 40 * day))
         .collect();

@@ -4,8 +4,13 @@
 
 use std::collections::HashMap;
 
+use jiff::civil::{ISOWeekDate, Weekday};
+use jiff::ToSpan;
+
 use crate::payload::Payload;
-use crate::stats::{AgentFigures, Conversation, Dimension, Figures, Grouping, Key, Report, Tally};
+use crate::stats::{
+    AgentFigures, Conversation, Dimension, Figures, Grouping, Key, Report, Row, Tally,
+};
 use crate::time::DisplayZone;
 
 /// The dimensions one conversation's facts are keyed by, in this order.
@@ -127,9 +132,9 @@ impl OverviewTally {
         let periods = if span <= MAX_DAYS {
             days.clone()
         } else if span <= MAX_WEEKS_DAYS {
-            self.weeks.finish()
+            even(self.weeks.finish())
         } else {
-            self.months.finish()
+            even(self.months.finish())
         };
         let mut triggers: Vec<(String, u64)> = self.triggers.into_iter().collect();
         triggers.sort_by(|(a, na), (b, nb)| nb.cmp(na).then_with(|| a.cmp(b)));
@@ -148,5 +153,115 @@ impl OverviewTally {
             triggers,
             first_response,
         }
+    }
+}
+
+/// The report with a zero row for every week or month between its first and last that has
+/// none (as `--by day` fills days), so that a time axis is even.
+fn even(mut report: Report) -> Report {
+    let (mut keyed, keyless): (Vec<Row>, Vec<Row>) =
+        (report.rows.drain(..)).partition(|row| matches!(row.keys.first(), Some(Some(_))));
+    let (Some(first), Some(last)) = (
+        keyed
+            .first()
+            .and_then(|r| r.keys.first().cloned().flatten()),
+        keyed.last().and_then(|r| r.keys.first().cloned().flatten()),
+    ) else {
+        report.rows = keyed.into_iter().chain(keyless).collect();
+        return report;
+    };
+    let zero = Figures::default().cells();
+    let mut rows = Vec::with_capacity(keyed.len());
+    let mut existing = keyed.drain(..).peekable();
+    let mut key = Some(first);
+    while let Some(current) = key.filter(|k| *k <= last) {
+        match existing.peek() {
+            Some(row) if row.keys.first() == Some(&Some(current.clone())) => {
+                rows.extend(existing.next());
+            }
+            _ => rows.push(Row {
+                keys: vec![Some(current.clone())],
+                cells: zero.clone(),
+            }),
+        }
+        key = next(&current);
+    }
+    // Anything the walk did not meet (it cannot happen with ordered keys) is kept.
+    rows.extend(existing);
+    rows.extend(keyless);
+    report.rows = rows;
+    report
+}
+
+/// The week or month after `key`.
+fn next(key: &Key) -> Option<Key> {
+    match *key {
+        Key::Week { year, week } => {
+            let monday = ISOWeekDate::new(year, week, Weekday::Monday).ok()?.date();
+            let week = monday.checked_add(7.days()).ok()?.iso_week_date();
+            Some(Key::Week {
+                year: week.year(),
+                week: week.week(),
+            })
+        }
+        Key::Month { year, month } if month >= 12 => Some(Key::Month {
+            year: year.checked_add(1)?,
+            month: 1,
+        }),
+        Key::Month { year, month } => Some(Key::Month {
+            year,
+            month: month + 1,
+        }),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::Cell;
+
+    fn row(key: Key, n: i128) -> Row {
+        let mut cells = Figures::default().cells();
+        cells[0] = Cell::Int(n);
+        Row {
+            keys: vec![Some(key)],
+            cells,
+        }
+    }
+
+    #[test]
+    fn weeks_and_months_are_filled_across_years() {
+        let week = |year, week| Key::Week { year, week };
+        let report = Report {
+            by: vec![Dimension::Week],
+            columns: Figures::COLUMNS,
+            rows: vec![
+                row(week(2025, 51), 2),
+                row(week(2026, 2), 1),
+                Row {
+                    keys: vec![None],
+                    cells: Figures::default().cells(),
+                },
+            ],
+            total: Figures::default().cells(),
+        };
+        let keys: Vec<String> = even(report)
+            .rows
+            .iter()
+            .map(|r| r.keys[0].as_ref().map_or("-".into(), |k| k.to_string()))
+            .collect();
+        assert_eq!(keys, ["2025-W51", "2025-W52", "2026-W01", "2026-W02", "-"]);
+        let month = |year, month| Key::Month { year, month };
+        let report = Report {
+            by: vec![Dimension::Month],
+            columns: Figures::COLUMNS,
+            rows: vec![row(month(2025, 11), 1), row(month(2026, 2), 1)],
+            total: Figures::default().cells(),
+        };
+        let filled = even(report);
+        assert_eq!(filled.rows.len(), 4);
+        assert_eq!(filled.rows[1].cells[0], Cell::Int(0));
+        assert_eq!(filled.rows[2].keys[0], Some(month(2026, 1)));
     }
 }

@@ -322,7 +322,17 @@ fn heat(out: &mut String, weekday_hour: &Report, zone: &str) {
         &format!("hour of the start ({zone})"),
         "conversations by weekday and hour",
     );
-    figure(out, "When conversations start: weekday × hour", &svg, "");
+    let most = values.iter().flatten().copied().max().unwrap_or(0);
+    let legend = format!(
+        "<p class=\"legend\"><span><i class=\"cell-key light\"></i>fewer</span>\
+         <span><i class=\"cell-key\"></i>more (the darkest hour: {most} conversations)</span></p>"
+    );
+    figure(
+        out,
+        "When conversations start: weekday × hour",
+        &svg,
+        &legend,
+    );
 }
 
 fn ratings(out: &mut String, total: &Report) {

@@ -25,6 +25,7 @@ svg text{fill:var(--fg);font-size:11px}svg text.title{fill:var(--muted);font-siz
 .s-dropped{fill:var(--dropped);background:var(--dropped)}.s-offline{fill:var(--offline);background:var(--offline)}
 .s-missed{fill:var(--missed);background:var(--missed)}
 .line{fill:none;stroke:var(--missed);stroke-width:2}.dot{fill:var(--missed)}
+.cell-key{background:var(--accent)}.cell-key.light{opacity:.25}
 .bar{fill:var(--accent)}.cell{fill:var(--accent)}.cell.empty{fill:var(--card);fill-opacity:1}
 .marker{stroke:var(--fg);stroke-width:1.5;stroke-dasharray:4 3}svg text.marker-label{font-weight:600}
 .legend{margin:.1rem 0 .3rem;font-size:.85rem;color:var(--muted)}
