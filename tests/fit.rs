@@ -193,3 +193,63 @@ fn transcripts_wrap_at_words_under_the_text_column() {
         assert!(line.width() <= 60, "{line:?}");
     }
 }
+
+mod rule {
+    //! The fitting rule on any table: never wider than the width (unless one kept column alone
+    //! is wider), numbers never narrower than their values, the most important column shown,
+    //! and columns hidden only in priority order.
+
+    use proptest::prelude::*;
+    use sshook::render::table::{fit, render, Header, Look, Shown, Width};
+    use unicode_width::UnicodeWidthStr;
+
+    fn column() -> impl Strategy<Value = (bool, u16, String)> {
+        (any::<bool>(), 0u16..6, "[a-z_ 日本👋éš]{0,30}")
+    }
+
+    proptest! {
+        #[test]
+        fn any_table_fits(columns in prop::collection::vec(column(), 1..9), total in 1usize..200) {
+            let headers: Vec<Header> = columns
+                .iter()
+                .enumerate()
+                .map(|(i, (number, priority, _))| Header {
+                    name: format!("col_{i}"),
+                    right: *number,
+                    keep: *number,
+                    priority: *priority,
+                })
+                .collect();
+            let row: Vec<Shown> = columns
+                .iter()
+                .map(|(number, _, text)| Shown {
+                    text: if *number { text.len().to_string() } else { text.clone() },
+                    ..Shown::default()
+                })
+                .collect();
+            let values: Vec<usize> = row.iter().map(|s| s.text.width()).collect();
+            let layout = fit(&headers, &values, Some(total));
+            let shown: Vec<usize> = (0..headers.len()).filter(|&i| layout.widths[i].is_some()).collect();
+            prop_assert!(!shown.is_empty());
+            let sum: usize = layout.widths.iter().flatten().sum::<usize>() + 2 * (shown.len() - 1);
+            let alone_too_wide = shown.len() == 1;
+            prop_assert!(sum <= total || alone_too_wide, "{layout:?} > {total}");
+            for &i in &shown {
+                if headers[i].keep {
+                    prop_assert!(layout.widths[i].unwrap() >= values[i]);
+                }
+            }
+            // A hidden column is never more important than a shown one.
+            let least_shown = shown.iter().map(|&i| headers[i].priority).max().unwrap();
+            for i in (0..headers.len()).filter(|i| layout.widths[*i].is_none()) {
+                prop_assert!(headers[i].priority >= least_shown);
+            }
+            let text = render(&headers, &[row], Width::Fixed(total as u16), Look::default());
+            if !alone_too_wide {
+                for line in text.lines().filter(|l| !l.contains("hidden")) {
+                    prop_assert!(line.width() <= total, "{line:?}");
+                }
+            }
+        }
+    }
+}
