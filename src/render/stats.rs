@@ -246,10 +246,7 @@ fn write_table(out: &mut dyn Write, report: &Report, style: TableStyle) -> Resul
             })
             .collect();
         for (n, &i) in shown.iter().enumerate() {
-            headers.push(figure(
-                report.columns[i],
-                2 + u16::try_from(n).unwrap_or(u16::MAX - 2),
-            ));
+            headers.push(figure(report.columns[i], priority(report.columns[i], n)));
             if n == 0 {
                 // The bar, after conversations: the first to hide.
                 headers.push(Header {
@@ -305,6 +302,16 @@ fn write_table(out: &mut dyn Write, report: &Report, style: TableStyle) -> Resul
         writeln!(out, "{more} more {noun} — `--all` shows all")?;
     }
     Ok(())
+}
+
+/// How long a figure column stays in a narrow table: the compact figures in their order
+/// first (after the group columns, 0 and 1), then the others in column order.
+fn priority(figure: &str, place: usize) -> u16 {
+    let rank = match COMPACT.iter().position(|c| *c == figure) {
+        Some(at) => 2 + at,
+        None => 2 + COMPACT.len() + place,
+    };
+    u16::try_from(rank).unwrap_or(u16::MAX - 1)
 }
 
 fn plain_shown(text: &str) -> Shown {
