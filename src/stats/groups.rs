@@ -9,6 +9,7 @@ use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 
 use jiff::civil::Date;
+use rustc_hash::FxBuildHasher;
 
 use crate::stats::{Cell, Conversation, Dimension, Key, Report, Row, Tally};
 
@@ -17,12 +18,14 @@ use crate::stats::{Cell, Conversation, Dimension, Key, Report, Row, Tally};
 pub struct Grouping<T: Tally> {
     by: Vec<Dimension>,
     agent_level: Option<usize>,
-    groups: HashMap<Vec<Option<Key>>, T>,
+    groups: HashMap<Vec<Option<Key>>, T, FxBuildHasher>,
     /// Distinct conversations per key prefix, for ordering outer levels by size.
-    sizes: HashMap<Vec<Option<Key>>, u64>,
+    sizes: HashMap<Vec<Option<Key>>, u64, FxBuildHasher>,
     /// The first and last day of the selection, with `--by day` outermost.
     days: Option<(Date, Date)>,
     total: T,
+    /// Whether `total` is counted (a report that reads its total elsewhere skips the work).
+    with_total: bool,
 }
 
 impl<T: Tally> Grouping<T> {
@@ -30,15 +33,27 @@ impl<T: Tally> Grouping<T> {
         Grouping {
             agent_level: by.iter().position(|d| *d == Dimension::Agent),
             by,
-            groups: HashMap::new(),
-            sizes: HashMap::new(),
+            groups: HashMap::default(),
+            sizes: HashMap::default(),
             days: None,
             total: T::default(),
+            with_total: true,
+        }
+    }
+
+    /// A grouping whose total stays empty: for several groupings of one selection, where one
+    /// of them counts the total.
+    pub fn groups_only(by: Vec<Dimension>) -> Grouping<T> {
+        Grouping {
+            with_total: false,
+            ..Grouping::new(by)
         }
     }
 
     pub fn add(&mut self, conversation: &Conversation) {
-        self.total.add(conversation, &conversation.agents);
+        if self.with_total {
+            self.total.add(conversation, &conversation.agents);
+        }
         if self.by.is_empty() {
             return;
         }
@@ -50,10 +65,15 @@ impl<T: Tally> Grouping<T> {
         }
         let Some(level) = self.agent_level else {
             self.count_sizes(&conversation.keys, 0..self.by.len());
-            self.groups
-                .entry(conversation.keys.clone())
-                .or_default()
-                .add(conversation, &[]);
+            // Look up before cloning the keys: most conversations join an existing group.
+            match self.groups.get_mut(&conversation.keys) {
+                Some(tally) => tally.add(conversation, &[]),
+                None => {
+                    let mut tally = T::default();
+                    tally.add(conversation, &[]);
+                    self.groups.insert(conversation.keys.clone(), tally);
+                }
+            }
             return;
         };
         // Outer levels count a conversation once, however many agents wrote in it.

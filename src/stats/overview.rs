@@ -69,11 +69,12 @@ impl Default for OverviewTally {
     fn default() -> OverviewTally {
         OverviewTally {
             days: Grouping::new(vec![Dimension::Day]),
-            weeks: Grouping::new(vec![Dimension::Week]),
-            months: Grouping::new(vec![Dimension::Month]),
-            weekday_hour: Grouping::new(vec![Dimension::Weekday, Dimension::Hour]),
-            countries: Grouping::new(vec![Dimension::Country]),
-            groups: Grouping::new(vec![Dimension::Group]),
+            // The total is counted once, by the days; the others count their groups only.
+            weeks: Grouping::groups_only(vec![Dimension::Week]),
+            months: Grouping::groups_only(vec![Dimension::Month]),
+            weekday_hour: Grouping::groups_only(vec![Dimension::Weekday, Dimension::Hour]),
+            countries: Grouping::groups_only(vec![Dimension::Country]),
+            groups: Grouping::groups_only(vec![Dimension::Group]),
             agents: Grouping::new(vec![Dimension::Agent]),
             triggers: HashMap::new(),
         }
@@ -86,6 +87,7 @@ pub struct Overview {
     /// The figures of the whole selection: `sshook stats` without `--by`.
     pub total: Report,
     /// Conversations per day, week or month (chosen by the span): `stats --by day|week|month`.
+    /// The reports below have an empty total (it is [`Overview::total`]), except agents'.
     pub periods: Report,
     /// `stats --by weekday --by hour`.
     pub weekday_hour: Report,

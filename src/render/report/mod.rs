@@ -68,8 +68,18 @@ pub fn page(overview: &Overview, context: &Context) -> String {
     out.push_str("</div>\n");
     agents(&mut out, &overview.agents);
     out.push_str("<div class=\"tops\">\n");
-    top(&mut out, "Top countries", "country", &overview.countries);
-    top(&mut out, "Top groups", "group", &overview.groups);
+    let all = (overview.total)
+        .cell(&overview.total.total, "conversations")
+        .as_f64()
+        .unwrap_or(0.0);
+    top(
+        &mut out,
+        "Top countries",
+        "country",
+        &overview.countries,
+        all,
+    );
+    top(&mut out, "Top groups", "group", &overview.groups, all);
     triggers(&mut out, overview);
     out.push_str("</div>\n");
     footnotes(&mut out);
@@ -405,11 +415,8 @@ fn agents(out: &mut String, agents: &Report) {
     );
 }
 
-fn top(out: &mut String, heading: &str, word: &str, report: &Report) {
-    let all = report
-        .cell(&report.total, "conversations")
-        .as_f64()
-        .unwrap_or(0.0);
+/// The first groups of `report`, each with its share of `all` conversations.
+fn top(out: &mut String, heading: &str, word: &str, report: &Report, all: f64) {
     let _ = writeln!(
         out,
         "<section><h2>{}</h2><table><thead><tr><th>{}</th><th class=\"n\">conversations</th>\
