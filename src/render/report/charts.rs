@@ -64,12 +64,22 @@ pub fn count_ceiling(value: f64) -> f64 {
     4.0 * step
 }
 
-/// A number as an axis shows it: whole numbers without decimals.
+/// A number as an axis shows it: whole numbers without decimals, thousands as `40k` and
+/// millions as `1.5M` so labels stay short.
 fn tick(value: f64) -> String {
-    if (value - value.round()).abs() < 1e-9 {
-        format!("{}", value.round() as i64)
+    let whole = |v: f64| {
+        if (v - v.round()).abs() < 1e-9 {
+            format!("{}", v.round() as i64)
+        } else {
+            format!("{v:.1}")
+        }
+    };
+    if value.abs() >= 1e6 {
+        format!("{}M", whole(value / 1e6))
+    } else if value.abs() >= 1e4 {
+        format!("{}k", whole(value / 1e3))
     } else {
-        format!("{value:.1}")
+        whole(value)
     }
 }
 
@@ -178,9 +188,7 @@ pub fn percent_line(
     let mut out = String::new();
     open(&mut out, y_title, HEIGHT);
     let most = values.iter().flatten().copied().fold(0.0, f64::max);
-    let top = nice_ceiling(most)
-        .min(100.0)
-        .max(if most > 0.0 { 0.0 } else { 10.0 });
+    let top = count_ceiling(most).min(100.0);
     let y = y_axis(&mut out, top, y_title, " %");
     let slot = (WIDTH - LEFT - RIGHT) / labels.len().max(1) as f64;
     let mut path = String::new();
@@ -279,7 +287,11 @@ pub fn heatmap(
     let height = TOP + cell_h * rows.len() as f64 + BOTTOM;
     let mut out = String::new();
     open(&mut out, label, height);
-    let most = values.iter().flatten().copied().max().unwrap_or(0).max(1);
+    // Shades span the smallest to the largest non-zero count, so that differences show
+    // even when every hour is busy.
+    let counts = values.iter().flatten().copied().filter(|n| *n > 0);
+    let (least, most) = counts.fold((u64::MAX, 0), |(lo, hi), n| (lo.min(n), hi.max(n)));
+    let range = most.saturating_sub(least).max(1) as f64;
     let cell_w = (WIDTH - LEFT - RIGHT) / columns.len().max(1) as f64;
     for (r, row) in rows.iter().enumerate() {
         let y = TOP + cell_h * r as f64;
@@ -295,7 +307,7 @@ pub fn heatmap(
             let shade = if n == 0 {
                 0.0
             } else {
-                0.12 + 0.88 * n as f64 / most as f64
+                0.15 + 0.85 * n.saturating_sub(least) as f64 / range
             };
             let _ = write!(
                 out,
@@ -372,6 +384,9 @@ mod tests {
         assert_eq!(count_ceiling(5.0), 8.0);
         assert_eq!(count_ceiling(13.0), 20.0);
         assert_eq!(count_ceiling(230.0), 400.0);
+        assert_eq!(tick(40000.0), "40k");
+        assert_eq!(tick(1_500_000.0), "1.5M");
+        assert_eq!(tick(2.5), "2.5");
     }
 
     #[test]

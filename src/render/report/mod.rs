@@ -332,10 +332,13 @@ fn heat(out: &mut String, weekday_hour: &Report, zone: &str) {
         &format!("hour of the start ({zone})"),
         "conversations by weekday and hour",
     );
-    let most = values.iter().flatten().copied().max().unwrap_or(0);
+    let counts = values.iter().flatten().copied().filter(|n| *n > 0);
+    let (least, most) = counts.fold((u64::MAX, 0), |(lo, hi), n| (lo.min(n), hi.max(n)));
+    let least = if most == 0 { 0 } else { least };
     let legend = format!(
-        "<p class=\"legend\"><span><i class=\"cell-key light\"></i>fewer</span>\
-         <span><i class=\"cell-key\"></i>more (the darkest hour: {most} conversations)</span></p>"
+        "<p class=\"legend\"><span><i class=\"cell-key light\"></i>{least}</span>\
+         <span><i class=\"cell-key\"></i>{most} conversations an hour</span>\
+         <span>blank: none</span></p>"
     );
     figure(
         out,
