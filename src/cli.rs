@@ -50,6 +50,7 @@ pub enum Command {
     Show(commands::show::Args),
     Export(commands::export::Args),
     Stats(commands::stats::Args),
+    Report(commands::report::Args),
     Serve(commands::serve::Args),
     Completions(commands::completions::Args),
     Man(commands::man::Args),

@@ -214,16 +214,16 @@ fn message_rows_in_every_format() {
         "index,sender_kind,content",
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    insta::assert_snapshot!(run.stdout, @r"
-     index  sender kind  content
-    ───────────────────────────────────────────────
-         0  visitor      Hello
-         1  system       agent.join
-         2  trigger      This is triggered message
-         3  agent        Hi, how can i help you ?
-         4  visitor      tanks.
-         5  system       close.visitorClose
-    ");
+    insta::assert_snapshot!(run.stdout, @r#"
+    index  sender kind  content
+    ─────  ───────────  ─────────────────────────
+        0  visitor      Hello
+        1  system       agent.join
+        2  trigger      This is triggered message
+        3  agent        Hi, how can i help you ?
+        4  visitor      tanks.
+        5  system       close.visitorClose
+    "#);
 }
 
 #[test]

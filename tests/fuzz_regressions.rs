@@ -74,7 +74,7 @@ fn every_crash_input_reads_checks_and_renders() {
             for warning in check::warnings(&doc) {
                 assert!(!warning.is_error(), "{}: {warning}", path.display());
             }
-            transcript::text(&doc, &utc, true);
+            transcript::text(&doc, &utc, true, Some(40));
             transcript::markdown(&doc, &utc);
             let html = transcript::html_article(&doc, &utc);
             assert!(!html.contains("<script"), "{}", path.display());

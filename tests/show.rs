@@ -13,7 +13,7 @@ fn text_transcript_of_the_official_example() {
     let run = wd.run(&["show", "data.json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stderr, "");
-    insta::assert_snapshot!(run.stdout, @r"
+    insta::assert_snapshot!(run.stdout, @r#"
     Conversation 55039
       Start      2015-03-27 15:33:59 +00:00 (UTC)
       End        2015-03-27 15:34:36 +00:00
@@ -33,13 +33,13 @@ fn text_transcript_of_the_official_example() {
       Source     data.json:1
 
     ── 2015-03-27 Friday ──
-    15:33:59  Dusan Kmet             Hello
+    15:33:59  Dusan Kmet        Hello
     15:34:06  · John Doe joined the chat
-    15:34:09  trigger: Test Trigger  This is triggered message
-    15:34:13  John Doe               Hi, how can i help you ?
-    15:34:33  Dusan Kmet             tanks.
+    15:34:09  trigger: Test T…  This is triggered message
+    15:34:13  John Doe          Hi, how can i help you ?
+    15:34:33  Dusan Kmet        tanks.
     15:34:36  · the visitor closed the chat
-    ");
+    "#);
 }
 
 #[test]
@@ -54,9 +54,7 @@ fn times_are_in_the_display_zone() {
         "  Start      2015-03-27 16:33:59 +01:00 (Europe/Prague)"
     );
     assert_eq!(lines[2], "  End        2015-03-27 16:34:36 +01:00");
-    assert!(run
-        .stdout
-        .contains("16:33:59  Dusan Kmet             Hello\n"));
+    assert!(run.stdout.contains("16:33:59  Dusan Kmet        Hello\n"));
     // TZ is the default zone.
     let output = wd
         .command(&["show", "data.json"])
@@ -420,13 +418,13 @@ fn control_characters_are_made_visible_and_lines_kept() {
     let messages = &run.stdout[run.stdout.find("──").unwrap()..];
     insta::assert_snapshot!(messages, @r#"
     ── 2015-03-27 Friday ──
-    15:33:59  Eve\u{1b}[2J\u{202e}   Hello
+    15:33:59  Eve\u{1b}[2J\u{…  Hello
     15:34:06  · system event agent.transfer (John Doe)
-    15:34:09  trigger: Test Trigger  This is triggered message
-    15:34:13  陳大文 🙂              Dobrý den!
-                                     Second line <script>alert("x")</script> & 'more'
-                                     \u{7}bell
-    15:34:33  Dusan Kmet             tanks.
+    15:34:09  trigger: Test T…  This is triggered message
+    15:34:13  陳大文 🙂         Dobrý den!
+                                Second line <script>alert("x")</script> & 'more'
+                                \u{7}bell
+    15:34:33  Dusan Kmet        tanks.
     15:34:36  · the visitor closed the chat
     "#);
     assert!(run.stdout.contains("  Visitor    Eve\\u{1b}[2J\\u{202e}\n"));
@@ -483,4 +481,31 @@ fn json_escapes_by_construction() {
         "Dobrý den!\r\nSecond line <script>alert(\"x\")</script> & 'more'\n\u{7}bell"
     );
     assert_eq!(c["messages"][1]["event"], "agent.transfer");
+}
+
+#[test]
+fn html_links_web_addresses_only_and_titles_the_page_by_the_conversation() {
+    let wd = Workdir::new();
+    let text = "See https://shop.example.com/p?a=1&b=2. Not javascript:alert(1) nor \
+                ftp://x.cz, and \"https://evil.cz/\"onmouseover=alert(1)\" <b>bold</b>";
+    wd.write(
+        "data.json",
+        official_with("\"Hello\"", &serde_json::to_string(text).unwrap()),
+    );
+    let run = wd.run(&["show", "--format", "html", "data.json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run
+        .stdout
+        .contains("<title>Conversation 55039 · Dusan Kmet · 2015-03-27</title>"));
+    assert!(run.stdout.contains(
+        "See <a href=\"https://shop.example.com/p?a=1&amp;b=2\" rel=\"noopener noreferrer nofollow\">\
+         https://shop.example.com/p?a=1&amp;b=2</a>. Not javascript:alert(1) nor ftp://x.cz"
+    ));
+    assert!(run.stdout.contains("&lt;b&gt;bold&lt;/b&gt;"));
+    assert!(!run.stdout.contains("<b>"));
+    // The quote ends the link: no attribute can be smuggled in.
+    assert!(run.stdout.contains("<a href=\"https://evil.cz/\" rel="));
+    assert!(!run.stdout.contains("\"onmouseover"));
+    assert_eq!(run.stdout.matches("<a href").count(), 2, "{}", run.stdout);
+    assert!(run.stdout.contains("@media print{"));
 }

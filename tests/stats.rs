@@ -207,7 +207,7 @@ fn official_example_per_agent_measures_from_the_messages() {
     // and the agent.join system event is no message of his.
     let john = json!({"agent": "John Doe", "conversations": 1, "messages": 1,
         "first_response_mean": 14.069, "first_response_median": 14.069,
-        "first_response_p90": 14.069});
+        "first_response_p90": 14.069, "rating_mean": 5.0});
     assert_eq!(report["groups"], json!([john]));
     assert_eq!(report["total"]["conversations"], 1);
 }
@@ -363,16 +363,16 @@ fn per_agent_figures_and_the_whole_selection() {
         report["groups"],
         json!([
             {"agent": "Ann", "conversations": 3, "messages": 4, "first_response_mean": 23.5,
-             "first_response_median": 20.5, "first_response_p90": 40.0},
+             "first_response_median": 20.5, "first_response_p90": 40.0, "rating_mean": null},
             {"agent": "Bob", "conversations": 2, "messages": 2, "first_response_mean": 27.5,
-             "first_response_median": 27.5, "first_response_p90": 30.0},
+             "first_response_median": 27.5, "first_response_p90": 30.0, "rating_mean": null},
         ])
     );
     // The total: every selected conversation, every agent message, all five responses.
     assert_eq!(
         report["total"],
         json!({"conversations": 7, "messages": 6, "first_response_mean": 25.1,
-            "first_response_median": 25.0, "first_response_p90": 40.0})
+            "first_response_median": 25.0, "first_response_p90": 40.0, "rating_mean": null})
     );
 }
 
@@ -658,7 +658,7 @@ fn empty_selection_gives_zero_counts_and_null_figures() {
         report,
         json!({"by": ["agent"], "groups": [], "total": {"conversations": 0, "messages": 0,
             "first_response_mean": null, "first_response_median": null,
-            "first_response_p90": null}})
+            "first_response_p90": null, "rating_mean": null}})
     );
 }
 
@@ -748,16 +748,16 @@ fn table_with_bars() {
     ]);
     assert_eq!(run.code, 0);
     assert_eq!(run.stderr, "");
-    insta::assert_snapshot!(run.stdout, @r"
-    ┌───────┬───────────────┬──────────────────────┬──────────┬────────────────┬────────────────┬────────────────┐
-    │ agent ┆ conversations ┆                      ┆ messages ┆ first response ┆ first response ┆ first response │
-    │       ┆               ┆                      ┆          ┆           mean ┆         median ┆            p90 │
-    ╞═══════╪═══════════════╪══════════════════════╪══════════╪════════════════╪════════════════╪════════════════╡
-    │ Ann   ┆             3 ┆ ████████████████████ ┆        4 ┆           23.5 ┆           20.5 ┆           40.0 │
-    │ Bob   ┆             2 ┆ █████████████▍       ┆        2 ┆           27.5 ┆           27.5 ┆           30.0 │
-    │ total ┆             7 ┆                      ┆        6 ┆           25.1 ┆           25.0 ┆           40.0 │
-    └───────┴───────────────┴──────────────────────┴──────────┴────────────────┴────────────────┴────────────────┘
-    ");
+    insta::assert_snapshot!(run.stdout, @r#"
+                                                                 first         first
+                                                              response  response p90   rating mean
+    agent  conversations  bar                   messages    median (s)           (s)         (1–5)
+    ─────  ─────────────  ────────────────────  ────────  ────────────  ────────────  ────────────
+    Ann                3  ████████████████████         4          20.5          40.0             –
+    Bob                2  █████████████▍               2          27.5          30.0             –
+    total              7                               6          25.0          40.0             –
+    1 more figure — `--all` shows all
+    "#);
 }
 
 #[test]
@@ -780,62 +780,40 @@ fn ascii_table_of_days_with_the_main_figures() {
     ]);
     assert_eq!(run.code, 0);
     insta::assert_snapshot!(run.stdout, @r"
-    +------------+---------------+----------------------+-------+--------+--------+----------------+----------+--------+
-    | day        | conversations |                      | chats | missed | missed | first response | duration | rating |
-    |            |               |                      |       |        |   rate |         median |   median |   mean |
-    +==================================================================================================================+
-    | 2026-03-28 |             1 | #######              |     1 |      0 |   0.0% |           10.0 |     60.0 |      - |
-    | 2026-03-29 |             3 | #################### |     1 |      1 |  33.3% |           20.0 |     60.0 |      - |
-    | 2026-03-30 |             1 | #######              |     1 |      0 |   0.0% |           30.0 |     60.0 |      - |
-    | 2026-03-31 |             0 |                      |     0 |      0 |      - |              - |        - |      - |
-    | 2026-04-01 |             1 | #######              |     1 |      0 |   0.0% |           40.0 |     60.0 |      - |
-    | 2026-04-02 |             1 | #######              |     0 |      0 |   0.0% |              - |     60.0 |      - |
-    | total      |             7 |                      |     4 |      1 |  14.3% |           25.0 |     60.0 |      - |
-    +------------+---------------+----------------------+-------+--------+--------+----------------+----------+--------+
+                                                                            first       first
+                                                                         response    response    duration             rating
+    day         conversations  bar                   missed  missed %  median (s)     p90 (s)  median (s)  rated  mean (1–5)
+    ----------  -------------  --------------------  ------  --------  ----------  ----------  ----------  -----  ----------
+    2026-03-28              1  #######                    0       0.0        10.0          10        60.0      0           -
+    2026-03-29              3  ####################       1      33.3        20.0          20        60.0      0           -
+    2026-03-30              1  #######                    0       0.0        30.0          30        60.0      0           -
+    2026-03-31              0                             0         -           -           -           -      0           -
+    2026-04-01              1  #######                    0       0.0        40.0          40        60.0      0           -
+    2026-04-02              1  #######                    0       0.0           -           -        60.0      0           -
+    total                   7                             1      14.3        25.0          40        60.0      0           -
+    21 more figures — `--all` shows all
     ");
 }
 
 #[test]
-fn table_without_groups_lists_every_figure_and_output_goes_to_a_file() {
+fn table_without_groups_lists_the_compact_figures_and_output_goes_to_a_file() {
     let wd = Workdir::new();
     wd.write("data.json", OFFICIAL);
     let run = wd.run(&["stats", "data.json", "--format", "table", "--ascii"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     insta::assert_snapshot!(run.stdout, @r"
-        +-----------------------+-------+
-        | figure                | value |
-        +===============================+
-        | conversations         |     1 |
-        | chats                 |     1 |
-        | completed             |     1 |
-        | incomplete            |     0 |
-        | missed                |     0 |
-        | offline               |     0 |
-        | dropped               |     0 |
-        | open                  |     0 |
-        | triggered             |     1 |
-        | missed_rate           |  0.0% |
-        | first_response_mean   |  14.0 |
-        | first_response_median |  14.0 |
-        | first_response_p90    |    14 |
-        | first_response_max    |    14 |
-        | avg_response_mean     |  14.0 |
-        | avg_response_median   |  14.0 |
-        | duration_mean         |  36.0 |
-        | duration_median       |  36.0 |
-        | messages_recorded     |     5 |
-        | messages_counted      |     4 |
-        | words_recorded        |    11 |
-        | words_counted         |    13 |
-        | rated                 |     1 |
-        | rating_mean           |   5.0 |
-        | rating_1              |     0 |
-        | rating_2              |     0 |
-        | rating_3              |     0 |
-        | rating_4              |     0 |
-        | rating_5              |     1 |
-        +-----------------------+-------+
-        ");
+    figure                     value
+    -------------------------  -----
+    conversations                  1
+    missed                         0
+    missed %                     0.0
+    first response median (s)   14.0
+    first response p90 (s)        14
+    duration median (s)         36.0
+    rated                          1
+    rating mean (1–5)            5.0
+    21 more figures — `--all` shows all
+    ");
     let run = wd.run(&["stats", "data.json", "--by", "weekday", "-o", "days.csv"]);
     assert_eq!((run.code, run.stdout.as_str()), (0, ""));
     let csv = Csv::parse(&wd.read("days.csv"), b',');

@@ -16,8 +16,9 @@ fuzz_target!(|data: &[u8]| {
     let chunk = sshook_fuzz::chunk(data);
     let utc = DisplayZone::utc();
     for doc in sshook_fuzz::payloads(&chunk) {
-        check_text(&transcript::text(&doc, &utc, false));
-        let _ = transcript::text(&doc, &utc, true);
+        check_text(&transcript::text(&doc, &utc, false, None));
+        check_text(&transcript::text(&doc, &utc, false, Some(40)));
+        let _ = transcript::text(&doc, &utc, true, Some(1));
         check_text(&transcript::markdown(&doc, &utc));
         check_html(&transcript::html_article(&doc, &utc));
         check_json(&doc, &transcript::json_line(&doc, &utc));
@@ -35,7 +36,7 @@ fn check_text(out: &str) {
 
 /// Tag names, classes and attributes the template writes; anything else came from content.
 const TAGS: &[&str] = &[
-    "article", "h1", "h2", "dl", "dt", "dd", "p", "div", "span", "time",
+    "article", "h1", "h2", "dl", "dt", "dd", "p", "div", "span", "time", "a",
 ];
 const CLASSES: &[&str] = &[
     "m system",
@@ -72,7 +73,10 @@ fn template_tag(tag: &str) -> bool {
         return false;
     }
     if attrs.is_empty() {
-        return true;
+        return name != "a";
+    }
+    if name == "a" {
+        return web_link(attrs);
     }
     let value = |key: &str| {
         attrs
@@ -88,6 +92,21 @@ fn template_tag(tag: &str) -> bool {
             .all(|c| c.is_ascii_digit() || "-+:.T".contains(c)),
         _ => false,
     }
+}
+
+/// `href="http(s)://…" rel="noopener noreferrer nofollow"`: a web address with nothing that
+/// could end the attribute.
+fn web_link(attrs: &str) -> bool {
+    let Some(rest) = attrs.strip_prefix("href=\"") else {
+        return false;
+    };
+    let Some((url, rest)) = rest.split_once('"') else {
+        return false;
+    };
+    let lower = url.to_ascii_lowercase();
+    (lower.starts_with("http://") || lower.starts_with("https://"))
+        && !url.contains(|c: char| c.is_whitespace() || "<>'".contains(c))
+        && rest == " rel=\"noopener noreferrer nofollow\""
 }
 
 /// Every `>` closes a tag opened by `<`.

@@ -11,7 +11,7 @@ use crate::render::encode::{Encoder, Format, Options, Rendered, RowWriter};
 use crate::render::parquet;
 use crate::render::partition::{Part, PartitionBy, Tree};
 use crate::render::rows::{column_list, Columns, Record, RowKind};
-use crate::render::table::Width;
+use crate::render::table::WideArgs;
 use crate::report::{self, count};
 use crate::select::{self, Flow, OrderArgs, SelectArgs, Selection};
 use crate::time::DisplayZone;
@@ -94,6 +94,9 @@ pub struct Args {
     pub safe: bool,
 
     #[command(flatten)]
+    pub wide: WideArgs,
+
+    #[command(flatten)]
     pub select: SelectArgs,
 
     #[command(flatten)]
@@ -127,7 +130,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
             header: !args.no_header,
             excel: args.excel,
             safe: args.safe,
-            table_width: Width::for_output(to_stdout),
+            table_width: args.wide.width(to_stdout),
             color: to_stdout && global.color.stdout(),
             ..Options::default()
         };

@@ -8,7 +8,7 @@ use crate::cli::{GlobalArgs, InputArgs};
 use crate::output::Output;
 use crate::render::encode::{Encoder, Format, Options, RowWriter};
 use crate::render::rows::{Columns, RowKind};
-use crate::render::table::Width;
+use crate::render::table::WideArgs;
 use crate::report;
 use crate::select::{self, Flow, OrderArgs, SelectArgs, Selection};
 use crate::Outcome;
@@ -25,18 +25,19 @@ visitor_name, visitor_country_code, agents, messages_counted (visitor and agent 
 trigger messages included), rating, first_visitor_message (cut short in the table only).
 For every column, use `sshook export`.";
 
-/// The columns of `list`, named as in `sshook export --list-columns`.
-const COLUMNS: [&str; 10] = [
-    "conversation_id",
-    "begin_at",
-    "duration",
-    "status",
-    "visitor_name",
-    "visitor_country_code",
-    "agents",
-    "messages_counted",
-    "rating",
-    "first_visitor_message",
+/// The columns of `list`, named as in `sshook export --list-columns`, each with its priority
+/// in a table too narrow for all of them (0 the most important; the highest hide first).
+const COLUMNS: [(&str, u16); 10] = [
+    ("conversation_id", 0),
+    ("begin_at", 1),
+    ("duration", 6),
+    ("status", 2),
+    ("visitor_name", 3),
+    ("visitor_country_code", 9),
+    ("agents", 5),
+    ("messages_counted", 7),
+    ("rating", 8),
+    ("first_visitor_message", 4),
 ];
 
 /// List conversations, one row each.
@@ -58,6 +59,9 @@ pub struct Args {
 
     #[command(flatten)]
     pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub wide: WideArgs,
 
     #[command(flatten)]
     pub select: SelectArgs,
@@ -112,14 +116,19 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
         ListFormat::Csv
     };
     let format = args::resolve(args.format, &args.output, default)?;
-    let names: Vec<String> = if args.columns.is_empty() {
-        COLUMNS.iter().map(|c| c.to_string()).collect()
+    // Chosen columns rank in the order given; the default ones by their priority.
+    let (names, priority): (Vec<String>, Vec<u16>) = if args.columns.is_empty() {
+        COLUMNS.iter().map(|(c, p)| (c.to_string(), *p)).unzip()
     } else {
-        args.columns.clone()
+        (
+            args.columns.clone(),
+            (0..args.columns.len() as u16).collect(),
+        )
     };
     let columns = Columns::new(RowKind::Conversations, &names, &[])?;
     let options = Options {
-        table_width: Width::for_output(args.output.to_stdout()),
+        table_width: args.wide.width(args.output.to_stdout()),
+        table_priority: priority,
         color: args.output.to_stdout() && global.color.stdout(),
         ..Options::default()
     };

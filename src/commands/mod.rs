@@ -4,6 +4,7 @@ pub mod completions;
 pub mod export;
 pub mod list;
 pub mod man;
+pub mod report;
 pub mod serve;
 pub mod show;
 pub mod stats;
@@ -20,6 +21,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Show(args) => show::run(args, &cli.global),
         Command::Export(args) => export::run(args, &cli.global),
         Command::Stats(args) => stats::run(args, &cli.global),
+        Command::Report(args) => report::run(args, &cli.global),
         Command::Serve(args) => serve::run(args, &cli.global),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),

@@ -8,6 +8,7 @@ use anyhow::Result;
 use crate::args::{self, OutputArgs};
 use crate::cli::{GlobalArgs, InputArgs};
 use crate::output::Output;
+use crate::render::table::Width;
 use crate::render::transcript::{self, TranscriptFormat};
 use crate::report;
 use crate::select::{self, Flow, OrderArgs, SelectArgs, Selection};
@@ -81,6 +82,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
     let color =
         format == TranscriptFormat::Text && args.output.to_stdout() && global.color.stdout();
     let zone = &selection.zone;
+    let width = Width::for_output(args.output.to_stdout()).columns();
     let mut out = Output::open(args.output.file())?;
     let mut shown: u64 = 0;
     let summary = select::stream(
@@ -88,14 +90,17 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
         &selection,
         &mut diagnostics,
         |doc| match format {
-            TranscriptFormat::Text => transcript::text(doc, zone, color),
-            TranscriptFormat::Markdown => transcript::markdown(doc, zone),
-            TranscriptFormat::Html => transcript::html_article(doc, zone),
-            TranscriptFormat::Json => transcript::json_line(doc, zone),
+            TranscriptFormat::Text => (String::new(), transcript::text(doc, zone, color, width)),
+            TranscriptFormat::Markdown => (String::new(), transcript::markdown(doc, zone)),
+            TranscriptFormat::Html => (
+                transcript::html_title(doc, zone),
+                transcript::html_article(doc, zone),
+            ),
+            TranscriptFormat::Json => (String::new(), transcript::json_line(doc, zone)),
         },
-        |rendered| {
+        |(title, rendered)| {
             let before = match (format, shown) {
-                (TranscriptFormat::Html, 0) => transcript::html_page_start(),
+                (TranscriptFormat::Html, 0) => transcript::html_page_start(&title),
                 (_, 0) | (TranscriptFormat::Html | TranscriptFormat::Json, _) => String::new(),
                 (TranscriptFormat::Text, _) => transcript::TEXT_SEPARATOR.to_owned(),
                 (TranscriptFormat::Markdown, _) => transcript::MARKDOWN_SEPARATOR.to_owned(),

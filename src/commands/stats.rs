@@ -8,6 +8,7 @@ use crate::cli::{GlobalArgs, InputArgs};
 use crate::input::Source;
 use crate::output::Output;
 use crate::render::stats::{self as render, StatsFormat, TableStyle};
+use crate::render::table::WideArgs;
 use crate::report::{self, Diagnostics};
 use crate::select::{self, Flow, SelectArgs, Selection, Summary};
 use crate::stats::{AgentFigures, Conversation, Dimension, Figures, Grouping, Report, Tally};
@@ -48,6 +49,7 @@ agent:3, when the name is empty). Its figures replace the ones above:
       seconds as fractions, (sentAt of its first message after the conversation's first
       visitor message − sentAt of that visitor message) / 1000; none when it wrote nothing
       after that message.
+  rating_mean          the mean rating of the rated conversations it wrote in.
 Conversations without agent messages are in no agent group, but in the total, whose
 conversations are the whole selection, messages every agent message, and first response
 times those of every agent in every conversation.
@@ -90,13 +92,16 @@ pub struct Args {
     #[arg(long, short = 'f', value_enum, value_name = "FORMAT")]
     pub format: Option<StatsFormat>,
 
-    /// Tables with ASCII borders and bars.
+    /// Tables with an ASCII rule and bars.
     #[arg(long)]
     pub ascii: bool,
 
-    /// Tables with every figure, not only the main ones.
+    /// Tables with every figure, not only the compact set (csv and json always have all).
     #[arg(long)]
-    pub wide: bool,
+    pub all: bool,
+
+    #[command(flatten)]
+    pub wide: WideArgs,
 
     #[command(flatten)]
     pub output: OutputArgs,
@@ -131,9 +136,12 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
     };
 
     let mut out = Output::open(args.output.file())?;
+    let to_stdout = out.is_stdout();
     let style = TableStyle {
         ascii: args.ascii,
-        wide: args.wide,
+        all: args.all,
+        width: args.wide.width(to_stdout),
+        color: to_stdout && global.color.stdout(),
     };
     render::write(&mut out, &report, format, style)?;
     out.finish()?;

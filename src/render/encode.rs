@@ -1,5 +1,5 @@
 //! Writing rows: CSV and TSV through the csv crate, NDJSON and JSON through serde_json, tables
-//! through comfy-table ([`super::table`]).
+//! through the fitted table ([`super::table`]).
 //!
 //! An [`Encoder`] renders the rows of one payload into bytes (on any thread, see
 //! `select::stream`); a [`RowWriter`] writes them in order. Nothing is kept between payloads,
@@ -11,7 +11,7 @@ use std::io::Write;
 use anyhow::{bail, Context, Result};
 
 use super::rows::{compact_json, Cell, Columns, Kind};
-use super::table::{self, Header, Shown, Tone, Width};
+use super::table::{self, Header, Look, Shown, Tone, Width};
 use crate::render::rows::Record;
 use crate::time::DisplayZone;
 
@@ -65,6 +65,9 @@ pub struct Options {
     /// The longest text a table cell shows, in characters.
     pub table_text: usize,
     pub table_width: Width,
+    /// The priority of each column in a table (0 the most important, hidden last); columns
+    /// without one rank by their place.
+    pub table_priority: Vec<u16>,
     /// Colour in tables.
     pub color: bool,
 }
@@ -78,6 +81,7 @@ impl Default for Options {
             safe: false,
             table_text: 60,
             table_width: Width::Unlimited,
+            table_priority: Vec::new(),
             color: false,
         }
     }
@@ -365,17 +369,24 @@ impl<'e, W: Write> RowWriter<'e, W> {
             Format::Json => self.out.write_all(b"\n]\n")?,
             Format::Table => {
                 let kinds = self.encoder.columns.kinds();
+                let options = &self.encoder.options;
                 let headers: Vec<Header> = (self.encoder.columns.names().into_iter())
                     .zip(kinds)
-                    .map(|(name, kind)| Header {
+                    .enumerate()
+                    .map(|(i, (name, kind))| Header {
                         name: name.to_owned(),
                         right: kind == Kind::Int,
                         keep: matches!(kind, Kind::Int | Kind::Bool | Kind::Time)
                             || name == "status",
+                        priority: (options.table_priority.get(i).copied())
+                            .unwrap_or_else(|| u16::try_from(i).unwrap_or(u16::MAX)),
                     })
                     .collect();
-                let options = &self.encoder.options;
-                let text = table::render(&headers, &self.shown, options.table_width, options.color);
+                let look = Look {
+                    color: options.color,
+                    ascii: false,
+                };
+                let text = table::render(&headers, &self.shown, options.table_width, look);
                 self.out.write_all(text.as_bytes())?;
             }
             Format::Csv | Format::Tsv | Format::Ndjson | Format::Parquet => {}

@@ -13,6 +13,8 @@ use jiff::SignedDuration;
 use serde_json::{json, Map, Value};
 use unicode_width::UnicodeWidthStr;
 
+use super::table::cut;
+use super::wrap::{links, wrap};
 use crate::input::Document;
 use crate::payload::{Event, Message, Payload, SenderKind};
 use crate::time::DisplayZone;
@@ -43,8 +45,12 @@ pub enum TranscriptFormat {
     Json,
 }
 
-/// The speaker column never grows wider than this; longer names push their text right.
-const SPEAKER_WIDTH_CAP: usize = 24;
+/// The speaker column is as wide as the longest name up to this; longer names and trigger
+/// names are cut with `…`, so every message starts in the same column.
+const SPEAKER_WIDTH_CAP: usize = 16;
+
+/// Messages wrap at the width, but their text column keeps at least this many columns.
+const TEXT_WIDTH_MIN: usize = 20;
 
 /// What a reader sees of one conversation, in plain (unescaped) words.
 struct Transcript {
@@ -345,6 +351,23 @@ pub fn html_escape(text: &str) -> String {
     out
 }
 
+/// Text for an HTML element with its `http`/`https` links as links; everything escaped.
+pub fn html_linked(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for link in links(text) {
+        out.push_str(&html_escape(&text[at..link.start]));
+        let url = html_escape(&text[link.clone()]);
+        let _ = write!(
+            out,
+            "<a href=\"{url}\" rel=\"noopener noreferrer nofollow\">{url}</a>"
+        );
+        at = link.end;
+    }
+    out.push_str(&html_escape(&text[at..]));
+    out
+}
+
 /// Text that markdown shows as it is: inline syntax and HTML backslash-escaped, and a line
 /// start that would open a list, heading or quote too.
 pub fn markdown_escape(text: &str) -> String {
@@ -392,8 +415,12 @@ fn speaker_style(kind: SenderKind) -> &'static str {
 }
 
 /// The transcript as aligned text; `color` adds ANSI styles (dim times, bold speakers).
-pub fn text(doc: &Document, zone: &DisplayZone, color: bool) -> String {
+/// With a `width`, values and messages wrap at word boundaries (links stay whole), each
+/// continuation line under the start of its text.
+pub fn text(doc: &Document, zone: &DisplayZone, color: bool, width: Option<usize>) -> String {
     let t = transcript(doc, zone);
+    let fill =
+        |indent: usize| width.map_or(usize::MAX, |w| w.saturating_sub(indent).max(TEXT_WIDTH_MIN));
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -401,41 +428,64 @@ pub fn text(doc: &Document, zone: &DisplayZone, color: bool) -> String {
         paint(color, BOLD, &format!("Conversation {}", t.id))
     );
     let label_width = t.fields.iter().map(|(l, _)| l.len()).max().unwrap_or(0);
+    let value_indent = " ".repeat(2 + label_width + 2);
     for (label, values) in &t.fields {
-        for (i, value) in values.iter().enumerate() {
+        let lines = values
+            .iter()
+            .flat_map(|v| wrap(&visible(v, false), fill(value_indent.len())));
+        for (i, value) in lines.enumerate() {
             let label = if i == 0 { label } else { "" };
             let padded = format!("{label:label_width$}");
-            let _ = writeln!(
-                out,
-                "  {}  {}",
-                paint(color, DIM, &padded),
-                visible(value, false)
-            );
+            let row = format!("  {}  {value}", paint(color, DIM, &padded));
+            let _ = writeln!(out, "{}", row.trim_end());
         }
     }
     let speakers: Vec<String> = t.lines.iter().map(|l| visible(&l.speaker, false)).collect();
-    let width = speakers
+    let speaker_width = speakers
         .iter()
         .map(|s| s.width())
-        .filter(|w| *w <= SPEAKER_WIDTH_CAP)
         .max()
-        .unwrap_or(0);
+        .unwrap_or(0)
+        .min(SPEAKER_WIDTH_CAP);
     for (line, speaker) in t.lines.iter().zip(&speakers) {
         if let Some(date) = &line.date {
             let _ = writeln!(out, "\n{}", paint(color, BOLD, &format!("── {date} ──")));
         }
         let time = paint(color, DIM, &line.time);
+        let time_width = line.time.width();
         if line.kind == SenderKind::System {
-            let words = format!("· {}", visible(&line.text, false));
-            let _ = writeln!(out, "{time}  {}", paint(color, DIM, &words));
+            let indent = time_width + 2 + 2;
+            let words = wrap(&visible(&line.text, false), fill(indent));
+            for (i, words) in words.iter().enumerate() {
+                let words = if i == 0 {
+                    format!("· {words}")
+                } else {
+                    words.clone()
+                };
+                let lead = if i == 0 {
+                    time.clone()
+                } else {
+                    " ".repeat(time_width)
+                };
+                let pad = if i == 0 { "" } else { "  " };
+                let _ = writeln!(out, "{lead}  {pad}{}", paint(color, DIM, &words));
+            }
             continue;
         }
-        let pad = " ".repeat(width.saturating_sub(speaker.width()));
-        let indent = " ".repeat(line.time.width() + 2 + width.max(speaker.width()) + 2);
-        let speaker = paint(color, speaker_style(line.kind), speaker);
-        let body = visible(&line.text, true).replace('\n', &format!("\n{indent}"));
-        let row = format!("{time}  {speaker}{pad}  {body}");
-        let _ = writeln!(out, "{}", row.trim_end());
+        let speaker = cut(speaker, speaker_width);
+        let pad = " ".repeat(speaker_width.saturating_sub(speaker.width()));
+        let indent = time_width + 2 + speaker_width + 2;
+        let speaker = paint(color, speaker_style(line.kind), &speaker);
+        let body = wrap(&visible(&line.text, true), fill(indent));
+        let blank = " ".repeat(indent);
+        for (i, text) in body.iter().enumerate() {
+            let row = if i == 0 {
+                format!("{time}  {speaker}{pad}  {text}")
+            } else {
+                format!("{blank}{text}")
+            };
+            let _ = writeln!(out, "{}", row.trim_end());
+        }
     }
     out
 }
@@ -495,15 +545,32 @@ dt{color:#666}dd{margin:0}dd p{margin:0}
 .visitor .who{color:#1a5fb4}.agent .who{color:#26a269}.trigger .who{color:#9141ac}
 .text{white-space:pre-wrap;overflow-wrap:anywhere}
 .system{color:#777;font-style:italic;grid-template-columns:5rem 1fr}
+a{color:#1a5fb4}
+@media print{body{max-width:none;margin:0;padding:0;font-size:10pt;color:#000}article+article{break-before:page;border:0;margin:0;padding:0}.m{break-inside:avoid}h2{break-after:avoid}a{color:inherit}}
 ";
 
-/// The start of the page, before the first conversation.
-pub fn html_page_start() -> String {
+/// The page's title for the conversation that opens it: its id, visitor and local date
+/// (escaped for HTML).
+pub fn html_title(doc: &Document, zone: &DisplayZone) -> String {
+    let p = &doc.payload;
+    let mut title = format!("Conversation {}", p.conversation_id());
+    let visitor = p.visitor.as_ref().and_then(|v| v.name.as_deref());
+    if let Some(name) = visitor.filter(|n| !n.trim().is_empty()) {
+        let _ = write!(title, " \u{b7} {}", visible(name, false));
+    }
+    if let Some(day) = zone.zoned(p.begin_at) {
+        let _ = write!(title, " \u{b7} {}", day.strftime("%Y-%m-%d"));
+    }
+    html_escape(&title)
+}
+
+/// The start of the page, before the first conversation; `title` is already escaped.
+pub fn html_page_start(title: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
-         <title>Smartsupp conversations</title>\n<style>\n{HTML_STYLE}</style>\n</head>\n<body>\n"
+         <title>{title}</title>\n<style>\n{HTML_STYLE}</style>\n</head>\n<body>\n"
     )
 }
 
@@ -517,11 +584,12 @@ pub fn html_article(doc: &Document, zone: &DisplayZone) -> String {
     let mut out = format!("<article>\n<h1>Conversation {}</h1>\n<dl>\n", t.id);
     for (label, values) in &t.fields {
         let _ = write!(out, "<dt>{label}</dt><dd>");
+        let linked = |v: &String| html_linked(&visible(v, false));
         if let [value] = values.as_slice() {
-            out.push_str(&h(value, false));
+            out.push_str(&linked(value));
         } else {
             for value in values {
-                let _ = write!(out, "<p>{}</p>", h(value, false));
+                let _ = write!(out, "<p>{}</p>", linked(value));
             }
         }
         out.push_str("</dd>\n");
@@ -548,7 +616,7 @@ pub fn html_article(doc: &Document, zone: &DisplayZone) -> String {
                 "<div class=\"m {}\">{time}<span class=\"who\">{}</span><span class=\"text\">{}</span></div>",
                 line.kind.as_str(),
                 h(&line.speaker, false),
-                h(&line.text, true)
+                html_linked(&visible(&line.text, true))
             );
         }
     }

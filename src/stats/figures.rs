@@ -55,6 +55,12 @@ impl Sum {
 }
 
 impl Figures {
+    /// The recorded first response times of chats (seconds): the distribution behind
+    /// `first_response_*`.
+    pub fn first_response(&self) -> &Values {
+        &self.first_response
+    }
+
     fn status(&self, status: Status) -> u64 {
         let index = Status::ALL.iter().position(|s| *s == status).unwrap_or(0);
         self.statuses[index]
@@ -167,14 +173,16 @@ impl Tally for Figures {
     }
 }
 
-/// The agent figures: conversations an agent wrote in, its messages, and its own first
-/// response times measured from the messages (seconds, as fractions).
+/// The agent figures: conversations an agent wrote in, its messages, its own first
+/// response times measured from the messages (seconds, as fractions), and the mean rating of
+/// the rated conversations it wrote in.
 #[derive(Debug, Clone, Default)]
 pub struct AgentFigures {
     conversations: u64,
     messages: u64,
     /// Milliseconds; shown as seconds.
     first_response_ms: Values,
+    ratings: Values,
 }
 
 impl Tally for AgentFigures {
@@ -184,11 +192,15 @@ impl Tally for AgentFigures {
         "first_response_mean",
         "first_response_median",
         "first_response_p90",
+        "rating_mean",
     ];
     const NEEDS_AGENTS: bool = true;
 
-    fn add(&mut self, _c: &Conversation, agents: &[AgentPart]) {
+    fn add(&mut self, c: &Conversation, agents: &[AgentPart]) {
         self.conversations += 1;
+        if let Some(rating) = c.rating {
+            self.ratings.add(rating);
+        }
         for part in agents {
             self.messages += part.messages;
             if let Some(ms) = part.first_response_ms {
@@ -208,6 +220,7 @@ impl Tally for AgentFigures {
             Cell::from_float(self.first_response_ms.mean(1000)),
             Cell::from_float(self.first_response_ms.median(1000)),
             Cell::from_float(self.first_response_ms.p90().map(|ms| ms as f64 / 1000.0)),
+            Cell::from_float(self.ratings.mean(1)),
         ]
     }
 }

@@ -9,6 +9,7 @@ use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 
 use jiff::civil::Date;
+use rustc_hash::FxBuildHasher;
 
 use crate::stats::facts::date_key;
 use crate::stats::{Cell, Conversation, Dimension, Key, Report, Row, Tally};
@@ -18,15 +19,17 @@ use crate::stats::{Cell, Conversation, Dimension, Key, Report, Row, Tally};
 pub struct Grouping<T: Tally> {
     by: Vec<Dimension>,
     agent_level: Option<usize>,
-    groups: HashMap<Vec<Option<Key>>, T>,
+    groups: HashMap<Vec<Option<Key>>, T, FxBuildHasher>,
     /// Distinct conversations per key prefix, for ordering outer levels by size.
-    sizes: HashMap<Vec<Option<Key>>, u64>,
+    sizes: HashMap<Vec<Option<Key>>, u64, FxBuildHasher>,
     /// The explicit `--since`/`--until` range as local days (first, last; either may be
     /// open), inside which empty periods of the outer time dimension get zero rows.
     fill: Option<(Option<Date>, Option<Date>)>,
     /// The first days of the data's first and last outer periods (day, week or month).
     span: Option<(Date, Date)>,
     total: T,
+    /// Whether `total` is counted (a report that reads its total elsewhere skips the work).
+    with_total: bool,
 }
 
 impl<T: Tally> Grouping<T> {
@@ -35,16 +38,31 @@ impl<T: Tally> Grouping<T> {
         Grouping {
             agent_level: by.iter().position(|d| *d == Dimension::Agent),
             by,
-            groups: HashMap::new(),
-            sizes: HashMap::new(),
+            groups: HashMap::default(),
+            sizes: HashMap::default(),
             fill,
             span: None,
             total: T::default(),
+            with_total: true,
+        }
+    }
+
+    /// A grouping whose total stays empty: for several groupings of one selection, where one
+    /// of them counts the total.
+    pub fn groups_only(
+        by: Vec<Dimension>,
+        fill: Option<(Option<Date>, Option<Date>)>,
+    ) -> Grouping<T> {
+        Grouping {
+            with_total: false,
+            ..Grouping::new(by, fill)
         }
     }
 
     pub fn add(&mut self, conversation: &Conversation) {
-        self.total.add(conversation, &conversation.agents);
+        if self.with_total {
+            self.total.add(conversation, &conversation.agents);
+        }
         if self.by.is_empty() {
             return;
         }
@@ -56,10 +74,15 @@ impl<T: Tally> Grouping<T> {
         }
         let Some(level) = self.agent_level else {
             self.count_sizes(&conversation.keys, 0..self.by.len());
-            self.groups
-                .entry(conversation.keys.clone())
-                .or_default()
-                .add(conversation, &[]);
+            // Look up before cloning the keys: most conversations join an existing group.
+            match self.groups.get_mut(&conversation.keys) {
+                Some(tally) => tally.add(conversation, &[]),
+                None => {
+                    let mut tally = T::default();
+                    tally.add(conversation, &[]);
+                    self.groups.insert(conversation.keys.clone(), tally);
+                }
+            }
             return;
         };
         // Outer levels count a conversation once, however many agents wrote in it.
@@ -74,6 +97,11 @@ impl<T: Tally> Grouping<T> {
                 .or_default()
                 .add(conversation, std::slice::from_ref(part));
         }
+    }
+
+    /// The tally of the whole selection so far.
+    pub fn total(&self) -> &T {
+        &self.total
     }
 
     /// Counts the conversation in its prefixes at `levels` that are ordered by size (the
@@ -301,6 +329,19 @@ mod tests {
         assert_eq!(
             order(&g.finish()),
             ["2026-03-28/Ann", "2026-03-28/Bob", "2026-03-31/Ann"]
+        );
+    }
+
+    #[test]
+    fn an_open_range_fills_weeks_across_a_year_between_the_data() {
+        let week = |year, week| Some(Key::Week { year, week });
+        let mut g = Grouping::<Figures>::new(vec![Dimension::Week], Some((None, None)));
+        g.add(&conversation(vec![week(2025, 51)], &[]));
+        g.add(&conversation(vec![week(2026, 2)], &[]));
+        g.add(&conversation(vec![None], &[]));
+        assert_eq!(
+            order(&g.finish()),
+            ["2025-W51", "2025-W52", "2026-W01", "2026-W02", "-"]
         );
     }
 

@@ -1,12 +1,14 @@
 //! Statistics over the selected conversations: the facts a figure needs from one payload
 //! ([`facts`]), the figures of a group ([`figures`]), exact distributions ([`values`]) and the
-//! grouping by day, agent, status… ([`groups`]). Rendering lives in `render::stats`.
+//! grouping by day, agent, status… ([`groups`]), and everything `sshook report` draws in one
+//! pass ([`overview`]). Rendering lives in `render::stats` and `render::report`.
 //!
 //! Memory holds counters and exact value distributions per group, never payloads.
 
 pub mod facts;
 pub mod figures;
 pub mod groups;
+pub mod overview;
 pub mod values;
 
 use std::fmt;

@@ -61,6 +61,11 @@ impl Values {
         self.nth((9 * self.len).div_ceil(10))
     }
 
+    /// Each distinct value with how many times it entered, smallest first.
+    pub fn counts(&self) -> impl Iterator<Item = (i64, u64)> + '_ {
+        self.counts.iter().map(|(&value, &count)| (value, count))
+    }
+
     pub fn max(&self) -> Option<i64> {
         self.counts.last_key_value().map(|(&value, _)| value)
     }
