@@ -83,36 +83,61 @@ merged_fields! {
     2 contact_id: String,
     3 visitor_id: String,
     4 referer: String,
-    5 domain: String,
-    6 variables: String,
-    7 assigned_agent_ids: Vec<String>,
-    8 rating: i64,
-    9 rating_text: String,
-    10 finished_at: i64,
-    11 last_closed_at: i64,
-    12 contact_name: String,
-    13 contact_email: String,
-    14 location_country: String,
-    15 location_city: String,
-    16 location_ip: String,
-    17 location_code: String,
-    18 closed_by_agent_id: String,
-    19 close_type: String,
+    5 variables: String,
+    6 assigned_agent_ids: Vec<String>,
+    7 rating: i64,
+    8 rating_text: String,
+    9 finished_at: i64,
+    10 last_closed_at: i64,
+    11 contact_name: String,
+    12 contact_email: String,
+    13 location_country: String,
+    14 location_city: String,
+    15 location_ip: String,
+    16 location_code: String,
 }
 
+/// A message, as small as the assembled view allows: it is held until the end of input.
 #[derive(Debug, Clone)]
 pub struct MessageFacts {
-    pub id: String,
-    pub sub_type: Option<String>,
-    pub text: Option<String>,
-    pub author_name: Option<String>,
-    pub agent_id: Option<String>,
+    pub id: Box<str>,
+    pub sub_type: SubType,
+    pub text: Option<Box<str>>,
+    pub author_name: Option<Box<str>>,
+    pub agent_id: Option<Box<str>>,
+    pub trigger_name: Option<Box<str>>,
+    /// The visitor's id and the page, taken once per conversation (not held per message).
     pub visitor_id: Option<String>,
-    pub trigger_name: Option<String>,
     pub page_url: Option<String>,
-    pub response_time: Option<f64>,
+    pub response_time: Option<f32>,
     pub created_at: Option<i64>,
     pub updated_at: Option<i64>,
+}
+
+/// `message.sub_type`; an unknown one keeps its word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubType {
+    Contact,
+    Agent,
+    Bot,
+    Trigger,
+    System,
+    Other(Box<str>),
+    Missing,
+}
+
+impl SubType {
+    fn new(word: Option<&str>) -> SubType {
+        match word {
+            Some("contact") => SubType::Contact,
+            Some("agent") => SubType::Agent,
+            Some("bot") => SubType::Bot,
+            Some("trigger") => SubType::Trigger,
+            Some("system") => SubType::System,
+            Some(other) => SubType::Other(other.into()),
+            None => SubType::Missing,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -144,7 +169,6 @@ impl Facts {
                 contact_id: owned(c.contact_id.as_deref()),
                 visitor_id: owned(c.visitor_id.as_deref()),
                 referer: owned(c.referer.as_ref()),
-                domain: owned(c.domain.as_ref()),
                 variables: c.variables.map(|raw| raw.get().to_owned()),
                 assigned_agent_ids: c
                     .assigned_agent_ids
@@ -160,23 +184,22 @@ impl Facts {
                 location_city: owned(c.location_city.as_ref()),
                 location_ip: owned(c.location_ip.as_ref()),
                 location_code: owned(c.location_code.as_ref()),
-                closed_by_agent_id: owned(c.closed_by_agent_id.as_deref()),
-                close_type: owned(c.close_type.as_ref()),
             },
         });
+        let boxed = |t: Option<&str>| t.map(Box::<str>::from);
         let message = d.message.as_ref().map(|m| MessageFacts {
-            id: m.id.to_string(),
-            sub_type: owned(m.sub_type.as_ref()),
+            id: (*m.id).into(),
+            sub_type: SubType::new(m.sub_type.as_deref()),
             text: m.content.as_ref().map(|c| match c {
-                Content::Text(t) => t.to_string(),
-                Content::Rich { .. } => c.text().to_owned(),
+                Content::Text(t) => (**t).into(),
+                Content::Rich { .. } => c.text().into(),
             }),
-            author_name: owned(m.author_name.as_ref()),
-            agent_id: owned(m.agent_id.as_deref()),
+            author_name: boxed(m.author_name.as_deref()),
+            agent_id: boxed(m.agent_id.as_deref()),
+            trigger_name: boxed(m.trigger_name.as_deref()),
             visitor_id: owned(m.visitor_id.as_deref()),
-            trigger_name: owned(m.trigger_name.as_ref()),
             page_url: owned(m.page_url.as_ref()),
-            response_time: m.response_time,
+            response_time: m.response_time.map(|t| t as f32),
             created_at: m.created_at,
             updated_at: m.updated_at,
         });
@@ -213,7 +236,12 @@ struct Assembly {
     created_at: Option<i64>,
     fields: ConversationFields,
     versions: [Version; FIELDS],
-    messages: HashMap<String, MessageFacts>,
+    /// Messages once per id (few per conversation: a list beats a map in memory).
+    messages: Vec<MessageFacts>,
+    /// Distinct pages the messages were sent from, in order.
+    pages: Vec<String>,
+    /// The visitor id the contact messages carry.
+    message_visitor: Option<String>,
     /// Agents in order of appearance (assignments, joins, messages).
     agents: Vec<String>,
     /// Join events: (time, agent id).
@@ -236,7 +264,9 @@ impl Assembly {
             created_at: None,
             fields: ConversationFields::default(),
             versions: [(i64::MIN, i64::MIN); FIELDS],
-            messages: HashMap::new(),
+            messages: Vec::new(),
+            pages: Vec::new(),
+            message_visitor: None,
             agents: Vec::new(),
             joins: Vec::new(),
             closed: None,
@@ -270,17 +300,28 @@ impl Assembly {
             let version = (c.updated_at.unwrap_or(i64::MIN), facts.timestamp);
             self.fields.merge(&mut self.versions, c.fields, version);
         }
-        if let Some(m) = facts.message {
-            if m.sub_type.as_deref() == Some("agent") {
+        if let Some(mut m) = facts.message {
+            if m.sub_type == SubType::Agent {
                 if let Some(agent) = &m.agent_id {
                     self.add_agent(agent);
                 }
             }
-            let newer = self.messages.get(&m.id).is_none_or(|held| {
-                m.updated_at.unwrap_or(i64::MIN) > held.updated_at.unwrap_or(i64::MIN)
-            });
-            if newer {
-                self.messages.insert(m.id.clone(), m);
+            if let Some(url) = m.page_url.take() {
+                if !self.pages.contains(&url) {
+                    self.pages.push(url);
+                }
+            }
+            if m.sub_type == SubType::Contact && self.message_visitor.is_none() {
+                self.message_visitor = m.visitor_id.take();
+            }
+            m.visitor_id = None;
+            match self.messages.iter_mut().find(|held| held.id == m.id) {
+                None => self.messages.push(m),
+                Some(held) => {
+                    if m.updated_at.unwrap_or(i64::MIN) > held.updated_at.unwrap_or(i64::MIN) {
+                        *held = m;
+                    }
+                }
             }
         }
         let agent = facts.agent_id.as_deref().unwrap_or("");
@@ -393,26 +434,23 @@ impl Assembler {
 }
 
 /// How a webhook message reads in the POST hook's terms.
-fn post_hook_message(m: &MessageFacts, at: i64) -> Value {
-    let (kind, from, trigger) = match m.sub_type.as_deref() {
-        Some("contact") => (
-            "visitor",
-            Some(format!("visitor:{}", m.visitor_id.as_deref().unwrap_or(""))),
-            None,
-        ),
-        Some("agent") => (
+fn post_hook_message(m: &MessageFacts, at: i64, visitor: &str) -> Value {
+    let (kind, from, trigger): (&str, Option<String>, Option<&str>) = match &m.sub_type {
+        SubType::Contact => ("visitor", Some(format!("visitor:{visitor}")), None),
+        SubType::Agent => (
             "agent",
             Some(format!("agent:{}", m.agent_id.as_deref().unwrap_or(""))),
             None,
         ),
-        Some("bot" | "trigger") => (
+        SubType::Bot | SubType::Trigger => (
             "agent",
             Some("system".to_owned()),
-            Some(m.trigger_name.clone().unwrap_or_else(|| "bot".to_owned())),
+            Some(m.trigger_name.as_deref().unwrap_or("bot")),
         ),
-        Some("system") => ("system", Some("system".to_owned()), None),
+        SubType::System => ("system", Some("system".to_owned()), None),
         // Unknown sub types keep their word: the transcript shows them as sent.
-        other => (other.unwrap_or("unknown"), None, None),
+        SubType::Other(word) => (word, None, None),
+        SubType::Missing => ("unknown", None, None),
     };
     json!({
         "type": kind,
@@ -433,7 +471,7 @@ fn payload_json(a: Assembly, contacts: &HashMap<String, ContactFacts>) -> Value 
     let f = &a.fields;
     let mut messages: Vec<(i64, &MessageFacts)> = a
         .messages
-        .values()
+        .iter()
         .map(|m| (m.created_at.unwrap_or(a.first_event), m))
         .collect();
     messages.sort_by(|(ta, ma), (tb, mb)| ta.cmp(tb).then_with(|| ma.id.cmp(&mb.id)));
@@ -456,12 +494,13 @@ fn payload_json(a: Assembly, contacts: &HashMap<String, ContactFacts>) -> Value 
     let mut agent_names: HashMap<&str, &str> = HashMap::new();
     for (_, m) in &messages {
         if let (Some(agent), Some(name)) = (&m.agent_id, &m.author_name) {
-            agent_names.entry(agent.as_str()).or_insert(name.as_str());
+            agent_names.entry(&**agent).or_insert(&**name);
         }
     }
+    let visitor = a.message_visitor.as_deref().unwrap_or("");
     let mut timeline: Vec<(i64, Value)> = messages
         .iter()
-        .map(|(t, m)| (*t, post_hook_message(m, *t)))
+        .map(|(t, m)| (*t, post_hook_message(m, *t, visitor)))
         .collect();
     for (at, agent) in &a.joins {
         timeline.push((
@@ -485,18 +524,17 @@ fn payload_json(a: Assembly, contacts: &HashMap<String, ContactFacts>) -> Value 
     timeline.sort_by_key(|(t, _)| *t);
 
     // Computed flags, from the messages as the POST hook defines them.
-    let is = |m: &MessageFacts, sub: &[&str]| sub.contains(&m.sub_type.as_deref().unwrap_or(""));
-    let visitor_times: Vec<i64> = messages
+    let times = |sub: SubType| -> Vec<i64> {
+        messages
+            .iter()
+            .filter(|(_, m)| m.sub_type == sub)
+            .map(|(t, _)| *t)
+            .collect()
+    };
+    let (visitor_times, agent_times) = (times(SubType::Contact), times(SubType::Agent));
+    let triggered = messages
         .iter()
-        .filter(|(_, m)| is(m, &["contact"]))
-        .map(|(t, _)| *t)
-        .collect();
-    let agent_times: Vec<i64> = messages
-        .iter()
-        .filter(|(_, m)| is(m, &["agent"]))
-        .map(|(t, _)| *t)
-        .collect();
-    let triggered = messages.iter().any(|(_, m)| is(m, &["bot", "trigger"]));
+        .any(|(_, m)| matches!(m.sub_type, SubType::Bot | SubType::Trigger));
     let is_chat = !visitor_times.is_empty() && !agent_times.is_empty();
     let last_visitor_answered = visitor_times
         .last()
@@ -509,7 +547,7 @@ fn payload_json(a: Assembly, contacts: &HashMap<String, ContactFacts>) -> Value 
     });
     let response_times: Vec<f64> = messages
         .iter()
-        .filter_map(|(_, m)| m.response_time)
+        .filter_map(|(_, m)| m.response_time.map(f64::from))
         .collect();
     let avg_response = (!response_times.is_empty())
         .then(|| (response_times.iter().sum::<f64>() / response_times.len() as f64).round() as i64);
@@ -522,19 +560,11 @@ fn payload_json(a: Assembly, contacts: &HashMap<String, ContactFacts>) -> Value 
         None => (f.rating, f.rating_text.clone()),
     };
     let contact = f.contact_id.as_ref().and_then(|id| contacts.get(id));
-    let pages: Vec<Value> = {
-        let mut seen: Vec<&str> = Vec::new();
-        for (_, m) in &messages {
-            if let Some(url) = m.page_url.as_deref() {
-                if !seen.contains(&url) {
-                    seen.push(url);
-                }
-            }
-        }
-        seen.iter()
-            .map(|url| json!({"url": url, "title": null}))
-            .collect()
-    };
+    let pages: Vec<Value> = a
+        .pages
+        .iter()
+        .map(|url| json!({"url": url, "title": null}))
+        .collect();
     let variables: Value = f
         .variables
         .as_deref()
