@@ -14,7 +14,7 @@ use serde::Deserializer as _;
 use serde_json::value::RawValue;
 use serde_json::Deserializer;
 
-use super::read::Chunk;
+use super::read::{resume_after, Chunk};
 use crate::finding::{Finding, Origin};
 use crate::payload::Payload;
 
@@ -217,7 +217,21 @@ impl<'a> Splitter<'a, '_> {
 
     /// Reports a syntax error of the document starting at `pos` and returns where to resume.
     fn syntax_error(&mut self, pos: usize, err: &serde_json::Error) -> usize {
-        let (line, column, at) = self.locate_error(pos, err);
+        let resume = resume_after(self.text, pos);
+        let (mut line, mut column, mut at) = self.locate_error(pos, err);
+        let mut reparsed = None;
+        if at >= resume {
+            // The parser ran on into the next document (a line cut in half takes the next line
+            // as its continuation): the broken document ends where reading resumes, so the
+            // error is the one it has on its own.
+            let alone = &self.text[pos..resume];
+            let mut stream = Deserializer::from_slice(alone).into_iter::<&RawValue>();
+            if let Some(Err(own)) = stream.next() {
+                (line, column, at) = self.locate_error(pos, &own);
+                reparsed = Some(own);
+            }
+        }
+        let err = reparsed.as_ref().unwrap_or(err);
         let mut message = syntax_message(err);
         if self.report_invalid_utf8(pos) {
             return resume_after(self.text, pos);
@@ -229,7 +243,7 @@ impl<'a> Splitter<'a, '_> {
             Origin::at(self.file, line, Some(column)),
             message,
         )));
-        resume_after(self.text, pos)
+        resume
     }
 
     /// Line, column and byte offset of a serde_json error in the document starting at `pos`.
@@ -293,20 +307,6 @@ fn first_payload<'a, R: serde_json::de::Read<'a>>(
     let mut stream = de.into_iter::<Payload<'a>>();
     let parsed = stream.next();
     (parsed, stream.byte_offset())
-}
-
-/// Where to resume after a broken document starting at `pos`: the next line that starts a
-/// document (`{` or `[` in column 1), or the end.
-fn resume_after(text: &[u8], pos: usize) -> usize {
-    let mut from = pos + 1;
-    while let Some(nl) = memchr::memchr(b'\n', &text[from.min(text.len())..]) {
-        let next = from + nl + 1;
-        if matches!(text.get(next), Some(b'{' | b'[')) {
-            return next;
-        }
-        from = next;
-    }
-    text.len()
 }
 
 fn skip_whitespace(text: &[u8], mut pos: usize) -> usize {
