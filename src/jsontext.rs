@@ -40,6 +40,24 @@ pub fn deeper_than(raw: &[u8], limit: usize) -> bool {
     scanner.max_depth > limit
 }
 
+/// The offset of the first bracket that opens level `limit + 1`, if `raw` goes that deep.
+pub fn deeper_at(raw: &[u8], limit: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, b) in outside_strings(raw) {
+        match b {
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > limit {
+                    return Some(i);
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// The structure of JSON text read piece by piece: whether the scan is inside a string, and
 /// how deep in objects and arrays. It never fails: on broken text it keeps going (a string
 /// ends at a newline, which JSON strings cannot hold raw; a stray closing bracket at the top
