@@ -65,17 +65,23 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
     let zone = &selection.zone;
     let mut out = Output::open(None)?;
     let mut shown: u64 = 0;
+    // The ids asked for and not shown yet; with copies kept, another may still come.
+    let mut wanted = ids.clone();
+    let keep_duplicates = args.select.keep_duplicates;
     let summary = select::stream(
         &discovery.sources,
         &selection,
         &mut diagnostics,
-        |doc| match format {
-            TranscriptFormat::Text => transcript::text(doc, zone, color),
-            TranscriptFormat::Markdown => transcript::markdown(doc, zone),
-            TranscriptFormat::Html => transcript::html_article(doc, zone),
-            TranscriptFormat::Json => transcript::json_line(doc, zone),
+        |doc| {
+            let rendered = match format {
+                TranscriptFormat::Text => transcript::text(doc, zone, color),
+                TranscriptFormat::Markdown => transcript::markdown(doc, zone),
+                TranscriptFormat::Html => transcript::html_article(doc, zone),
+                TranscriptFormat::Json => transcript::json_line(doc, zone),
+            };
+            (doc.payload.channel.id, rendered)
         },
-        |rendered| {
+        |(id, rendered)| {
             let before = match (format, shown) {
                 (TranscriptFormat::Html, 0) => transcript::html_page_start(),
                 (_, 0) | (TranscriptFormat::Html | TranscriptFormat::Json, _) => String::new(),
@@ -85,7 +91,10 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
             out.write_all(before.as_bytes())?;
             out.write_all(rendered.as_bytes())?;
             shown += 1;
-            Ok(if args.first {
+            // The answer is complete: stop reading (a stdin that never ends included).
+            wanted.retain(|&w| w != id);
+            let found_all = !ids.is_empty() && wanted.is_empty() && !keep_duplicates;
+            Ok(if args.first || found_all {
                 Flow::Stop
             } else {
                 Flow::Continue
