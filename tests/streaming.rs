@@ -134,3 +134,80 @@ fn complete_answers_end_on_a_stdin_that_never_ends() {
         drop(stdin);
     }
 }
+
+#[test]
+fn follow_a_growing_file_each_conversation_once() {
+    let wd = Workdir::new();
+    wd.write("hook.ndjson", ndjson(1));
+    let (mut child, _stdin, rx) = start(
+        &wd,
+        &[
+            "export",
+            "--follow",
+            "hook.ndjson",
+            "--columns",
+            "channel_id",
+            "--no-header",
+        ],
+    );
+    assert_eq!(next_line(&rx, "the payload already there"), "1");
+    let append = |text: &str| {
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(wd.path("hook.ndjson"))
+            .expect("open");
+        file.write_all(text.as_bytes()).expect("append");
+    };
+    append(&ndjson(2));
+    assert_eq!(next_line(&rx, "an appended payload"), "2");
+    // A copy of a conversation already written is not written again.
+    append(&(ndjson(1) + &ndjson(3)));
+    assert_eq!(next_line(&rx, "the next new conversation"), "3");
+    // Replaced (rotated): read from its start; 4 is new.
+    wd.write("hook.ndjson", ndjson(3) + &ndjson(4));
+    assert_eq!(next_line(&rx, "a payload in the new file"), "4");
+    child.kill().expect("stop sshook");
+    let _ = child.wait();
+}
+
+#[test]
+fn follow_a_dumps_folder_as_serve_writes_it() {
+    let wd = Workdir::new();
+    wd.write("dumps/2026/03/01/a.json", ndjson(1));
+    let (mut child, _stdin, rx) = start(&wd, &["list", "--follow", "dumps", "--format", "csv"]);
+    next_line(&rx, "the header");
+    assert!(next_line(&rx, "a stored payload").starts_with("1,"));
+    // As serve stores: a temporary file, then its name.
+    wd.write("dumps/2026/03/02/.tmp-1", ndjson(2));
+    std::fs::rename(
+        wd.path("dumps/2026/03/02/.tmp-1"),
+        wd.path("dumps/2026/03/02/b.json"),
+    )
+    .expect("rename");
+    assert!(next_line(&rx, "a new file").starts_with("2,"));
+    child.kill().expect("stop sshook");
+    let _ = child.wait();
+}
+
+#[test]
+fn follow_refuses_what_cannot_stream() {
+    let wd = Workdir::new();
+    wd.write("hook.ndjson", ndjson(1));
+    for args in [
+        &["export", "--follow", "hook.ndjson", "-o", "out.csv"][..],
+        &["list", "--follow", "hook.ndjson"],
+        &[
+            "list",
+            "--follow",
+            "hook.ndjson",
+            "-f",
+            "csv",
+            "--sort",
+            "begin",
+        ],
+    ] {
+        let run = wd.run(args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("--follow"), "{}", run.stderr);
+    }
+}

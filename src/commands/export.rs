@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use anyhow::{bail, Result};
 
 use crate::cli::{GlobalArgs, InputArgs};
-use crate::input::{self, Document};
+use crate::input::follow::{self, FollowArgs};
+use crate::input::Document;
 use crate::output::{Closed, Output};
 use crate::render::encode::{Encoder, Format, Options, Rendered, RowWriter};
 #[cfg(feature = "parquet")]
@@ -42,6 +43,9 @@ Bad inputs are reported on stderr, the good payloads are exported, and the exit 
 pub struct Args {
     #[command(flatten)]
     pub input: InputArgs,
+
+    #[command(flatten)]
+    pub follow: FollowArgs,
 
     /// What a row is: a conversation, a message, or a whole payload as JSON.
     #[arg(long, value_enum, default_value_t = RowKind::Conversations, value_name = "KIND")]
@@ -108,6 +112,11 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
     });
     let to_stdout = args.output.as_deref().is_none_or(|p| p.as_os_str() == "-");
     check_destination(&args, format, to_stdout)?;
+    follow::check(
+        &args.follow,
+        to_stdout && format != Format::Parquet,
+        &args.select,
+    )?;
     let renderer = if format == Format::Parquet {
         Renderer::columns(columns, &args)?
     } else {
@@ -127,7 +136,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
             options,
         )?)
     };
-    let discovery = input::discover(&args.input.inputs)?;
+    let discovery = follow::discover_following(&args.input.inputs, args.follow.follow.as_deref())?;
     let mut diagnostics = Diagnostics::new(global);
     diagnostics.report_all(&discovery.findings);
 

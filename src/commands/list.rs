@@ -4,7 +4,7 @@
 use anyhow::Result;
 
 use crate::cli::{GlobalArgs, InputArgs};
-use crate::input;
+use crate::input::follow::{self, FollowArgs};
 use crate::output::Output;
 use crate::render::encode::{Encoder, Format, Options, RowWriter};
 use crate::render::rows::{Columns, RowKind};
@@ -46,6 +46,9 @@ pub struct Args {
     #[command(flatten)]
     pub input: InputArgs,
 
+    #[command(flatten)]
+    pub follow: FollowArgs,
+
     /// table (fitted to the terminal), csv, tsv or ndjson; the column names are the header
     /// and the NDJSON keys.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Table, value_name = "FORMAT")]
@@ -60,6 +63,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
+    follow::check(&args.follow, args.format != Format::Table, &args.select)?;
     let selection = Selection::new(&args.select)?;
     let names: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
     let columns = Columns::new(RowKind::Conversations, &names, &[])?;
@@ -69,7 +73,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
         ..Options::default()
     };
     let encoder = Encoder::new(columns, args.format, selection.zone.clone(), options)?;
-    let discovery = input::discover(&args.input.inputs)?;
+    let discovery = follow::discover_following(&args.input.inputs, args.follow.follow.as_deref())?;
     let mut diagnostics = Diagnostics::new(global);
     diagnostics.report_all(&discovery.findings);
 

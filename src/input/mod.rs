@@ -5,6 +5,7 @@
 //! chunks is parsed together, so a corpus of any size is read in a window of a few megabytes.
 
 pub mod discover;
+pub mod follow;
 pub mod read;
 pub mod split;
 
@@ -14,7 +15,7 @@ use std::sync::{mpsc, Arc};
 
 use crate::progress::Progress;
 
-pub use discover::{discover, is_payload_file_name, Discovery, NoInput, Source};
+pub use discover::{discover, is_payload_file_name, Discovery, NoInput, Source, SourceKind};
 pub use read::Chunk;
 pub use split::{documents, Document, Item};
 
@@ -80,10 +81,21 @@ where
                     return;
                 }
                 let mut open = true;
-                read::read_source(source, bytes, stop, &mut |chunk| {
-                    open = chunk_tx.send(Job::Chunk(chunk)).is_ok();
+                let mut read = |source: &Source| {
+                    read::read_source(source, bytes, stop, &mut |chunk| {
+                        open = chunk_tx.send(Job::Chunk(chunk)).is_ok();
+                        open
+                    });
                     open
-                });
+                };
+                match &source.kind {
+                    SourceKind::Follow(dir) if dir.is_dir() => {
+                        follow::folder(dir, sources, stop, &mut read);
+                    }
+                    _ => {
+                        read(source);
+                    }
+                }
                 files.fetch_add(1, Ordering::Relaxed);
                 if !open {
                     return;

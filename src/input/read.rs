@@ -61,6 +61,13 @@ pub fn read_source(
     let file = &source.name;
     let raw: Box<dyn Read + Send> = match &source.kind {
         SourceKind::Stdin => Box::new(io::stdin()),
+        SourceKind::Follow(path) => match super::follow::Tail::open(path, Arc::clone(stop)) {
+            Ok(tail) => Box::new(tail),
+            Err(err) => {
+                emit(Chunk::io_failed(file, &err));
+                return;
+            }
+        },
         SourceKind::File(path) => match File::open(path) {
             Ok(f) => Box::new(f),
             Err(err) => {
