@@ -4,7 +4,7 @@
     python3 bench/gen_corpus.py --out DIR --payloads N \
         --layout files|ndjson|array|gz-ndjson|mixed --seed S [--dup-rate 0.02]
 
-Payloads look like real ones (see /work/shared/PAYLOAD.md and sample-data/): epoch-ms
+Payloads look like real ones (see the payload section of README.md and sample-data/): epoch-ms
 timestamps between 2025-01-01 and 2026-06-30 (UTC), durations in seconds, 1..30 messages
 with system events (agent.join/leave, close.*, an occasional unknown code) and trigger
 messages, Unicode names and texts with commas, quotes, newlines and tabs, visitor variables,
