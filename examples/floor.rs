@@ -121,7 +121,11 @@ fn repeat(file: &Path, times: u64) -> Result<()> {
         let mut at = 0;
         for hit in finder.find_iter(&text) {
             let digits = hit + KEY.len();
-            let end = digits + text[digits..].iter().take_while(|b| b.is_ascii_digit()).count();
+            let end = digits
+                + text[digits..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
             let id: u64 = std::str::from_utf8(&text[digits..end])?.parse()?;
             out.write_all(&text[at..digits])?;
             write!(out, "{}", id + round * 1_000_000_000)?;

@@ -192,6 +192,9 @@ fn read_some(reader: &mut impl Read, buf: &mut Vec<u8>) -> io::Result<usize> {
     result
 }
 
+/// How long a live source may be silent before what was read is handed on.
+const IDLE_GRACE: std::time::Duration = std::time::Duration::from_millis(2);
+
 /// A live source (stdin, a FIFO) read by a helper thread, so that waiting for input never
 /// blocks the reader past a stop: `show --first` ends on a stdin that never does. The helper
 /// is left blocked in its read when the reading stops; it ends with the process.
@@ -270,8 +273,10 @@ impl Read for Live {
         buf[..n].copy_from_slice(&self.current[self.at..self.at + n]);
         self.at += n;
         if self.at == self.current.len() {
-            // Is more input waiting? Then keep reading; if not, say so (a live cut).
-            match self.blocks.try_recv() {
+            // Is more input coming? Then keep filling the chunk; if not, say so (a live cut).
+            // A busy pipe refills within microseconds: the short grace keeps its chunks big,
+            // and adds at most that to the time a trickled payload takes to come out.
+            match self.blocks.recv_timeout(IDLE_GRACE) {
                 Ok(block) => {
                     self.current = block?;
                     self.at = 0;
