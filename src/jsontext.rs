@@ -83,8 +83,17 @@ impl Scanner {
                     i += 1;
                     continue;
                 }
-                // Jump to the next byte that can end the string.
-                match memchr::memchr3(b'"', b'\\', b'\n', &text[i..]) {
+                // Jump to the next byte that can end the string: most strings are short
+                // (keys, names), where a plain loop beats setting up a vectorised search.
+                let rest = &text[i..];
+                let head = rest.len().min(32);
+                let found = rest[..head]
+                    .iter()
+                    .position(|&b| matches!(b, b'"' | b'\\' | b'\n'))
+                    .or_else(|| {
+                        memchr::memchr3(b'"', b'\\', b'\n', &rest[head..]).map(|n| n + head)
+                    });
+                match found {
                     None => return,
                     Some(n) => {
                         i += n;
@@ -130,6 +139,32 @@ mod tests {
         assert!(deeper_than(b"[[[[]]]]", 3));
         assert!(!deeper_than(b"[[[]]][[[]]]", 3));
         assert!(deeper_than(br#"{"a":[{"b":[1]}]}"#, 3));
+    }
+
+    #[test]
+    fn scanner_agrees_with_outside_strings_on_long_strings() {
+        // Escapes and quotes around the 32-byte mark where the scan changes method.
+        for at in 28..40 {
+            let mut inner = "x".repeat(at);
+            inner.push_str("\\\"{[");
+            inner.push_str(&"y".repeat(40));
+            let text = format!("[{{\"k\": \"{inner}\"}},\n{{\"a\": [\"{inner}\"]}}]\n{{}}\n");
+            let mut depths = Vec::new();
+            let mut scanner = Scanner::default();
+            scanner.scan(text.as_bytes(), 0, |at, depth| depths.push((at, depth)));
+            let mut expected = Vec::new();
+            let mut depth = 0usize;
+            for (i, b) in outside_strings(text.as_bytes()) {
+                match b {
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => depth -= 1,
+                    b'\n' => expected.push((i + 1, depth)),
+                    _ => {}
+                }
+            }
+            assert_eq!(depths, expected, "{text}");
+            assert_eq!(scanner.depth, 0);
+        }
     }
 
     #[test]
