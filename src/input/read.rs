@@ -150,7 +150,6 @@ fn read_stream(
                         return;
                     }
                 }
-                chunker.scan();
                 let live = idle.is_some_and(|idle| idle.load(Ordering::Acquire));
                 while let Some(chunk) = chunker.cut(live) {
                     if !emit(chunk) {
@@ -462,21 +461,46 @@ impl<'f> Chunker<'f> {
     /// Cuts off the text up to the last place a chunk may end, once it is a chunk's size or,
     /// for a live source with no more input waiting (`live`), as soon as there is one.
     /// Returns `None` to read more.
+    ///
+    /// A full chunk first looks for the last place between two documents that needs no scan
+    /// ([`find_last_boundary`]: NDJSON and concatenated documents); only when there is none
+    /// (one big document, an array, broken text) or for a live cut is the text scanned.
     fn cut(&mut self, live: bool) -> Option<Chunk> {
-        if self.buf.len() < CHUNK_SIZE && !live {
+        let full = self.buf.len() >= CHUNK_SIZE;
+        if !full && !live {
             return None;
         }
+        if full {
+            if let Some(at) = find_last_boundary(&self.buf) {
+                return Some(self.split(at));
+            }
+        }
+        self.scan();
         let open = self.scanner.depth > 0 || self.scanner.in_string;
         if open && self.cut_at.is_none() {
             self.recheck();
         }
         let cut = self.cut_at.take().filter(|&at| at > 0)?;
+        Some(self.split(cut))
+    }
+
+    /// Hands on the text before `cut`, a place between documents (depth 0).
+    fn split(&mut self, cut: usize) -> Chunk {
         let rest = self.buf.split_off(cut);
         let text = std::mem::replace(&mut self.buf, rest);
-        self.scanned -= cut;
-        self.last_zero = self.last_zero.saturating_sub(cut);
+        if self.scanned >= cut {
+            self.scanned -= cut;
+            self.last_zero = self.last_zero.saturating_sub(cut);
+            self.cut_at = self.cut_at.filter(|&at| at > cut).map(|at| at - cut);
+        } else {
+            // Not scanned that far: the scan starts again here, at depth 0.
+            self.scanner = Scanner::default();
+            self.scanned = 0;
+            self.last_zero = 0;
+            self.cut_at = None;
+        }
         self.checked = 0;
-        Some(self.chunk(text, None))
+        self.chunk(text, None)
     }
 
     /// The scan is inside a document that has not ended: parse it, to tell a big document
@@ -544,6 +568,31 @@ impl<'f> Chunker<'f> {
     }
 }
 
+/// The offset just after the last newline that certainly lies between two documents, if it
+/// is not 0: the line starts with `{` or `[` and the last byte before the newline (blanks
+/// aside) is `}` or `]`. In valid JSON, a value never follows a closed object or array
+/// without a comma inside a document, and a `}` at the end of a line cannot be inside a
+/// string (strings hold no raw newline); broken text is cut where the splitter resumes
+/// anyway. So no scan of the text is needed: NDJSON and concatenated documents cost a look
+/// at the end of the buffer.
+fn find_last_boundary(buf: &[u8]) -> Option<usize> {
+    let mut end = buf.len();
+    while let Some(nl) = memchr::memrchr(b'\n', &buf[..end]) {
+        end = nl;
+        if !matches!(buf.get(nl + 1), Some(b'{' | b'[')) {
+            continue;
+        }
+        let before = buf[..nl]
+            .iter()
+            .rev()
+            .find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+        if matches!(before, Some(b'}' | b']')) {
+            return Some(nl + 1);
+        }
+    }
+    None
+}
+
 /// The 1-based line and column of byte `at` of `text`.
 fn line_column(text: &[u8], at: usize) -> (usize, usize) {
     let before = &text[..at];
@@ -585,6 +634,19 @@ mod tests {
         }
         out.push(String::from_utf8(chunker.finish(None).text).unwrap_or_default());
         out
+    }
+
+    #[test]
+    fn boundaries_without_a_scan() {
+        assert_eq!(
+            find_last_boundary(b"{\"a\":1}\n{\"b\":2}\n{\"c\""),
+            Some(16)
+        );
+        assert_eq!(find_last_boundary(b"{\"a\":1}\r\n\n[1]\n"), Some(10));
+        // Array elements at column 0, a pretty document: no boundary.
+        assert_eq!(find_last_boundary(b"[\n{\"a\":1},\n{\"b\":2}\n]"), None);
+        assert_eq!(find_last_boundary(b"{\n  \"a\": {\n  }\n}"), None);
+        assert_eq!(find_last_boundary(b"{\"a\":\n{\"b\":1}}"), None);
     }
 
     #[test]
