@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
 # sshook benchmark runner: see bench/README.md.
 #
-#   bench/run.sh [--payloads N] [--keep DIR]
+#   bench/run.sh [--payloads N] [--keep DIR] [--files-sizes "20000 200000 1000000"]
+#                [--scale N]
 #
 #   --payloads N   NDJSON corpus of N payloads and a dated-folders corpus of N/2 files
 #                  (default 200000 and 100000)
+#   --files-sizes  many-small-files rows: one-payload-per-file corpora of these sizes,
+#                  export and validate against the floor at each (default: none)
+#   --scale N      the scale row: N payloads (N / PAYLOADS rounds of the NDJSON corpus, ids
+#                  moved each round) through a pipe into export and stats (default: none;
+#                  the issue's run is 10000000)
 #   --keep DIR     generate the corpora (and keep outputs) in DIR, and reuse corpora already
 #                  there; without it everything goes to a temporary folder removed at the end
+#
+# Rows also added: the NDJSON corpus through a pipe (`sshook export -`), and DuckDB
+# (`bench/duckdb_export.py`, pip `duckdb` installed into WORK/pylib; NO_DUCKDB=1 skips it).
 #
 # Environment: SKIP_JQ=1 skips the (slow) jq row; SEED (default 42); NO_HYPERFINE=1 skips the
 # optional hyperfine pass; CARGO (default cargo); SSHOOK_BIN (default target/release/sshook)
@@ -15,13 +24,17 @@ set -uo pipefail
 
 PAYLOADS=200000
 KEEP=""
+FILES_SIZES=""
+SCALE=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --payloads) PAYLOADS="$2"; shift 2 ;;
     --payloads=*) PAYLOADS="${1#*=}"; shift ;;
     --keep) KEEP="$2"; shift 2 ;;
     --keep=*) KEEP="${1#*=}"; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --files-sizes) FILES_SIZES="$2"; shift 2 ;;
+    --scale) SCALE="$2"; shift 2 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -55,6 +68,14 @@ if [ ! -x /usr/bin/time ]; then
 fi
 HAVE_JQ=0; command -v jq >/dev/null 2>&1 && HAVE_JQ=1
 HAVE_HF=0; command -v hyperfine >/dev/null 2>&1 && [ -z "${NO_HYPERFINE:-}" ] && HAVE_HF=1
+HAVE_DUCKDB=0
+if [ -z "${NO_DUCKDB:-}" ]; then
+  if ! PYTHONPATH="$WORK/pylib" python3 -c 'import duckdb' 2>/dev/null; then
+    log "installing DuckDB for the comparison (pip duckdb into $WORK/pylib)"
+    python3 -m pip install --quiet --target "$WORK/pylib" duckdb >&2 || true
+  fi
+  PYTHONPATH="$WORK/pylib" python3 -c 'import duckdb' 2>/dev/null && HAVE_DUCKDB=1
+fi
 
 # ---------------------------------------------------------------- corpora
 NDJSON_DIR="$WORK/ndjson-$PAYLOADS-s$SEED"
@@ -155,6 +176,14 @@ run_corpus() { # kind path docs
   STDOUT="$OUT/$c-python.csv"
   measure "$c" "python reference_export.py" python python3 bench/reference_export.py "$path"
   if [ "$c" = ndjson ]; then
+    STDOUT="$OUT/$c-pipe.csv"
+    measure "$c" "sshook export - (the corpus through a pipe)" sshook ${S:-"$SSHOOK"} export - --rows conversations --format csv < <(cat "$path")
+    STDOUT=/dev/null
+    if [ "$HAVE_DUCKDB" = 1 ]; then
+      measure "$c" "duckdb read_json -> csv, 2 threads" duckdb env PYTHONPATH="$WORK/pylib" python3 bench/duckdb_export.py "$path" "$OUT/$c-duckdb.csv" 2
+    else
+      measure "$c" "duckdb read_json -> csv, 2 threads" duckdb SKIP
+    fi
     STDOUT="$OUT/$c-jq.csv"
     if [ -n "${SKIP_JQ:-}" ] || [ "$HAVE_JQ" = 0 ]; then
       measure "$c" "jq -r -f bench/export.jq" jq SKIP
@@ -168,9 +197,32 @@ run_corpus() { # kind path docs
 corpus_bytes() { find "$1" -type f ! -name '.complete' -printf '%s\n' | awk '{s+=$1} END {print s+0}'; }
 NDJSON_BYTES="$(corpus_bytes "$NDJSON_DIR")"
 FILES_BYTES="$(corpus_bytes "$FILES_DIR")"
+: >"$OUT/sizes.tsv"
 
 run_corpus ndjson "$NDJSON_DIR/corpus.ndjson"
 run_corpus files "$FILES_DIR"
+
+# many small files: the layout serve writes, at each size
+for n in $FILES_SIZES; do
+  dir="$WORK/files-$n-s$SEED"
+  gen "$dir" files "$n" || continue
+  c="files-$n"
+  if [ "$FLOOR_OK" = 1 ]; then "$FLOOR" read "$dir" 2>/dev/null; fi
+  measure "$c" "floor parse" floor-parse "$FLOOR" parse "$dir"
+  measure "$c" "sshook validate --quiet" sshook "$SSHOOK" validate "$dir" --quiet
+  measure "$c" "sshook export conversations csv" sshook "$SSHOOK" export "$dir" --rows conversations --format csv -o "$OUT/$c.csv"
+  echo "$c	$n	$(corpus_bytes "$dir")" >>"$OUT/sizes.tsv"
+done
+
+# scale: N payloads through a pipe (every payload a new conversation), peak RSS of sshook
+if [ "$SCALE" -gt 0 ] && [ "$BUILD_OK" = 1 ] && [ "$FLOOR_OK" = 1 ]; then
+  rounds=$(( (SCALE + PAYLOADS - 1) / PAYLOADS ))
+  c="scale"
+  STDOUT=/dev/null
+  measure "$c" "sshook export - ($((rounds * PAYLOADS)) payloads, pipe)" sshook "$SSHOOK" export - --rows conversations --format csv < <("$FLOOR" repeat "$NDJSON_DIR/corpus.ndjson" "$rounds")
+  measure "$c" "sshook stats - --by month ($((rounds * PAYLOADS)) payloads, pipe)" sshook "$SSHOOK" stats - --by month --format csv < <("$FLOOR" repeat "$NDJSON_DIR/corpus.ndjson" "$rounds")
+  echo "$c	$((rounds * PAYLOADS))	$((rounds * NDJSON_BYTES))" >>"$OUT/sizes.tsv"
+fi
 
 # optional second opinion with hyperfine (3 runs each) for the main sshook commands
 if [ "$HAVE_HF" = 1 ] && [ "$BUILD_OK" = 1 ]; then
@@ -187,15 +239,21 @@ fi
 SSHOOK_VERSION="$( [ -x "$SSHOOK" ] && "$SSHOOK" --version 2>/dev/null | head -n1 )"
 GIT_REV="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo uncommitted)"
 python3 - "$RESULTS" "$PAYLOADS" "$NDJSON_BYTES" "$FILES_PAYLOADS" "$FILES_BYTES" \
-  "${SSHOOK_VERSION:-sshook (not built)}" "$GIT_REV" "$(nproc)" <<'PY'
+  "${SSHOOK_VERSION:-sshook (not built)}" "$GIT_REV" "$(nproc)" "$OUT/sizes.tsv" <<'PY'
 import sys
-res, n_nd, b_nd, n_f, b_f, ver, rev, cores = sys.argv[1:]
+res, n_nd, b_nd, n_f, b_f, ver, rev, cores, sizes = sys.argv[1:]
 rows = [l.rstrip("\n").split("\t") for l in open(res, encoding="utf-8") if l.strip()]
 meta = {"ndjson": (int(n_nd), int(b_nd), "NDJSON, one file"),
         "files": (int(n_f), int(b_f), "one pretty-printed file per payload in dated folders")}
+extra = []
+for line in open(sizes, encoding="utf-8"):
+    name, docs, size = line.rstrip("\n").split("\t")
+    desc = "through a pipe, ids moved each round" if name == "scale" else "one pretty-printed file per payload"
+    meta[name] = (int(docs), int(size), desc)
+    extra.append(name)
 print(f"# sshook benchmark\n\n{ver}, git {rev}, {cores} cores. Wall time and peak RSS from "
       "`/usr/bin/time -f '%e %M'`, one run each, warm page cache.\n")
-for corpus in ("ndjson", "files"):
+for corpus in ["ndjson", "files"] + extra:
     docs, size, desc = meta[corpus]
     rs = [r for r in rows if r[0] == corpus]
     def wall(kind):

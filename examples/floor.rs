@@ -3,6 +3,7 @@
 //! ```text
 //! cargo run --release --example floor -- read  FILE_OR_DIR...
 //! cargo run --release --example floor -- parse FILE_OR_DIR...
+//! cargo run --release --example floor -- repeat NDJSON_FILE TIMES
 //! ```
 //!
 //! * `read`: read the bytes of every input file (gzip is decompressed), nothing else.
@@ -10,6 +11,10 @@
 //!   `serde::de::IgnoredAny`, on all cores with rayon: big NDJSON files are split into
 //!   ~2 MB newline-aligned chunks parsed in parallel; many files are processed in parallel.
 //!   A file whose first non-blank byte is `[` counts each array element as a document.
+//!
+//! * `repeat`: write the NDJSON file to stdout TIMES times, each round's `channel.id`s moved
+//!   by 10^9 so that every payload is a new conversation: a corpus of any size through a pipe
+//!   (the 10-million-payload scale run), at the speed of a memory copy.
 //!
 //! Directories are walked recursively for `*.json`, `*.ndjson`, `*.jsonl` and `*.gz`.
 //! Results (bytes, documents, seconds, MB/s) are printed on stderr; nothing on stdout.
@@ -62,7 +67,14 @@ fn main() -> std::process::ExitCode {
 
 fn run() -> Result<()> {
     let mut args = std::env::args().skip(1);
-    let mode = match args.next().as_deref() {
+    let first = args.next();
+    if first.as_deref() == Some("repeat") {
+        let (Some(file), Some(times)) = (args.next(), args.next()) else {
+            bail!("usage: floor repeat NDJSON_FILE TIMES");
+        };
+        return repeat(Path::new(&file), times.parse().context("TIMES")?);
+    }
+    let mode = match first.as_deref() {
         Some("read") => Mode::Read,
         Some("parse") => Mode::Parse,
         _ => bail!("usage: floor read|parse FILE_OR_DIR..."),
@@ -96,6 +108,34 @@ fn run() -> Result<()> {
         rayon::current_num_threads(),
     );
     Ok(())
+}
+
+/// Writes `file` `times` times with the channel ids of round r moved by r * 10^9.
+fn repeat(file: &Path, times: u64) -> Result<()> {
+    use std::io::Write;
+    let text = std::fs::read(file)?;
+    const KEY: &[u8] = br#""channel":{"id":"#;
+    let finder = memchr::memmem::Finder::new(KEY);
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+    for round in 0..times {
+        let mut at = 0;
+        for hit in finder.find_iter(&text) {
+            let digits = hit + KEY.len();
+            let end = digits
+                + text[digits..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
+            let id: u64 = std::str::from_utf8(&text[digits..end])?.parse()?;
+            out.write_all(&text[at..digits])?;
+            write!(out, "{}", id + round * 1_000_000_000)?;
+            at = end;
+        }
+        if out.write_all(&text[at..]).is_err() {
+            return Ok(()); // the reader stopped
+        }
+    }
+    out.flush().or(Ok(()))
 }
 
 /// Recursively collects input files. Explicitly named files are always taken.

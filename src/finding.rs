@@ -13,7 +13,7 @@ pub struct Origin {
     pub file: Arc<str>,
     /// 1-based line; for a syntax error the error's line, for a document its first line.
     pub line: Option<usize>,
-    /// 1-based byte column of a syntax error.
+    /// 1-based byte column of a syntax error or of a wrong value.
     pub column: Option<usize>,
 }
 

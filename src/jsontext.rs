@@ -1,6 +1,7 @@
 //! Byte-level facts about JSON text that serde_json does not expose: which bytes lie outside
-//! string literals. Used to strip layout whitespace exactly (`export --rows payloads`) and to
-//! measure nesting depth (validate's "nesting too deep").
+//! string literals, and the structure (nesting depth) of a text read piece by piece. Used to
+//! strip layout whitespace exactly (`export --rows payloads`), to measure nesting depth
+//! (validate's "nesting too deep") and to cut a stream only between documents (the reader).
 
 /// The positions and values of the bytes of `raw` outside string literals, in order. The
 /// quotes that open and close strings are not yielded.
@@ -26,20 +27,103 @@ pub fn outside_strings(raw: &[u8]) -> impl Iterator<Item = (usize, u8)> + '_ {
 
 /// Whether `raw` nests objects and arrays deeper than `limit` levels.
 pub fn deeper_than(raw: &[u8], limit: usize) -> bool {
+    // A text with fewer brackets than the limit cannot be deeper: count them first (fast,
+    // vectorised), and walk the structure only when there are enough.
+    let brackets = memchr::memchr2_iter(b'{', b'[', raw)
+        .take(limit + 1)
+        .count();
+    if brackets <= limit {
+        return false;
+    }
+    let mut scanner = Scanner::default();
+    scanner.scan(raw, 0, |_, _| {});
+    scanner.max_depth > limit
+}
+
+/// The offset of the first bracket that opens level `limit + 1`, if `raw` goes that deep.
+pub fn deeper_at(raw: &[u8], limit: usize) -> Option<usize> {
     let mut depth = 0usize;
-    for (_, b) in outside_strings(raw) {
+    for (i, b) in outside_strings(raw) {
         match b {
             b'{' | b'[' => {
                 depth += 1;
                 if depth > limit {
-                    return true;
+                    return Some(i);
                 }
             }
             b'}' | b']' => depth = depth.saturating_sub(1),
             _ => {}
         }
     }
-    false
+    None
+}
+
+/// The structure of JSON text read piece by piece: whether the scan is inside a string, and
+/// how deep in objects and arrays. It never fails: on broken text it keeps going (a string
+/// ends at a newline, which JSON strings cannot hold raw; a stray closing bracket at the top
+/// is ignored), so the caller can resynchronise.
+#[derive(Debug, Default, Clone)]
+pub struct Scanner {
+    pub depth: usize,
+    pub in_string: bool,
+    escaped: bool,
+    /// The greatest depth seen.
+    pub max_depth: usize,
+}
+
+impl Scanner {
+    /// Scans `text[from..]`. `line_start(offset, depth)` is called for every offset just after
+    /// a newline that lies outside strings, with the depth there.
+    pub fn scan(&mut self, text: &[u8], from: usize, mut line_start: impl FnMut(usize, usize)) {
+        let mut i = from;
+        while i < text.len() {
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                    i += 1;
+                    continue;
+                }
+                // Jump to the next byte that can end the string: most strings are short
+                // (keys, names), where a plain loop beats setting up a vectorised search.
+                let rest = &text[i..];
+                let head = rest.len().min(32);
+                let found = rest[..head]
+                    .iter()
+                    .position(|&b| matches!(b, b'"' | b'\\' | b'\n'))
+                    .or_else(|| {
+                        memchr::memchr3(b'"', b'\\', b'\n', &rest[head..]).map(|n| n + head)
+                    });
+                match found {
+                    None => return,
+                    Some(n) => {
+                        i += n;
+                        match text[i] {
+                            b'"' => self.in_string = false,
+                            b'\\' => self.escaped = true,
+                            _ => {
+                                // A raw newline: the string is broken; start afresh.
+                                self.in_string = false;
+                                line_start(i + 1, self.depth);
+                            }
+                        }
+                        i += 1;
+                    }
+                }
+                continue;
+            }
+            match text[i] {
+                b'"' => self.in_string = true,
+                b'{' | b'[' => {
+                    self.depth += 1;
+                    self.max_depth = self.max_depth.max(self.depth);
+                }
+                b'}' | b']' => self.depth = self.depth.saturating_sub(1),
+                b'\n' => line_start(i + 1, self.depth),
+                _ => {}
+            }
+            i += 1;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -53,5 +137,46 @@ mod tests {
         assert_eq!(outside, "{: , :[1, 2]}");
         assert!(!deeper_than(br#"[[["[[[[["]]]"#, 3));
         assert!(deeper_than(b"[[[[]]]]", 3));
+        assert!(!deeper_than(b"[[[]]][[[]]]", 3));
+        assert!(deeper_than(br#"{"a":[{"b":[1]}]}"#, 3));
+    }
+
+    #[test]
+    fn scanner_agrees_with_outside_strings_on_long_strings() {
+        // Escapes and quotes around the 32-byte mark where the scan changes method.
+        for at in 28..40 {
+            let mut inner = "x".repeat(at);
+            inner.push_str("\\\"{[");
+            inner.push_str(&"y".repeat(40));
+            let text = format!("[{{\"k\": \"{inner}\"}},\n{{\"a\": [\"{inner}\"]}}]\n{{}}\n");
+            let mut depths = Vec::new();
+            let mut scanner = Scanner::default();
+            scanner.scan(text.as_bytes(), 0, |at, depth| depths.push((at, depth)));
+            let mut expected = Vec::new();
+            let mut depth = 0usize;
+            for (i, b) in outside_strings(text.as_bytes()) {
+                match b {
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => depth -= 1,
+                    b'\n' => expected.push((i + 1, depth)),
+                    _ => {}
+                }
+            }
+            assert_eq!(depths, expected, "{text}");
+            assert_eq!(scanner.depth, 0);
+        }
+    }
+
+    #[test]
+    fn scanner_reports_line_starts_with_their_depth() {
+        let text = b"[\n{\"a\":\"x\\\"{\"},\n{}\n]\n{}\n";
+        let mut starts = Vec::new();
+        let mut scanner = Scanner::default();
+        // Scanned in two pieces, as the reader does.
+        scanner.scan(&text[..7], 0, |at, depth| starts.push((at, depth)));
+        scanner.scan(text, 7, |at, depth| starts.push((at, depth)));
+        assert_eq!(starts, [(2, 1), (16, 1), (19, 1), (21, 0), (24, 0)]);
+        assert_eq!(scanner.depth, 0);
+        assert!(!scanner.in_string);
     }
 }

@@ -5,6 +5,9 @@
 use std::fs;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use flate2::write::GzEncoder;
@@ -53,7 +56,7 @@ pub struct Output {
 }
 
 enum Sink {
-    Stdout(BufWriter<io::Stdout>),
+    Stdout(Live),
     File(BufWriter<fs::File>),
     Gzip(GzEncoder<BufWriter<fs::File>>),
 }
@@ -63,7 +66,7 @@ impl Output {
     pub fn open(path: Option<&Path>) -> Result<Output> {
         let Some(path) = path.filter(|p| p.as_os_str() != "-") else {
             return Ok(Output {
-                sink: Sink::Stdout(BufWriter::with_capacity(1 << 16, io::stdout())),
+                sink: Sink::Stdout(Live::stdout()),
                 temp: None,
             });
         };
@@ -105,7 +108,7 @@ impl Output {
     /// yet: a command writing many files moves them all only once every one is complete.
     pub fn close(self) -> Result<Closed> {
         match self.sink {
-            Sink::Stdout(mut w) => w.flush()?,
+            Sink::Stdout(w) => w.with(|w| w.flush())?,
             Sink::File(mut w) => w.flush()?,
             Sink::Gzip(gz) => gz.finish()?.flush()?,
         }
@@ -118,6 +121,52 @@ impl Output {
         Ok(Closed {
             temp: Some((temp.into_temp_path(), path)),
         })
+    }
+}
+
+/// Standard output, buffered, and flushed by a helper thread soon after each write: rows
+/// reach a pipeline within a few milliseconds of being written (`tail -f | sshook export -`),
+/// while bulk output still goes out in 64 KiB writes.
+struct Live {
+    out: Arc<Mutex<BufWriter<io::Stdout>>>,
+    dirty: Arc<AtomicBool>,
+}
+
+/// How long written data may wait in the buffer.
+const FLUSH_EVERY: Duration = Duration::from_millis(20);
+
+impl Live {
+    fn stdout() -> Live {
+        let out = Arc::new(Mutex::new(BufWriter::with_capacity(1 << 16, io::stdout())));
+        let dirty = Arc::new(AtomicBool::new(false));
+        let (weak, flag) = (Arc::downgrade(&out), Arc::clone(&dirty));
+        // Ends when the output is dropped; a failed flush shows again on the next write.
+        let _ = std::thread::Builder::new()
+            .name("flush".into())
+            .spawn(move || loop {
+                std::thread::sleep(FLUSH_EVERY);
+                let Some(out) = weak.upgrade() else { return };
+                if flag.swap(false, Ordering::AcqRel) {
+                    if let Ok(mut out) = out.lock() {
+                        let _ = out.flush();
+                    }
+                }
+            });
+        Live { out, dirty }
+    }
+
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut BufWriter<io::Stdout>) -> io::Result<T>,
+    ) -> io::Result<T> {
+        let mut out = self
+            .out
+            .lock()
+            .map_err(|_| io::Error::other("standard output is unusable"))?;
+        let result = f(&mut out);
+        self.dirty
+            .store(!out.buffer().is_empty(), Ordering::Release);
+        result
     }
 }
 
@@ -154,7 +203,7 @@ fn set_permissions(_: &Path, _: Option<fs::Permissions>) {}
 impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match &mut self.sink {
-            Sink::Stdout(w) => w.write(buf),
+            Sink::Stdout(w) => w.with(|w| w.write(buf)),
             Sink::File(w) => w.write(buf),
             Sink::Gzip(w) => w.write(buf),
         }
@@ -162,7 +211,7 @@ impl Write for Output {
 
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
         match &mut self.sink {
-            Sink::Stdout(w) => w.write_all(buf),
+            Sink::Stdout(w) => w.with(|w| w.write_all(buf)),
             Sink::File(w) => w.write_all(buf),
             Sink::Gzip(w) => w.write_all(buf),
         }
@@ -170,7 +219,7 @@ impl Write for Output {
 
     fn flush(&mut self) -> io::Result<()> {
         match &mut self.sink {
-            Sink::Stdout(w) => w.flush(),
+            Sink::Stdout(w) => w.with(|w| w.flush()),
             Sink::File(w) => w.flush(),
             Sink::Gzip(w) => w.flush(),
         }

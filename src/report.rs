@@ -81,9 +81,10 @@ fn printable(text: &str) -> std::borrow::Cow<'_, str> {
 /// no table header, no all-zero figures — and fails.
 pub fn open_inputs(
     inputs: &[String],
+    follow: Option<&std::path::Path>,
     global: &crate::cli::GlobalArgs,
 ) -> anyhow::Result<Option<(Vec<crate::input::Source>, Diagnostics)>> {
-    let discovery = crate::input::discover(inputs)?;
+    let discovery = crate::input::follow::discover_following(inputs, follow)?;
     let mut diagnostics = Diagnostics::new(global);
     diagnostics.report_all(&discovery.findings);
     if discovery.sources.is_empty() {

@@ -7,6 +7,14 @@ use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
 use jiff::{Span, Timestamp, Zoned};
 
+/// Appends `value` (not negative) as `width` decimal digits, zero-padded.
+fn push_digits(out: &mut String, value: i32, width: u32) {
+    for place in (0..width).rev() {
+        let digit = (value / 10i32.pow(place)) % 10;
+        out.push(char::from(b'0' + digit as u8));
+    }
+}
+
 /// The zone times are shown, parsed and grouped in.
 #[derive(Debug, Clone)]
 pub struct DisplayZone {
@@ -40,10 +48,40 @@ impl DisplayZone {
     /// RFC 3339 with milliseconds and the zone's offset: `2015-03-27T15:33:59.703+00:00`.
     /// Out-of-range values come out as the raw number, never as a panic.
     pub fn rfc3339(&self, ms: i64) -> String {
-        match self.zoned(ms) {
-            Some(z) => z.strftime("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string(),
-            None => ms.to_string(),
+        // Written digit by digit: export formats several instants a row, and strftime (which
+        // reads its pattern every time) and the zone's clone cost more than the rest of a cell.
+        let Ok(ts) = Timestamp::from_millisecond(ms) else {
+            return ms.to_string();
+        };
+        let offset = self.tz.to_offset(ts);
+        let t = offset.to_datetime(ts);
+        let seconds = offset.seconds();
+        if !(0..=9999).contains(&t.year()) || seconds % 60 != 0 {
+            // Years outside 0..=9999 and offsets with seconds: strftime's own rendering.
+            return match self.zoned(ms) {
+                Some(z) => z.strftime("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string(),
+                None => ms.to_string(),
+            };
         }
+        let mut out = String::with_capacity(29);
+        let sign = if seconds < 0 { '-' } else { '+' };
+        let seconds = seconds.abs();
+        let fields = [
+            ('-', i32::from(t.month()), 2),
+            ('-', i32::from(t.day()), 2),
+            ('T', i32::from(t.hour()), 2),
+            (':', i32::from(t.minute()), 2),
+            (':', i32::from(t.second()), 2),
+            ('.', i32::from(t.millisecond()), 3),
+            (sign, seconds / 3600, 2),
+            (':', seconds % 3600 / 60, 2),
+        ];
+        push_digits(&mut out, i32::from(t.year()), 4);
+        for (separator, value, width) in fields {
+            out.push(separator);
+            push_digits(&mut out, value, width);
+        }
+        out
     }
 
     /// `2026-03-29 14:05` for tables and headers.
@@ -145,6 +183,34 @@ impl Period {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rfc3339_matches_strftime() {
+        for zone in [
+            "UTC",
+            "Europe/Prague",
+            "America/St_Johns",
+            "Asia/Kolkata",
+            "Pacific/Chatham",
+        ] {
+            let z = DisplayZone::resolve(Some(zone), false).unwrap();
+            for ms in [
+                0,
+                -1,
+                1_427_470_439_703,
+                1_774_744_199_999, // the DST change in Prague, 2026-03-29
+                1_774_744_200_000,
+                253_402_300_799_999, // 9999-12-31
+                -62_135_596_800_000, // year 1
+            ] {
+                let slow = z.zoned(ms).map_or(ms.to_string(), |t| {
+                    t.strftime("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string()
+                });
+                assert_eq!(z.rfc3339(ms), slow, "{zone} {ms}");
+            }
+        }
+        assert_eq!(DisplayZone::utc().rfc3339(i64::MAX), i64::MAX.to_string());
+    }
 
     fn prague() -> DisplayZone {
         DisplayZone::resolve(Some("Europe/Prague"), false).unwrap()

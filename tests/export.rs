@@ -448,7 +448,7 @@ fn bad_inputs_are_reported_and_the_good_rows_exported() {
     assert_eq!(run.code, 1);
     assert_eq!(run.stdout, "");
     assert!(run.stderr.contains(
-        "bad.json:1: error: channel.rating: expected integer or null, found string \"5\""
+        "bad.json:18:15: error: channel.rating: expected integer or null, found string \"5\""
     ));
     assert!(run.stderr.contains("more.ndjson:2:2: error: syntax error"));
     assert!(run

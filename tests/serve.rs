@@ -315,7 +315,7 @@ fn bodies_that_are_not_payloads_are_kept_and_answered_400() {
         .contains(".json:48:3: error: syntax error: trailing comma near `},`"));
     assert!(run
         .stdout
-        .contains(".json:1: error: channel.rating: expected integer or null"));
+        .contains(".json:18:15: error: channel.rating: expected integer or null"));
 }
 
 #[test]

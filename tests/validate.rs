@@ -116,16 +116,16 @@ fn hostile_files_each_get_one_clear_message() {
     insta::assert_snapshot!(errors.join("\n"), @r#"
     ./after.json:110:1: error: unexpected bytes after the document near `}`
     ./blank.json: error: empty input: no JSON document
-    ./deep.json:1: error: [0]: nesting too deep: more than 128 levels
-    ./duplicate-key.json:1: error: channel.id: duplicate key
+    ./deep.json:1:130: error: [0]: nesting too deep: more than 128 levels
+    ./duplicate-key.json:6:24: error: channel.id: duplicate key
     ./empty.json: error: empty input: no JSON document
-    ./float-id.json:1: error: channel.id: expected integer, found number 55039.5
-    ./huge-id.json:1: error: channel.id: number 1180591620717411300000 does not fit in a 64-bit integer
+    ./float-id.json:6:11: error: channel.id: expected integer, found number 55039.5
+    ./huge-id.json:6:11: error: channel.id: number 1180591620717411300000 does not fit in a 64-bit integer
     ./latin1.json:23:20: error: not UTF-8: invalid byte 0xE9 (sshook reads UTF-8 text)
-    ./missing-sent-at.json:1: error: messages[3].sentAt: missing
+    ./missing-sent-at.json:83:5: error: messages[3].sentAt: missing
     ./nan.json:18:15: error: syntax error: expected value near `"rating": NaN,`
     ./null.json:1: error: expected a payload object, found null
-    ./string-rating.json:1: error: channel.rating: expected integer or null, found string "5"
+    ./string-rating.json:18:15: error: channel.rating: expected integer or null, found string "5"
     ./trailing-comma.json:48:3: error: syntax error: trailing comma near `},`
     ./truncated.json:31:73: error: syntax error: the document is cut off (EOF while parsing a string) near `Mac OS X 10_8_5) AppleWeb`
     ./utf16.json: error: the file is UTF-16, not UTF-8: convert it first (iconv -f UTF-16 -t UTF-8)
@@ -148,7 +148,7 @@ fn one_bad_line_or_element_keeps_the_rest() {
     assert_eq!(run.code, 1);
     insta::assert_snapshot!(run.stdout, @r#"
     chats.ndjson:2:13: error: syntax error: expected value near `{"beginAt": oops}`
-    array.json:3: error: [1].channel.id: missing
+    array.json:3:34: error: [1].channel.id: missing
     "#);
     assert!(run
         .stderr
@@ -200,7 +200,8 @@ fn json_findings_are_one_object_per_line() {
     assert_eq!(run.code, 1);
     let finding: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
     assert_eq!(finding["file"], "bad.json");
-    assert_eq!(finding["line"], 1);
+    assert_eq!(finding["line"], 18);
+    assert_eq!(finding["column"], 15);
     assert_eq!(finding["path"], "channel.rating");
     assert_eq!(finding["severity"], "error");
 }
@@ -284,4 +285,65 @@ fn big_files_are_read_in_chunks_without_losing_a_document_or_a_line_number() {
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn findings_name_the_place_of_the_wrong_value() {
+    let wd = Workdir::new();
+    let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+    wd.write(
+        "from.json",
+        official_with("\"from\": \"agent:3\"", "\"from\": [3]"),
+    )
+    .write(
+        "deep-variables.json",
+        official_with(
+            "\"variables\": {",
+            &format!("\"variables\": {{\"deep\": {deep},"),
+        ),
+    )
+    .write(
+        "deep-unknown.json",
+        official_with(
+            "\"accountId\": 208,",
+            &format!("\"accountId\": 208, \"extra\": {deep},"),
+        ),
+    );
+    // A line cut in half is reported on its own line, not on the next one it runs into.
+    let (a, b) = (payload(1, 1_700_000_000_000), payload(2, 1_700_000_100_000));
+    wd.write("cut.ndjson", format!("{a}\n{}\n{b}\n", &a[..a.len() / 2]));
+    let run = wd.run(&[
+        "validate",
+        "from.json",
+        "deep-variables.json",
+        "deep-unknown.json",
+        "cut.ndjson",
+    ]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.stdout, @r#"
+    from.json:70:15: error: messages[1].from: expected string, number or null, found array
+    deep-variables.json:34:152: error: nesting too deep: more than 128 levels
+    deep-unknown.json:2:157: error: nesting too deep: more than 128 levels
+    cut.ndjson:2:303: error: syntax error: the document is cut off (the line ends inside a string) near `ll,"ratingDesc":null},"v`
+    "#);
+    assert!(
+        run.stderr
+            .contains("4 files, 2 payloads: 2 valid; 4 errors"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_binary_file_is_one_finding() {
+    let wd = Workdir::new();
+    let mut binary = Vec::new();
+    for i in 0..2_000u32 {
+        binary.extend_from_slice(b"\n{");
+        binary.extend_from_slice(&i.to_le_bytes());
+    }
+    wd.write("image.json", binary);
+    let run = wd.run(&["validate", "image.json"]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.stdout, @"image.json:2:2: error: binary data, not JSON text (byte 0x00)");
 }

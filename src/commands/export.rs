@@ -5,6 +5,7 @@ use anyhow::{bail, Result};
 
 use crate::args::{self, OutputArgs};
 use crate::cli::{GlobalArgs, InputArgs};
+use crate::input::follow::{self, FollowArgs};
 use crate::output::{Closed, Output};
 use crate::render::encode::{Encoder, Format, Options, Rendered, RowWriter};
 #[cfg(feature = "parquet")]
@@ -43,6 +44,9 @@ Bad inputs are reported on stderr, the good payloads are exported, and the exit 
 pub struct Args {
     #[command(flatten)]
     pub input: InputArgs,
+
+    #[command(flatten)]
+    pub follow: FollowArgs,
 
     /// What a row is: a conversation, a message, or a whole payload as JSON.
     #[arg(long, value_enum, default_value_t = RowKind::Conversations, value_name = "KIND")]
@@ -122,6 +126,11 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
     };
     let to_stdout = args.output.to_stdout();
     check_destination(&args, format, to_stdout)?;
+    follow::check(
+        &args.follow,
+        to_stdout && format != Format::Parquet,
+        args.order.sort.is_some(),
+    )?;
     let renderer = if format == Format::Parquet {
         Renderer::columns(columns, &args)?
     } else {
@@ -141,7 +150,9 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
             options,
         )?)
     };
-    let Some((sources, mut diagnostics)) = report::open_inputs(&args.input.inputs, global)? else {
+    let follow = args.follow.follow.as_deref();
+    let Some((sources, mut diagnostics)) = report::open_inputs(&args.input.inputs, follow, global)?
+    else {
         return Ok(Outcome::BadInput);
     };
 

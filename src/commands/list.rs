@@ -5,6 +5,7 @@ use anyhow::Result;
 
 use crate::args::{self, OutputArgs, OutputFormat};
 use crate::cli::{GlobalArgs, InputArgs};
+use crate::input::follow::{self, FollowArgs};
 use crate::output::Output;
 use crate::render::encode::{Encoder, Format, Options, RowWriter};
 use crate::render::rows::{Columns, RowKind};
@@ -46,6 +47,9 @@ const COLUMNS: [(&str, u16); 10] = [
 pub struct Args {
     #[command(flatten)]
     pub input: InputArgs,
+
+    #[command(flatten)]
+    pub follow: FollowArgs,
 
     /// table (fitted to the terminal), csv, tsv, ndjson or json; the column names are the
     /// header and the JSON keys. Default: a table on a terminal, else what the -o file's
@@ -116,6 +120,11 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
         ListFormat::Csv
     };
     let format = args::resolve(args.format, &args.output, default)?;
+    follow::check(
+        &args.follow,
+        format != ListFormat::Table && args.output.to_stdout(),
+        args.order.sort.is_some(),
+    )?;
     // Chosen columns rank in the order given; the default ones by their priority.
     let (names, priority): (Vec<String>, Vec<u16>) = if args.columns.is_empty() {
         COLUMNS.iter().map(|(c, p)| (c.to_string(), *p)).unzip()
@@ -133,7 +142,9 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
         ..Options::default()
     };
     let encoder = Encoder::new(columns, format.rows(), selection.zone.clone(), options)?;
-    let Some((sources, mut diagnostics)) = report::open_inputs(&args.input.inputs, global)? else {
+    let follow = args.follow.follow.as_deref();
+    let Some((sources, mut diagnostics)) = report::open_inputs(&args.input.inputs, follow, global)?
+    else {
         return Ok(Outcome::BadInput);
     };
 

@@ -46,7 +46,8 @@ pub struct Args {
 
 pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
     let selection = Selection::new(&args.select, global)?;
-    let Some((sources, mut diagnostics)) = report::open_inputs(&args.input.inputs, global)? else {
+    let Some((sources, mut diagnostics)) = report::open_inputs(&args.input.inputs, None, global)?
+    else {
         return Ok(Outcome::BadInput);
     };
 

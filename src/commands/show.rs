@@ -11,7 +11,7 @@ use crate::output::Output;
 use crate::render::table::Width;
 use crate::render::transcript::{self, TranscriptFormat};
 use crate::report;
-use crate::select::{self, Flow, OrderArgs, SelectArgs, Selection};
+use crate::select::{self, Flow, Keep, OrderArgs, SelectArgs, Selection};
 use crate::Outcome;
 
 const EXAMPLES: &str = "\
@@ -74,7 +74,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
         selection.add_ids([id.clone()]);
         ids.push(id);
     }
-    let Some((sources, mut diagnostics)) = report::open_inputs(&inputs, global)? else {
+    let Some((sources, mut diagnostics)) = report::open_inputs(&inputs, None, global)? else {
         return Ok(Outcome::BadInput);
     };
 
@@ -85,20 +85,28 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
     let width = Width::for_output(args.output.to_stdout()).columns();
     let mut out = Output::open(args.output.file())?;
     let mut shown: u64 = 0;
+    // The ids asked for and not shown yet; with copies kept, another may still come.
+    let mut wanted = ids.clone();
+    let keep = selection.keep;
     let summary = select::stream(
         &sources,
         &selection,
         &mut diagnostics,
-        |doc| match format {
-            TranscriptFormat::Text => (String::new(), transcript::text(doc, zone, color, width)),
-            TranscriptFormat::Markdown => (String::new(), transcript::markdown(doc, zone)),
-            TranscriptFormat::Html => (
-                transcript::html_title(doc, zone),
-                transcript::html_article(doc, zone),
-            ),
-            TranscriptFormat::Json => (String::new(), transcript::json_line(doc, zone)),
+        |doc| {
+            let rendered = match format {
+                TranscriptFormat::Text => {
+                    (String::new(), transcript::text(doc, zone, color, width))
+                }
+                TranscriptFormat::Markdown => (String::new(), transcript::markdown(doc, zone)),
+                TranscriptFormat::Html => (
+                    transcript::html_title(doc, zone),
+                    transcript::html_article(doc, zone),
+                ),
+                TranscriptFormat::Json => (String::new(), transcript::json_line(doc, zone)),
+            };
+            (doc.payload.conversation_id().into_owned(), rendered)
         },
-        |(title, rendered)| {
+        |(id, (title, rendered))| {
             let before = match (format, shown) {
                 (TranscriptFormat::Html, 0) => transcript::html_page_start(&title),
                 (_, 0) | (TranscriptFormat::Html | TranscriptFormat::Json, _) => String::new(),
@@ -108,7 +116,15 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
             out.write_all(before.as_bytes())?;
             out.write_all(rendered.as_bytes())?;
             shown += 1;
-            Ok(Flow::Continue)
+            // The answer is complete: stop reading (a stdin that never ends included). With
+            // --keep last or all, another copy may still come.
+            wanted.retain(|w| *w != id);
+            let found_all = !ids.is_empty() && wanted.is_empty() && keep == Keep::First;
+            Ok(if found_all {
+                Flow::Stop
+            } else {
+                Flow::Continue
+            })
         },
     )?;
     if format == TranscriptFormat::Html && shown > 0 {

@@ -124,7 +124,8 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
     };
     let format = args::resolve(args.format, &args.output, default)?;
     let selection = Selection::new(&args.select, global)?;
-    let Some((sources, mut diagnostics)) = report::open_inputs(&args.input.inputs, global)? else {
+    let Some((sources, mut diagnostics)) = report::open_inputs(&args.input.inputs, None, global)?
+    else {
         return Ok(Outcome::BadInput);
     };
 

@@ -23,6 +23,8 @@ pub struct Source {
 pub enum SourceKind {
     File(PathBuf),
     Stdin,
+    /// `--follow`: a file read as it grows, or a folder whose new files are read.
+    Follow(PathBuf),
 }
 
 /// The sources in reading order and the inputs that could not be turned into sources.

@@ -5,16 +5,17 @@
 //! chunks is parsed together, so a corpus of any size is read in a window of a few megabytes.
 
 pub mod discover;
+pub mod follow;
 pub mod read;
 pub mod split;
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{mpsc, Arc};
 
 use crate::progress::Progress;
 
-pub use discover::{discover, is_payload_file_name, Discovery, NoInput, Source};
+pub use discover::{discover, is_payload_file_name, Discovery, NoInput, Source, SourceKind};
 pub use read::Chunk;
 pub use split::{documents, Document, EventDoc, Item};
 
@@ -47,18 +48,23 @@ where
         let _ = slot_tx.send(());
     }
     let bytes_read = Arc::new(AtomicU64::new(0));
+    // Set when the sink is done, early or not: a reader waiting on a pipe gives up.
+    let stop = Arc::new(AtomicBool::new(false));
     let files_done = AtomicU64::new(0);
     let mut progress = Progress::start(total_size(sources));
     let work = &work;
     std::thread::scope(|scope| {
         // Owned by this closure, so an early return drops them and stops the other stages.
         let (result_rx, slot_tx) = (result_rx, slot_tx);
-        let (bytes, files) = (&bytes_read, &files_done);
+        let (bytes, files, stop) = (&bytes_read, &files_done, &stop);
         scope.spawn(move || {
             // Consecutive small files go out together: one job, one hand-off, many files.
             let mut small: Vec<&Source> = Vec::new();
             let mut small_bytes = 0u64;
             for source in sources {
+                if stop.load(Ordering::Relaxed) {
+                    return;
+                }
                 if is_small(source) {
                     small_bytes += source.size.unwrap_or(0);
                     small.push(source);
@@ -75,10 +81,21 @@ where
                     return;
                 }
                 let mut open = true;
-                read::read_source(source, bytes, &mut |chunk| {
-                    open = chunk_tx.send(Job::Chunk(chunk)).is_ok();
+                let mut read = |source: &Source| {
+                    read::read_source(source, bytes, stop, &mut |chunk| {
+                        open = chunk_tx.send(Job::Chunk(chunk)).is_ok();
+                        open
+                    });
                     open
-                });
+                };
+                match &source.kind {
+                    SourceKind::Follow(dir) if dir.is_dir() => {
+                        follow::folder(dir, sources, stop, &mut read);
+                    }
+                    _ => {
+                        read(source);
+                    }
+                }
                 files.fetch_add(1, Ordering::Relaxed);
                 if !open {
                     return;
@@ -115,7 +132,7 @@ where
                                 Job::Chunk(chunk) => results.push(work(&chunk)),
                                 Job::Small(sources) => {
                                     for source in sources {
-                                        read::read_small_file(source, bytes, &mut |chunk| {
+                                        read::read_small_file(source, bytes, stop, &mut |chunk| {
                                             results.push(work(&chunk));
                                             true
                                         });
@@ -132,21 +149,26 @@ where
         });
         let mut waiting: BTreeMap<u64, Vec<R>> = BTreeMap::new();
         let mut next = 0u64;
-        for (seq, results) in result_rx.iter() {
-            waiting.insert(seq, results);
-            while let Some(results) = waiting.remove(&next) {
-                for result in results {
-                    sink(result)?;
+        let mut sunk = || -> anyhow::Result<()> {
+            for (seq, results) in result_rx.iter() {
+                waiting.insert(seq, results);
+                while let Some(results) = waiting.remove(&next) {
+                    for result in results {
+                        sink(result)?;
+                    }
+                    next += 1;
+                    let _ = slot_tx.send(());
                 }
-                next += 1;
-                let _ = slot_tx.send(());
+                progress.update(
+                    bytes_read.load(Ordering::Relaxed),
+                    files_done.load(Ordering::Relaxed),
+                );
             }
-            progress.update(
-                bytes_read.load(Ordering::Relaxed),
-                files_done.load(Ordering::Relaxed),
-            );
-        }
-        Ok(())
+            Ok(())
+        };
+        let result = sunk();
+        stop.store(true, Ordering::Relaxed);
+        result
     })
 }
 

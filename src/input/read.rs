@@ -4,13 +4,14 @@
 
 use std::fs::File;
 use std::io::{self, Read};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{mpsc, Arc};
 
 use flate2::read::MultiGzDecoder;
 
 use super::discover::{describe_io, Source, SourceKind};
 use crate::finding::{Finding, Origin};
+use crate::jsontext::Scanner;
 
 /// Chunks are cut near this size; a single document larger than this grows its chunk.
 pub const CHUNK_SIZE: usize = 1 << 20;
@@ -44,31 +45,48 @@ impl Chunk {
     }
 }
 
-/// Reads `source` and hands its chunks, in order, to `emit`. Stops early when `emit` says so.
+/// Reads `source` and hands its chunks, in order, to `emit`. Stops early when `emit` says so,
+/// or when `stop` is set (checked while waiting for a pipe or terminal).
 /// `bytes_read` counts the bytes taken from the file (before decompression), for progress.
+///
+/// A regular file is read in big pieces. Anything else (stdin, a FIFO) is live: it is read by
+/// a helper thread, and whenever no more input is waiting, the complete documents read so far
+/// are handed on at once, so that a pipeline sees each payload as it arrives.
 pub fn read_source(
     source: &Source,
     bytes_read: &Arc<AtomicU64>,
+    stop: &Arc<AtomicBool>,
     emit: &mut dyn FnMut(Chunk) -> bool,
 ) {
     let file = &source.name;
-    let reader: Box<dyn Read> = match &source.kind {
-        SourceKind::Stdin => Box::new(Counting {
-            inner: io::stdin().lock(),
-            count: Arc::clone(bytes_read),
-        }),
+    let raw: Box<dyn Read + Send> = match &source.kind {
+        SourceKind::Stdin => Box::new(io::stdin()),
+        SourceKind::Follow(path) => match super::follow::Tail::open(path, Arc::clone(stop)) {
+            Ok(tail) => Box::new(tail),
+            Err(err) => {
+                emit(Chunk::io_failed(file, &err));
+                return;
+            }
+        },
         SourceKind::File(path) => match File::open(path) {
-            Ok(f) => Box::new(Counting {
-                inner: f,
-                count: Arc::clone(bytes_read),
-            }),
+            Ok(f) => Box::new(f),
             Err(err) => {
                 emit(Chunk::io_failed(file, &err));
                 return;
             }
         },
     };
-    read_stream(file, reader, emit);
+    let counted = |inner| Counting {
+        inner,
+        count: Arc::clone(bytes_read),
+    };
+    if source.size.is_some() {
+        read_stream(file, Box::new(counted(raw)), None, emit);
+    } else {
+        let live = Live::start(raw, Arc::clone(stop));
+        let idle = Arc::clone(&live.idle);
+        read_stream(file, Box::new(counted(Box::new(live))), Some(&idle), emit);
+    }
 }
 
 /// Reads a small regular file whole, with the fewest system calls (the pool reads many of
@@ -76,11 +94,12 @@ pub fn read_source(
 pub fn read_small_file(
     source: &Source,
     bytes_read: &Arc<AtomicU64>,
+    stop: &Arc<AtomicBool>,
     emit: &mut dyn FnMut(Chunk) -> bool,
 ) {
     let file = &source.name;
     let SourceKind::File(path) = &source.kind else {
-        return read_source(source, bytes_read, emit);
+        return read_source(source, bytes_read, stop, emit);
     };
     let text = match std::fs::read(path) {
         Ok(text) => text,
@@ -91,7 +110,7 @@ pub fn read_small_file(
     };
     bytes_read.fetch_add(text.len() as u64, Ordering::Relaxed);
     if text.starts_with(&[0x1f, 0x8b]) {
-        return read_stream(file, Box::new(io::Cursor::new(text)), emit);
+        return read_stream(file, Box::new(io::Cursor::new(text)), None, emit);
     }
     let mut chunker = Chunker::new(file, text);
     if !chunker.buf.is_empty() {
@@ -103,12 +122,23 @@ pub fn read_small_file(
     emit(chunker.finish(None));
 }
 
-/// Reads `reader` to its end in chunks cut at document starts, gunzipping when it is gzip.
-fn read_stream(file: &Arc<str>, reader: Box<dyn Read>, emit: &mut dyn FnMut(Chunk) -> bool) {
+/// Reads `reader` to its end in chunks cut between documents, gunzipping when it is gzip.
+/// `idle`, for a live source, tells when no more input is waiting: the documents complete so
+/// far are then handed on without waiting for a full chunk.
+fn read_stream(
+    file: &Arc<str>,
+    reader: Box<dyn Read>,
+    idle: Option<&AtomicBool>,
+    emit: &mut dyn FnMut(Chunk) -> bool,
+) {
     let mut reader = Decoded::new(reader);
     let mut chunker = Chunker::new(file, Vec::with_capacity(CHUNK_SIZE));
     loop {
-        match fill(&mut reader, &mut chunker.buf, CHUNK_SIZE) {
+        let read = match idle {
+            None => fill(&mut reader, &mut chunker.buf, CHUNK_SIZE),
+            Some(_) => read_some(&mut reader, &mut chunker.buf),
+        };
+        match read {
             Ok(0) => {
                 emit(chunker.finish(None));
                 return;
@@ -120,7 +150,8 @@ fn read_stream(file: &Arc<str>, reader: Box<dyn Read>, emit: &mut dyn FnMut(Chun
                         return;
                     }
                 }
-                if let Some(chunk) = chunker.cut() {
+                let live = idle.is_some_and(|idle| idle.load(Ordering::Acquire));
+                while let Some(chunk) = chunker.cut(live) {
                     if !emit(chunk) {
                         return;
                     }
@@ -142,6 +173,120 @@ fn read_stream(file: &Arc<str>, reader: Box<dyn Read>, emit: &mut dyn FnMut(Chun
                 return;
             }
         }
+    }
+}
+
+/// One read of a live source into `buf` (whatever is there, up to 64 KiB); bytes added.
+fn read_some(reader: &mut impl Read, buf: &mut Vec<u8>) -> io::Result<usize> {
+    const PIECE: usize = 64 << 10;
+    let start = buf.len();
+    buf.resize(start + PIECE, 0);
+    let result = loop {
+        match reader.read(&mut buf[start..]) {
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            other => break other,
+        }
+    };
+    buf.truncate(start + *result.as_ref().unwrap_or(&0));
+    result
+}
+
+/// How long a live source may be silent before what was read is handed on.
+const IDLE_GRACE: std::time::Duration = std::time::Duration::from_millis(2);
+
+/// A live source (stdin, a FIFO) read by a helper thread, so that waiting for input never
+/// blocks the reader past a stop: `show --first` ends on a stdin that never does. The helper
+/// is left blocked in its read when the reading stops; it ends with the process.
+struct Live {
+    blocks: mpsc::Receiver<io::Result<Vec<u8>>>,
+    current: Vec<u8>,
+    at: usize,
+    /// Set when everything received has been handed out and nothing more is waiting.
+    idle: Arc<AtomicBool>,
+    stop: Arc<AtomicBool>,
+    ended: bool,
+}
+
+impl Live {
+    fn start(mut raw: Box<dyn Read + Send>, stop: Arc<AtomicBool>) -> Live {
+        let (tx, blocks) = mpsc::sync_channel::<io::Result<Vec<u8>>>(16);
+        std::thread::spawn(move || loop {
+            let mut block = vec![0u8; 64 << 10];
+            match raw.read(&mut block) {
+                Ok(0) => return,
+                Ok(n) => {
+                    block.truncate(n);
+                    if tx.send(Ok(block)).is_err() {
+                        return;
+                    }
+                }
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => {
+                    let _ = tx.send(Err(err));
+                    return;
+                }
+            }
+        });
+        Live {
+            blocks,
+            current: Vec::new(),
+            at: 0,
+            idle: Arc::new(AtomicBool::new(false)),
+            stop,
+            ended: false,
+        }
+    }
+
+    /// Waits for the next block; false at the end of the input or on a stop.
+    fn next_block(&mut self) -> io::Result<bool> {
+        loop {
+            if self.stop.load(Ordering::Relaxed) {
+                return Ok(false);
+            }
+            match self
+                .blocks
+                .recv_timeout(std::time::Duration::from_millis(20))
+            {
+                Ok(block) => {
+                    self.current = block?;
+                    self.at = 0;
+                    return Ok(true);
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(false),
+            }
+        }
+    }
+}
+
+impl Read for Live {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.ended || buf.is_empty() {
+            return Ok(0);
+        }
+        if self.at == self.current.len() && !self.next_block()? {
+            self.ended = true;
+            return Ok(0);
+        }
+        let n = buf.len().min(self.current.len() - self.at);
+        buf[..n].copy_from_slice(&self.current[self.at..self.at + n]);
+        self.at += n;
+        if self.at == self.current.len() {
+            // Is more input coming? Then keep filling the chunk; if not, say so (a live cut).
+            // A busy pipe refills within microseconds: the short grace keeps its chunks big,
+            // and adds at most that to the time a trickled payload takes to come out.
+            match self.blocks.recv_timeout(IDLE_GRACE) {
+                Ok(block) => {
+                    self.current = block?;
+                    self.at = 0;
+                    self.idle.store(false, Ordering::Release);
+                }
+                Err(_) => self.idle.store(true, Ordering::Release),
+            }
+        } else {
+            self.idle.store(false, Ordering::Release);
+        }
+        Ok(n)
     }
 }
 
@@ -216,12 +361,29 @@ impl Read for Decoded {
     }
 }
 
+/// Cuts a source's text into chunks, only between top-level documents.
+///
+/// The text is scanned as it arrives ([`Scanner`]: strings, escapes and depth), and a chunk
+/// ends at a line that starts at depth 0: never inside a document, whatever its lines look
+/// like (array elements at column 0, braces inside strings). A broken document would leave
+/// the depth wrong for the rest of the input; when no cut is found, the open document is
+/// parsed, and if it is broken the scan starts again where the splitter resumes after it.
 struct Chunker<'f> {
     file: &'f Arc<str>,
     buf: Vec<u8>,
     next_line: usize,
     at_start: bool,
     saw_text: bool,
+    scanner: Scanner,
+    /// `buf[..scanned]` has been scanned.
+    scanned: usize,
+    /// The last line start at depth 0 (0 for the chunk's start).
+    last_zero: usize,
+    /// The last place to cut (> 0): a line start at depth 0 where a document starts, or the
+    /// end of the text read when it ends a line at depth 0.
+    cut_at: Option<usize>,
+    /// The length of the open document when it was last found valid so far (see `recheck`).
+    checked: usize,
 }
 
 impl<'f> Chunker<'f> {
@@ -232,10 +394,16 @@ impl<'f> Chunker<'f> {
             next_line: 1,
             at_start: true,
             saw_text: false,
+            scanner: Scanner::default(),
+            scanned: 0,
+            last_zero: 0,
+            cut_at: None,
+            checked: 0,
         }
     }
 
-    /// Drops a UTF-8 BOM; refuses UTF-16 and UTF-32, which serde_json would only call garbage.
+    /// Drops a UTF-8 BOM; refuses UTF-16 and UTF-32, which serde_json would only call garbage,
+    /// and binary files (a NUL byte near the start), with one finding for the whole source.
     fn check_start(&mut self, gzip: bool) -> Option<Finding> {
         self.at_start = false;
         if self.buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
@@ -256,20 +424,127 @@ impl<'f> Chunker<'f> {
                 ),
             ));
         }
+        // JSON text never holds a NUL byte; binary files nearly always do, early (the test
+        // git and grep use).
+        let head = &b[..b.len().min(8 << 10)];
+        if let Some(at) = memchr::memchr(0, head) {
+            let (line, column) = line_column(head, at);
+            return Some(Finding::error(
+                Origin::at(self.file, line, Some(column)),
+                "binary data, not JSON text (byte 0x00)",
+            ));
+        }
         None
     }
 
-    /// Cuts off the text up to the last line that starts a top-level document (`{` or `[` in
-    /// column 1): inside a document such a line cannot occur, since JSON strings cannot hold a
-    /// raw newline and pretty printers indent nested values. Returns `None` to read more.
-    fn cut(&mut self) -> Option<Chunk> {
-        if self.buf.len() < CHUNK_SIZE {
+    /// Scans what was read since the last call, noting where a chunk may end.
+    fn scan(&mut self) {
+        let Chunker {
+            buf,
+            scanner,
+            last_zero,
+            cut_at,
+            ..
+        } = self;
+        let text = &buf[..];
+        scanner.scan(text, self.scanned, |at, depth| {
+            if depth == 0 {
+                *last_zero = at;
+                if at == text.len() || matches!(text[at], b'{' | b'[') {
+                    *cut_at = Some(at);
+                }
+            }
+        });
+        self.scanned = self.buf.len();
+    }
+
+    /// Cuts off the text up to the last place a chunk may end, once it is a chunk's size or,
+    /// for a live source with no more input waiting (`live`), as soon as there is one.
+    /// Returns `None` to read more.
+    ///
+    /// A full chunk first looks for the last place between two documents that needs no scan
+    /// ([`find_last_boundary`]: NDJSON and concatenated documents); only when there is none
+    /// (one big document, an array, broken text) or for a live cut is the text scanned.
+    fn cut(&mut self, live: bool) -> Option<Chunk> {
+        let full = self.buf.len() >= CHUNK_SIZE;
+        if !full && !live {
             return None;
         }
-        let cut = find_last_document_start(&self.buf)?;
+        if full {
+            if let Some(at) = find_last_boundary(&self.buf) {
+                return Some(self.split(at));
+            }
+        }
+        self.scan();
+        let open = self.scanner.depth > 0 || self.scanner.in_string;
+        if open && self.cut_at.is_none() {
+            self.recheck();
+        }
+        let cut = self.cut_at.take().filter(|&at| at > 0)?;
+        Some(self.split(cut))
+    }
+
+    /// Hands on the text before `cut`, a place between documents (depth 0).
+    fn split(&mut self, cut: usize) -> Chunk {
         let rest = self.buf.split_off(cut);
         let text = std::mem::replace(&mut self.buf, rest);
-        Some(self.chunk(text, None))
+        if self.scanned >= cut {
+            self.scanned -= cut;
+            self.last_zero = self.last_zero.saturating_sub(cut);
+            self.cut_at = self.cut_at.filter(|&at| at > cut).map(|at| at - cut);
+        } else {
+            // Not scanned that far: the scan starts again here, at depth 0.
+            self.scanner = Scanner::default();
+            self.scanned = 0;
+            self.last_zero = 0;
+            self.cut_at = None;
+        }
+        self.checked = 0;
+        self.chunk(text, None)
+    }
+
+    /// The scan is inside a document that has not ended: parse it, to tell a big document
+    /// (wait for more) from a broken one, which ends — as the splitter sees it — at the next
+    /// line that starts a document. Parsed again only when it has doubled in size, so a huge
+    /// document costs at most two parses.
+    fn recheck(&mut self) {
+        let from = self.last_zero;
+        if self.buf.len() - from < 2 * self.checked {
+            return;
+        }
+        let text = &self.buf[from..];
+        let mut stream =
+            serde_json::Deserializer::from_slice(text).into_iter::<serde::de::IgnoredAny>();
+        loop {
+            let start = stream.byte_offset();
+            match stream.next() {
+                None => {
+                    // Every document here is complete: the scan was wrong about the depth.
+                    self.restart(self.buf.len());
+                    return;
+                }
+                Some(Ok(_)) => {}
+                Some(Err(err)) if err.is_eof() => {
+                    self.checked = self.buf.len() - from;
+                    return;
+                }
+                Some(Err(_)) => {
+                    let resume = resume_after(&self.buf, from + start);
+                    self.restart(resume);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Starts the scan afresh at `at`, a line start taken to be at depth 0.
+    fn restart(&mut self, at: usize) {
+        self.scanner = Scanner::default();
+        self.scanned = at;
+        self.last_zero = at;
+        self.checked = 0;
+        self.cut_at = (at < self.buf.len()).then_some(at);
+        self.scan();
     }
 
     fn finish(&mut self, read_error: Option<Finding>) -> Chunk {
@@ -293,27 +568,107 @@ impl<'f> Chunker<'f> {
     }
 }
 
-/// The offset just after the last `\n` that is followed by `{` or `[`, if it is not 0.
-fn find_last_document_start(buf: &[u8]) -> Option<usize> {
-    let mut end = buf.len().saturating_sub(1);
+/// The offset just after the last newline that certainly lies between two documents, if it
+/// is not 0: the line starts with `{` or `[` and the last byte before the newline (blanks
+/// aside) is `}` or `]`. In valid JSON, a value never follows a closed object or array
+/// without a comma inside a document, and a `}` at the end of a line cannot be inside a
+/// string (strings hold no raw newline); broken text is cut where the splitter resumes
+/// anyway. So no scan of the text is needed: NDJSON and concatenated documents cost a look
+/// at the end of the buffer.
+fn find_last_boundary(buf: &[u8]) -> Option<usize> {
+    let mut end = buf.len();
     while let Some(nl) = memchr::memrchr(b'\n', &buf[..end]) {
-        if matches!(buf.get(nl + 1), Some(b'{' | b'[')) && nl + 1 > 0 {
+        end = nl;
+        if !matches!(buf.get(nl + 1), Some(b'{' | b'[')) {
+            continue;
+        }
+        let before = buf[..nl]
+            .iter()
+            .rev()
+            .find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+        if matches!(before, Some(b'}' | b']')) {
             return Some(nl + 1);
         }
-        end = nl;
     }
     None
+}
+
+/// The 1-based line and column of byte `at` of `text`.
+fn line_column(text: &[u8], at: usize) -> (usize, usize) {
+    let before = &text[..at];
+    let line = 1 + memchr::memchr_iter(b'\n', before).count();
+    let line_start = memchr::memrchr(b'\n', before).map_or(0, |nl| nl + 1);
+    (line, at - line_start + 1)
+}
+
+/// Where reading resumes after a broken document starting at `pos`: the next line that
+/// starts a document (`{` or `[` in column 1), or the end. The splitter resumes there too.
+pub fn resume_after(text: &[u8], pos: usize) -> usize {
+    let mut from = pos + 1;
+    while let Some(nl) = memchr::memchr(b'\n', &text[from.min(text.len())..]) {
+        let next = from + nl + 1;
+        if matches!(text.get(next), Some(b'{' | b'[')) {
+            return next;
+        }
+        from = next;
+    }
+    text.len()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The chunks `text` is cut into when read in pieces of `piece` bytes, with a small chunk
+    /// size: their texts.
+    fn cuts(text: &str) -> Vec<String> {
+        let file: Arc<str> = Arc::from("t");
+        let mut chunker = Chunker::new(&file, Vec::new());
+        let mut out = Vec::new();
+        for piece in text.as_bytes().chunks(3) {
+            chunker.buf.extend_from_slice(piece);
+            chunker.scan();
+            while let Some(chunk) = chunker.cut(true) {
+                out.push(String::from_utf8(chunk.text).unwrap_or_default());
+            }
+        }
+        out.push(String::from_utf8(chunker.finish(None).text).unwrap_or_default());
+        out
+    }
+
     #[test]
-    fn cuts_before_the_last_document_start() {
-        let text = b"{\"a\":1}\n{\"b\":\n  {\"c\":2}}\n{\"d\"";
-        assert_eq!(find_last_document_start(text), Some(25));
-        assert_eq!(find_last_document_start(b"{\"a\":1}"), None);
-        assert_eq!(find_last_document_start(b"[\n  {\"a\":1}\n]"), None);
+    fn boundaries_without_a_scan() {
+        assert_eq!(
+            find_last_boundary(b"{\"a\":1}\n{\"b\":2}\n{\"c\""),
+            Some(16)
+        );
+        assert_eq!(find_last_boundary(b"{\"a\":1}\r\n\n[1]\n"), Some(10));
+        // Array elements at column 0, a pretty document: no boundary.
+        assert_eq!(find_last_boundary(b"[\n{\"a\":1},\n{\"b\":2}\n]"), None);
+        assert_eq!(find_last_boundary(b"{\n  \"a\": {\n  }\n}"), None);
+        assert_eq!(find_last_boundary(b"{\"a\":\n{\"b\":1}}"), None);
+    }
+
+    #[test]
+    fn never_cuts_inside_an_array_with_elements_at_column_0() {
+        let text = "[\n{\n\"a\": \"}\\n{\"\n},\n{\n\"b\": 2\n}\n]\n{\"c\":3}\n";
+        let chunks = cuts(text);
+        assert_eq!(chunks.concat(), text);
+        for chunk in &chunks {
+            let trimmed = chunk.trim();
+            assert!(
+                trimmed.is_empty() || trimmed.ends_with(']') || trimmed.ends_with('}'),
+                "{chunks:?}"
+            );
+            assert!(!chunk.starts_with("{\n\"b\""), "{chunks:?}");
+        }
+    }
+
+    #[test]
+    fn resynchronises_after_a_line_cut_in_half() {
+        let text = "{\"a\":{\"b\":1\n{\"c\":2}\n{\"d\":3}\n";
+        let chunks = cuts(text);
+        assert_eq!(chunks.concat(), text);
+        assert!(chunks.iter().any(|c| c == "{\"d\":3}\n"), "{chunks:?}");
     }
 }

@@ -10,11 +10,12 @@ use std::fmt;
 use std::sync::Arc;
 
 use serde::de::{DeserializeSeed, SeqAccess, Visitor};
+use serde::Deserialize;
 use serde::Deserializer as _;
 use serde_json::value::RawValue;
 use serde_json::Deserializer;
 
-use super::read::Chunk;
+use super::read::{resume_after, Chunk};
 use crate::finding::{Finding, Origin};
 use crate::payload::Payload;
 use crate::webhook::Event;
@@ -169,14 +170,18 @@ impl<'a> Splitter<'a, '_> {
                     self.report_invalid_utf8(pos);
                     return end;
                 };
+                if let Some(finding) = self.too_deep(pos, raw, "") {
+                    (self.emit)(Item::Bad(finding));
+                    return end;
+                }
                 let origin = self.origin(pos);
                 (self.emit)(item(parsed, origin, None, raw, ""));
                 end
             }
             Some(Err(err)) if err.is_data() => match self.raw_value(pos) {
                 Ok(raw) => {
-                    let origin = self.origin(pos);
-                    (self.emit)(document(raw.get(), origin, None, "", Some(kind)));
+                    let item = self.document(pos, raw.get(), None, "", Some(kind));
+                    (self.emit)(item);
                     pos + raw.get().len()
                 }
                 Err(syntax) => self.syntax_error(pos, &syntax),
@@ -206,12 +211,13 @@ impl<'a> Splitter<'a, '_> {
         }
         for (index, raw) in elements.into_iter().enumerate() {
             let start = raw.get().as_ptr() as usize - self.text.as_ptr() as usize;
-            let origin = self.origin(start);
             let prefix = format!("[{index}]");
-            let item = if raw.get().starts_with('{') {
-                document(raw.get(), origin, Some(index), &prefix, None)
-            } else if too_deep(raw.get()) {
-                Item::Bad(Finding::error(origin, TOO_DEEP).with_path(prefix))
+            let deep = self.too_deep(start, raw.get(), &prefix);
+            let origin = self.origin(start);
+            let item = if let Some(finding) = deep {
+                Item::Bad(finding)
+            } else if raw.get().starts_with('{') {
+                self.document(start, raw.get(), Some(index), &prefix, None)
             } else {
                 Item::Bad(
                     Finding::error(
@@ -277,10 +283,31 @@ impl<'a> Splitter<'a, '_> {
 
     /// Reports a syntax error of the document starting at `pos` and returns where to resume.
     fn syntax_error(&mut self, pos: usize, err: &serde_json::Error) -> usize {
-        let (line, column, at) = self.locate_error(pos, err);
+        let resume = resume_after(self.text, pos);
+        let (mut line, mut column, mut at) = self.locate_error(pos, err);
+        let mut reparsed = None;
+        if at >= resume {
+            // The parser ran on into the next document (a line cut in half takes the next line
+            // as its continuation): the broken document ends where reading resumes, so the
+            // error is the one it has on its own.
+            let alone = &self.text[pos..resume];
+            let mut stream = Deserializer::from_slice(alone).into_iter::<&RawValue>();
+            if let Some(Err(own)) = stream.next() {
+                (line, column, at) = self.locate_error(pos, &own);
+                reparsed = Some(own);
+            }
+        }
+        let err = reparsed.as_ref().unwrap_or(err);
         let mut message = syntax_message(err);
+        let line_ends =
+            memchr::memchr(b'\n', &self.text[at.saturating_sub(1)..]).is_some_and(|n| n <= 2);
+        if line_ends && message.contains("control character") {
+            // A raw newline inside a string: the line was cut in half.
+            message =
+                "syntax error: the document is cut off (the line ends inside a string)".into();
+        }
         if self.report_invalid_utf8(pos) {
-            return resume_after(self.text, pos);
+            return resume;
         }
         if let Some(excerpt) = excerpt(self.text, at) {
             message.push_str(&format!(" near `{excerpt}`"));
@@ -289,7 +316,7 @@ impl<'a> Splitter<'a, '_> {
             Origin::at(self.file, line, Some(column)),
             message,
         )));
-        resume_after(self.text, pos)
+        resume
     }
 
     /// Line, column and byte offset of a serde_json error in the document starting at `pos`.
@@ -343,6 +370,89 @@ impl<'a> Splitter<'a, '_> {
     fn origin(&mut self, pos: usize) -> Origin {
         let (line, _) = self.lines.line_column(self.text, pos);
         Origin::at(self.file, line, None)
+    }
+
+    /// The place of byte `pos` of the chunk: file, line and column.
+    fn place(&mut self, pos: usize) -> Origin {
+        let (line, column) = self.lines.line_column(self.text, pos);
+        Origin::at(self.file, line, Some(column))
+    }
+
+    /// The finding for `raw`, the document at `start` that is JSON but not a valid `T`: at the
+    /// line and column of the wrong value, with its JSON path after `prefix`.
+    fn bad_value<T: Deserialize<'a>>(
+        &mut self,
+        start: usize,
+        raw: &'a str,
+        prefix: &str,
+    ) -> Finding {
+        let wrong = value_error::<T>(raw);
+        let finding = Finding::error(self.place(start + wrong.offset), wrong.message);
+        let path = match (prefix.is_empty(), wrong.path.is_empty()) {
+            (_, true) => prefix.to_string(),
+            (true, false) => wrong.path,
+            (false, false) => format!("{prefix}.{}", wrong.path),
+        };
+        if path.is_empty() {
+            finding
+        } else {
+            finding.with_path(path)
+        }
+    }
+
+    /// One rule for nesting, in every part of a document: more than [`MAX_DEPTH`] levels is an
+    /// error, also where serde_json does not count (values kept as raw text or skipped).
+    fn too_deep(&mut self, start: usize, raw: &str, prefix: &str) -> Option<Finding> {
+        if !crate::jsontext::deeper_than(raw.as_bytes(), MAX_DEPTH) {
+            return None;
+        }
+        let at = crate::jsontext::deeper_at(raw.as_bytes(), MAX_DEPTH).unwrap_or(0);
+        let finding = Finding::error(self.place(start + at), TOO_DEEP);
+        Some(if prefix.is_empty() {
+            finding
+        } else {
+            finding.with_path(prefix)
+        })
+    }
+
+    /// Reads one complete object whose text is `raw`, at byte `start` of the chunk: a
+    /// payload, an event, or the finding that says why it is neither (at the line and column
+    /// of the wrong value). `tried`: the kind already tried, which failed on a value.
+    fn document(
+        &mut self,
+        start: usize,
+        raw: &'a str,
+        index: Option<usize>,
+        prefix: &str,
+        tried: Option<Kind>,
+    ) -> Item<'a> {
+        let origin = self.origin(start);
+        let first = tried.unwrap_or_else(|| likely_kind(raw.as_bytes()));
+        if tried.is_none() {
+            if let Ok(parsed) = parse_as(raw, first) {
+                return item(parsed, origin, index, raw, prefix);
+            }
+        }
+        if let Some(deep) = self.too_deep(start, raw, prefix) {
+            return Item::Bad(deep);
+        }
+        let Some(kind) = intended_kind(raw) else {
+            let finding = Finding::error(origin, NEITHER);
+            return Item::Bad(if prefix.is_empty() {
+                finding
+            } else {
+                finding.with_path(prefix)
+            });
+        };
+        if kind != first {
+            if let Ok(parsed) = parse_as(raw, kind) {
+                return item(parsed, origin, index, raw, prefix);
+            }
+        }
+        Item::Bad(match kind {
+            Kind::Payload => self.bad_value::<Payload>(start, raw, prefix),
+            Kind::Event => self.bad_value::<Event>(start, raw, prefix),
+        })
     }
 }
 
@@ -406,63 +516,12 @@ fn item<'a>(
     }
 }
 
-/// Reads one complete object whose text is `raw`: a payload, an event, or the finding that
-/// says why it is neither. `tried`: the kind already tried and failed on a value.
-fn document<'a>(
-    raw: &'a str,
-    origin: Origin,
-    index: Option<usize>,
-    prefix: &str,
-    tried: Option<Kind>,
-) -> Item<'a> {
-    let first = tried.unwrap_or_else(|| likely_kind(raw.as_bytes()));
-    if tried.is_none() {
-        if let Ok(parsed) = parse_as(raw, first) {
-            return item(parsed, origin, index, raw, prefix);
-        }
-    }
-    let Some(kind) = intended_kind(raw) else {
-        if too_deep(raw) {
-            return Item::Bad(Finding::error(origin, TOO_DEEP));
-        }
-        let finding = Finding::error(origin, NEITHER);
-        return Item::Bad(if prefix.is_empty() {
-            finding
-        } else {
-            finding.with_path(prefix)
-        });
-    };
-    if kind != first {
-        if let Ok(parsed) = parse_as(raw, kind) {
-            return item(parsed, origin, index, raw, prefix);
-        }
-    }
-    Item::Bad(match kind {
-        Kind::Payload => value_error::<Payload>(origin, raw, prefix),
-        Kind::Event => value_error::<Event>(origin, raw, prefix),
-    })
-}
-
 fn join_path(prefix: &str, path: &str) -> String {
     match (prefix.is_empty(), path.is_empty()) {
         (_, true) => prefix.to_string(),
         (true, false) => path.to_string(),
         (false, false) => format!("{prefix}.{path}"),
     }
-}
-
-/// Where to resume after a broken document starting at `pos`: the next line that starts a
-/// document (`{` or `[` in column 1), or the end.
-fn resume_after(text: &[u8], pos: usize) -> usize {
-    let mut from = pos + 1;
-    while let Some(nl) = memchr::memchr(b'\n', &text[from.min(text.len())..]) {
-        let next = from + nl + 1;
-        if matches!(text.get(next), Some(b'{' | b'[')) {
-            return next;
-        }
-        from = next;
-    }
-    text.len()
 }
 
 fn skip_whitespace(text: &[u8], mut pos: usize) -> usize {
@@ -510,46 +569,119 @@ fn kind(raw: &RawValue) -> &'static str {
 
 const MAX_DEPTH: usize = 128;
 const TOO_DEEP: &str = "nesting too deep: more than 128 levels";
-
-/// serde_json skips unknown values without a depth limit; a document that failed is checked
-/// for absurd nesting so that the report names the real problem.
-fn too_deep(raw: &str) -> bool {
-    crate::jsontext::deeper_than(raw.as_bytes(), MAX_DEPTH)
+/// What is wrong in a document that is JSON but not the type it should be.
+struct ValueError {
+    /// Byte offset, in the document, of the wrong value (for a missing field: of the object
+    /// that misses it).
+    offset: usize,
+    /// JSON path of the wrong value, `` for the document itself.
+    path: String,
+    message: String,
 }
 
-/// Parses `raw` again as a `T` with path tracking to name the wrong value: `channel.rating: …`.
-fn value_error<'a, T: serde::Deserialize<'a>>(
-    origin: Origin,
-    raw: &'a str,
-    prefix: &str,
-) -> Finding {
-    if too_deep(raw) {
-        let finding = Finding::error(origin, TOO_DEEP);
-        return if prefix.is_empty() {
-            finding
-        } else {
-            finding.with_path(prefix)
-        };
-    }
+/// Parses `raw` again as a `T` with path tracking, to name the wrong value and find it:
+/// `channel.rating: …` at the line and column where that value is written.
+fn value_error<'de, T: Deserialize<'de>>(raw: &'de str) -> ValueError {
     let mut de = Deserializer::from_str(raw);
     let err = match serde_path_to_error::deserialize::<_, T>(&mut de) {
-        Ok(_) => return Finding::error(origin, "invalid document"),
+        Ok(_) => {
+            return ValueError {
+                offset: 0,
+                path: String::new(),
+                message: "invalid payload".into(),
+            }
+        }
         Err(err) => err,
     };
+    let mut offset = value_offset(raw, err.path(), err.inner());
     let mut path = err.path().to_string();
     if path == "." {
         path.clear();
     }
     let inner = err.into_inner();
     let text = strip_position(&inner.to_string());
-    let (path, message) = describe_value_error(&path, &text);
-    let path = join_path(prefix, &path);
-    let finding = Finding::error(origin, message);
-    if path.is_empty() {
-        finding
-    } else {
-        finding.with_path(path)
+    if let Some(key) = between(&text, "duplicate field `", "`") {
+        // Point at the second of the two, not at the object holding them.
+        let object = &raw[offset..];
+        if let Some((_, value)) = object_entries(object)
+            .and_then(|entries| entries.into_iter().rev().find(|(k, _)| k == key))
+        {
+            offset = value.get().as_ptr() as usize - raw.as_ptr() as usize;
+        }
     }
+    let (path, message) = describe_value_error(&path, &text);
+    ValueError {
+        offset,
+        path,
+        message,
+    }
+}
+
+/// The byte offset in `doc` of the value that a deserialisation error names, for any type
+/// deserialised from `doc`: found by following `path` through the text (exact, the value's
+/// first byte); where the path cannot be followed, serde_json's own line and column, which
+/// point just after the value.
+pub fn value_offset(doc: &str, path: &serde_path_to_error::Path, err: &serde_json::Error) -> usize {
+    use serde_path_to_error::Segment;
+    let base = doc.as_ptr() as usize;
+    let Ok(mut value) = serde_json::from_str::<&RawValue>(doc) else {
+        return error_offset(doc, err);
+    };
+    for segment in path.iter() {
+        let next = match segment {
+            Segment::Seq { index } => serde_json::from_str::<Vec<&RawValue>>(value.get())
+                .ok()
+                .and_then(|items| items.get(*index).copied()),
+            // The last of duplicated keys: the one serde_json keeps.
+            Segment::Map { key } => object_entries(value.get()).and_then(|entries| {
+                entries
+                    .into_iter()
+                    .rev()
+                    .find(|(k, _)| k == key)
+                    .map(|(_, v)| v)
+            }),
+            Segment::Enum { .. } | Segment::Unknown => None,
+        };
+        match next {
+            Some(next) => value = next,
+            None => break, // a missing field: the object that misses it
+        }
+    }
+    value.get().as_ptr() as usize - base
+}
+
+/// The entries of a JSON object, in order (duplicates kept).
+fn object_entries(text: &str) -> Option<Vec<(std::borrow::Cow<'_, str>, &RawValue)>> {
+    struct Entries;
+    impl<'de> Visitor<'de> for Entries {
+        type Value = Vec<(std::borrow::Cow<'de, str>, &'de RawValue)>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut entries = Vec::new();
+            while let Some(entry) = map.next_entry::<std::borrow::Cow<'de, str>, &'de RawValue>()? {
+                entries.push(entry);
+            }
+            Ok(entries)
+        }
+    }
+    Deserializer::from_str(text).deserialize_map(Entries).ok()
+}
+
+/// The byte offset in `doc` of serde_json's error position (1-based line and column).
+fn error_offset(doc: &str, err: &serde_json::Error) -> usize {
+    let mut at = 0;
+    for _ in 1..err.line().max(1) {
+        match memchr::memchr(b'\n', &doc.as_bytes()[at..]) {
+            Some(nl) => at += nl + 1,
+            None => break,
+        }
+    }
+    (at + err.column().saturating_sub(1)).min(doc.len())
 }
 
 /// Rewords serde's messages the way validate reports them.
@@ -737,7 +869,7 @@ mod tests {
         assert_eq!(out[0], "ok t.json:1 1");
         assert_eq!(
             out[1],
-            "t.json:2: error: [1].beginAt: expected integer, found string \"x\""
+            "t.json:2:13: error: [1].beginAt: expected integer, found string \"x\""
         );
         assert_eq!(out[2], "ok t.json:3 2");
     }
@@ -748,10 +880,13 @@ mod tests {
         let out = read(text);
         assert_eq!(
             out,
-            ["t.json:1: error: channel.rating: expected integer or null, found string \"5\""]
+            ["t.json:1:51: error: channel.rating: expected integer or null, found string \"5\""]
         );
         let text = r#"{"beginAt":1,"endAt":2,"channel":{"id":1},"messages":[{"type":"visitor","sentAt":1},{"type":"agent"}]}"#;
-        assert_eq!(read(text), ["t.json:1: error: messages[1].sentAt: missing"]);
+        assert_eq!(
+            read(text),
+            ["t.json:1:85: error: messages[1].sentAt: missing"]
+        );
     }
 
     #[test]

@@ -139,7 +139,7 @@ mod tests {
         assert!(reason("{\"beginAt\":1,,}").starts_with("body:1:14: error: syntax error"));
         assert_eq!(
             reason(r#"{"beginAt":"x","endAt":2,"channel":{"id":1},"messages":[]}"#),
-            "body:1: error: beginAt: expected integer, found string \"x\""
+            "body:1:12: error: beginAt: expected integer, found string \"x\""
         );
     }
 }

@@ -1,0 +1,213 @@
+//! Pipelines: input that arrives over time. Each payload written to sshook's stdin comes out
+//! as its row before the next one is written, and commands whose answer is complete stop
+//! reading, on a stdin that never ends. No clock is asserted: reads block, with a generous
+//! timeout only so that a regression fails instead of hanging the suite.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use common::{payload, Workdir};
+
+/// How long a test waits before calling it a hang.
+const HANG: Duration = Duration::from_secs(60);
+
+/// sshook with piped stdin and stdout; its stdout lines arrive on the receiver.
+fn start(wd: &Workdir, args: &[&str]) -> (Child, ChildStdin, mpsc::Receiver<String>) {
+    let mut child = wd
+        .std_command(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start sshook");
+    let stdin = child.stdin.take().expect("stdin");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { return };
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    (child, stdin, rx)
+}
+
+fn next_line(rx: &mpsc::Receiver<String>, what: &str) -> String {
+    rx.recv_timeout(HANG)
+        .unwrap_or_else(|_| panic!("no line for {what}: the output does not stream"))
+}
+
+fn send(stdin: &mut ChildStdin, text: &str) {
+    stdin.write_all(text.as_bytes()).expect("write to sshook");
+    stdin.flush().expect("flush");
+}
+
+/// Waits for the child to exit on its own (its stdin still open); its exit code.
+fn exits(child: &mut Child, what: &str) -> i32 {
+    let start = Instant::now();
+    while start.elapsed() < HANG {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status.code().unwrap_or(-1);
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let _ = child.kill();
+    panic!("{what} did not stop reading once its answer was complete");
+}
+
+fn ndjson(id: i64) -> String {
+    payload(id, 1_700_000_000_000 + id * 100_000) + "\n"
+}
+
+#[test]
+fn export_writes_each_row_before_the_next_payload_arrives() {
+    let wd = Workdir::new();
+    let (mut child, mut stdin, rx) = start(
+        &wd,
+        &["export", "-", "--columns", "channel_id,visitor_name"],
+    );
+    assert_eq!(next_line(&rx, "the header"), "channel_id,visitor_name");
+    for id in 1..=3 {
+        send(&mut stdin, &ndjson(id));
+        assert_eq!(next_line(&rx, "a row"), format!("{id},Eva"));
+    }
+    // A pretty-printed payload, sent in two writes: its row comes once it is complete.
+    let pretty = serde_json::to_string_pretty(
+        &serde_json::from_str::<serde_json::Value>(&ndjson(4)).expect("json"),
+    )
+    .expect("json");
+    let (head, tail) = pretty.split_at(pretty.len() / 2);
+    send(&mut stdin, head);
+    send(&mut stdin, &format!("{tail}\n"));
+    assert_eq!(next_line(&rx, "a pretty payload"), "4,Eva");
+    drop(stdin);
+    assert_eq!(exits(&mut child, "export"), 0);
+}
+
+#[test]
+fn list_and_validate_stream_too() {
+    let wd = Workdir::new();
+    let (mut child, mut stdin, rx) = start(&wd, &["list", "-", "--format", "csv"]);
+    next_line(&rx, "the header");
+    for id in 1..=2 {
+        send(&mut stdin, &ndjson(id));
+        assert!(next_line(&rx, "a row").starts_with(&format!("{id},")));
+    }
+    drop(stdin);
+    assert_eq!(exits(&mut child, "list"), 0);
+
+    let (mut child, mut stdin, rx) = start(&wd, &["validate", "-"]);
+    send(&mut stdin, &ndjson(1));
+    send(&mut stdin, "{\"beginAt\": oops}\n");
+    assert!(next_line(&rx, "a finding").starts_with("<stdin>:2:13: error: syntax error"));
+    send(&mut stdin, "[1]\n");
+    assert_eq!(
+        next_line(&rx, "a finding"),
+        "<stdin>:3: error: [0]: expected a payload object, found a number"
+    );
+    drop(stdin);
+    assert_eq!(exits(&mut child, "validate"), 1);
+}
+
+#[test]
+fn complete_answers_end_on_a_stdin_that_never_ends() {
+    let wd = Workdir::new();
+    for args in [
+        &["show", "--first", "-"][..],
+        &["show", "2", "-"],
+        &["show", "--id", "1", "--id", "2", "-"],
+        &["list", "--limit", "2", "--format", "csv", "-"],
+    ] {
+        let (mut child, mut stdin, rx) = start(&wd, args);
+        send(&mut stdin, &ndjson(1));
+        send(&mut stdin, &ndjson(2));
+        // stdin stays open: sshook must end by itself.
+        assert_eq!(exits(&mut child, &args.join(" ")), 0, "{args:?}");
+        let out: Vec<String> = rx.try_iter().collect();
+        assert!(!out.is_empty(), "{args:?}");
+        drop(stdin);
+    }
+}
+
+#[test]
+fn follow_a_growing_file_each_conversation_once() {
+    let wd = Workdir::new();
+    wd.write("hook.ndjson", ndjson(1));
+    let (mut child, _stdin, rx) = start(
+        &wd,
+        &[
+            "export",
+            "--follow",
+            "hook.ndjson",
+            "--columns",
+            "channel_id",
+            "--no-header",
+        ],
+    );
+    assert_eq!(next_line(&rx, "the payload already there"), "1");
+    let append = |text: &str| {
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(wd.path("hook.ndjson"))
+            .expect("open");
+        file.write_all(text.as_bytes()).expect("append");
+    };
+    append(&ndjson(2));
+    assert_eq!(next_line(&rx, "an appended payload"), "2");
+    // A copy of a conversation already written is not written again.
+    append(&(ndjson(1) + &ndjson(3)));
+    assert_eq!(next_line(&rx, "the next new conversation"), "3");
+    // Replaced (rotated): read from its start; 4 is new.
+    wd.write("hook.ndjson", ndjson(3) + &ndjson(4));
+    assert_eq!(next_line(&rx, "a payload in the new file"), "4");
+    child.kill().expect("stop sshook");
+    let _ = child.wait();
+}
+
+#[test]
+fn follow_a_dumps_folder_as_serve_writes_it() {
+    let wd = Workdir::new();
+    wd.write("dumps/2026/03/01/a.json", ndjson(1));
+    let (mut child, _stdin, rx) = start(&wd, &["list", "--follow", "dumps", "--format", "csv"]);
+    next_line(&rx, "the header");
+    assert!(next_line(&rx, "a stored payload").starts_with("1,"));
+    // As serve stores: a temporary file, then its name.
+    wd.write("dumps/2026/03/02/.tmp-1", ndjson(2));
+    std::fs::rename(
+        wd.path("dumps/2026/03/02/.tmp-1"),
+        wd.path("dumps/2026/03/02/b.json"),
+    )
+    .expect("rename");
+    assert!(next_line(&rx, "a new file").starts_with("2,"));
+    child.kill().expect("stop sshook");
+    let _ = child.wait();
+}
+
+#[test]
+fn follow_refuses_what_cannot_stream() {
+    let wd = Workdir::new();
+    wd.write("hook.ndjson", ndjson(1));
+    for args in [
+        &["export", "--follow", "hook.ndjson", "-o", "out.csv"][..],
+        &["list", "--follow", "hook.ndjson", "-f", "table"],
+        &[
+            "list",
+            "--follow",
+            "hook.ndjson",
+            "-f",
+            "csv",
+            "--sort",
+            "begin",
+        ],
+    ] {
+        let run = wd.run(args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("--follow"), "{}", run.stderr);
+    }
+}
