@@ -16,6 +16,7 @@ pub mod jsontext;
 pub mod output;
 pub mod payload;
 pub mod progress;
+pub mod redact;
 pub mod render;
 pub mod report;
 pub mod select;

@@ -98,6 +98,10 @@ pub struct SelectArgs {
     /// Reverse the --sort order.
     #[arg(long, requires = "sort")]
     pub reverse: bool,
+
+    /// `--redact` and its companions (src/redact.rs).
+    #[command(flatten)]
+    pub redact: crate::redact::RedactArgs,
 }
 
 /// `--status` words.
@@ -186,6 +190,8 @@ pub struct Selection {
     pub verbose: bool,
     pub sort: Option<SortKey>,
     pub reverse: bool,
+    /// `--redact`: applied to every selected document before `work` sees it.
+    pub redactor: Option<crate::redact::Redactor>,
 }
 
 impl Selection {
@@ -233,6 +239,7 @@ impl Selection {
             verbose: global.verbose,
             sort: args.sort,
             reverse: args.reverse,
+            redactor: args.redact.resolve()?,
         })
     }
 
@@ -255,6 +262,16 @@ impl Selection {
             verbose: false,
             sort: None,
             reverse: false,
+            redactor: None,
+        }
+    }
+
+    /// Runs `work` on `doc` as the commands see it: redacted with `--redact`. The one place
+    /// redaction is applied (report and every reading command go through here).
+    pub fn work<R>(&self, doc: &Document, work: &dyn Fn(&Document) -> R) -> R {
+        match &self.redactor {
+            Some(redactor) => redactor.document(doc, work),
+            None => work(doc),
         }
     }
 
@@ -491,7 +508,7 @@ where
                             id: doc.payload.channel.id,
                             fingerprint: fingerprint(&doc.payload),
                             sort_key: selection.sort_key(&doc.payload),
-                            value: matched.then(|| work(&doc)),
+                            value: matched.then(|| selection.work(&doc, &work)),
                             origin: doc.origin,
                         }
                     }
@@ -566,7 +583,9 @@ where
             id: None,
             fingerprint: 0,
             sort_key: selection.sort_key(&doc.payload),
-            value: selection.matches(&doc.payload).then(|| work(&doc)),
+            value: selection
+                .matches(&doc.payload)
+                .then(|| selection.work(&doc, &work)),
             origin: doc.origin,
         };
         if let Some(value) = kept.add(copy, &mut summary, diagnostics) {
@@ -618,7 +637,12 @@ where
                         id: Some(fingerprint as i64),
                         fingerprint: 0,
                         sort_key: None,
-                        value: selection.matches_event(&doc.event).then(|| work(&doc)),
+                        value: selection.matches_event(&doc.event).then(|| {
+                            match &selection.redactor {
+                                Some(redactor) => redactor.event(&doc, &work),
+                                None => work(&doc),
+                            }
+                        }),
                         origin: doc.origin,
                     });
                 }
