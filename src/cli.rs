@@ -51,6 +51,8 @@ pub enum Command {
     Export(commands::export::Args),
     Stats(commands::stats::Args),
     Serve(commands::serve::Args),
+    Erase(commands::erase::Args),
+    Prune(commands::prune::Args),
     Completions(commands::completions::Args),
     Man(commands::man::Args),
 }

@@ -15,6 +15,7 @@ pub mod input;
 pub mod jsontext;
 pub mod output;
 pub mod payload;
+pub mod privacy;
 pub mod progress;
 pub mod redact;
 pub mod render;

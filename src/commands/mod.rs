@@ -1,9 +1,11 @@
 //! One file per subcommand, each a short `run` over the shared stages.
 
 pub mod completions;
+pub mod erase;
 pub mod export;
 pub mod list;
 pub mod man;
+pub mod prune;
 pub mod serve;
 pub mod show;
 pub mod stats;
@@ -21,6 +23,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Export(args) => export::run(args, &cli.global),
         Command::Stats(args) => stats::run(args, &cli.global),
         Command::Serve(args) => serve::run(args, &cli.global),
+        Command::Erase(args) => erase::run(args, &cli.global),
+        Command::Prune(args) => prune::run(args, &cli.global),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
     }
