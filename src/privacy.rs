@@ -374,11 +374,11 @@ impl Report {
             0 => String::new(),
             n => format!(", {} kept", count(n as u64, "document", "documents")),
         };
-        let _ = writeln!(
-            self.out,
-            "{action:<13} {file}  ({} removed{kept})",
-            count(removed as u64, "document", "documents")
-        );
+        let what = match removed {
+            0 => String::from("a rejected body that cannot be read, holding what was asked for"),
+            n => format!("{} removed{kept}", count(n as u64, "document", "documents")),
+        };
+        let _ = writeln!(self.out, "{action:<13} {file}  ({what})");
     }
 
     fn finish(mut self, verb: &str, t: &Tally) {

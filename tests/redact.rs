@@ -115,7 +115,11 @@ fn per_pseudonym_counts_equal_per_visitor_counts() {
 #[test]
 fn stats_figures_do_not_change() {
     let wd = Workdir::new();
-    for by in [&[][..], &["--by", "month"], &["--by", "country", "--format", "csv"]] {
+    for by in [
+        &[][..],
+        &["--by", "month"],
+        &["--by", "country", "--format", "csv"],
+    ] {
         let mut args = vec!["stats", SAMPLE, "--utc"];
         args.extend_from_slice(by);
         let plain = wd.run(&args);
@@ -146,10 +150,8 @@ fn stats_figures_do_not_change() {
 /// A payload whose visitor writes `text`, exported redacted: the message as rendered.
 fn redacted_message(text: &str) -> String {
     let wd = Workdir::new();
-    let json = payload(1, 1_772_442_847_000).replace(
-        "\"hi there\"",
-        &serde_json::to_string(text).expect("json"),
-    );
+    let json = payload(1, 1_772_442_847_000)
+        .replace("\"hi there\"", &serde_json::to_string(text).expect("json"));
     wd.write("p.json", json);
     let run = wd.run(&[
         "export",
@@ -167,19 +169,34 @@ fn redacted_message(text: &str) -> String {
         Some(text.split_whitespace().count() as i64 + 2),
         "word count kept for {text}"
     );
-    row["first_visitor_message"].as_str().unwrap_or("").to_string()
+    row["first_visitor_message"]
+        .as_str()
+        .unwrap_or("")
+        .to_string()
 }
 
 #[test]
 fn each_pattern_is_redacted_in_messages() {
     for (text, secret, prefix) in [
-        ("mail me at jan.novak@example.cz ok", "jan.novak@example.cz", "email-"),
+        (
+            "mail me at jan.novak@example.cz ok",
+            "jan.novak@example.cz",
+            "email-",
+        ),
         ("call +420 777 123 456 please", "777 123 456", "phone-"),
         ("call 602-123-456 please", "602-123-456", "phone-"),
         ("card 4111 1111 1111 1111 thanks", "4111 1111", "card-"),
         ("card 5500005555555559 thanks", "5500005555555559", "card-"),
-        ("iban CZ65 0800 0000 1920 0014 5399 ok", "0800 0000", "iban-"),
-        ("iban DE89370400440532013000 ok", "DE89370400440532013000", "iban-"),
+        (
+            "iban CZ65 0800 0000 1920 0014 5399 ok",
+            "0800 0000",
+            "iban-",
+        ),
+        (
+            "iban DE89370400440532013000 ok",
+            "DE89370400440532013000",
+            "iban-",
+        ),
         ("my ip is 203.0.113.7 ok", "203.0.113.7", "ip-"),
         ("my ip is 2001:db8::ff00:42:8329 ok", "2001:db8", "ip-"),
     ] {
@@ -245,7 +262,14 @@ fn redact_help_lists_fields_and_patterns() {
     let wd = Workdir::new();
     let run = wd.run(&["export", "--redact-help"]);
     assert_eq!(run.code, 0);
-    for word in ["visitor.email", "location_ip", "Luhn", "IBAN", "IPv6", "--redact-agents"] {
+    for word in [
+        "visitor.email",
+        "location_ip",
+        "Luhn",
+        "IBAN",
+        "IPv6",
+        "--redact-agents",
+    ] {
         assert!(run.stdout.contains(word), "{word}");
     }
 }
