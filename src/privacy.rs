@@ -37,8 +37,13 @@ pub trait Rule: Sync {
     fn conversation(&self, payload: &Payload) -> bool;
     /// Whether an event that belongs to no conversation (a contact event) goes.
     fn loose_event(&self, event: &Event) -> bool;
-    /// Whether an unreadable body in `rejected/` goes (it cannot be parsed to tell).
-    fn rejected_body(&self, _text: &[u8]) -> bool {
+    /// Whether the conversations of this webhook contact go (and its contact events).
+    fn contact(&self, _id: &str) -> bool {
+        false
+    }
+    /// Whether an unreadable body in `rejected/` goes (it cannot be parsed to tell), from
+    /// its file name (serve names it by the time received) and its bytes.
+    fn rejected_body(&self, _name: &str, _text: &[u8]) -> bool {
         false
     }
 }
@@ -114,6 +119,8 @@ enum What {
     /// A webhook event of this conversation, or of none.
     Event {
         conversation: Option<String>,
+        /// The contact of a contact event.
+        contact: Option<String>,
         loose_remove: bool,
     },
 }
@@ -197,13 +204,19 @@ fn plan_file(target: &Target, rule: &dyn Rule) -> std::io::Result<FilePlan> {
                 array: doc.index.is_some(),
                 what: What::Event {
                     conversation,
+                    contact: doc.event.data.contact.as_ref().map(|c| c.id.to_string()),
                     loose_remove,
                 },
             });
         }
         Item::Bad(finding) => plan.bad.push(finding),
     });
-    if target.rejected && !plan.bad.is_empty() && rule.rejected_body(&chunk.text) {
+    let file_name = target
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    if target.rejected && !plan.bad.is_empty() && rule.rejected_body(&file_name, &chunk.text) {
         plan.drop_whole = true;
     }
     Ok(plan)
@@ -247,17 +260,30 @@ pub fn run(
         })
         .collect();
 
-    // Events belong to their conversation: assemble them all, then ask the rule.
+    // Events belong to their conversation: assemble them all, then ask the rule. A
+    // conversation of a contact the rule names goes too, and the contact events of the
+    // contacts whose conversations go.
     let mut assembler = Assembler::new();
-    for (_, plan) in &plans {
-        if let Ok(plan) = plan {
-            for (facts, origin) in &plan.events {
-                assembler.add(facts.clone(), origin);
+    let mut gone: HashSet<String> = HashSet::new();
+    let mut contacts: Vec<(String, String)> = Vec::new();
+    for (facts, origin) in plans
+        .iter()
+        .filter_map(|(_, plan)| plan.as_ref().ok())
+        .flat_map(|plan| &plan.events)
+    {
+        let contact = facts
+            .conversation
+            .as_ref()
+            .and_then(|c| c.fields.contact_id.clone());
+        if let (Some(conversation), Some(contact)) = (&facts.conversation_id, contact) {
+            if rule.contact(&contact) {
+                gone.insert(conversation.clone());
             }
+            contacts.push((conversation.clone(), contact));
         }
+        assembler.add(facts.clone(), origin);
     }
     let mut tally = Tally::default();
-    let mut gone: HashSet<String> = HashSet::new();
     for assembled in assembler.finish() {
         if let Ok(payload) = serde_json::from_str::<Payload>(&assembled.json) {
             if rule.conversation(&payload) {
@@ -265,6 +291,11 @@ pub fn run(
             }
         }
     }
+    let gone_contacts: HashSet<String> = contacts
+        .into_iter()
+        .filter(|(conversation, _)| gone.contains(conversation))
+        .map(|(_, contact)| contact)
+        .collect();
     let mut payload_conversations: HashSet<String> = HashSet::new();
     let mut event_conversations: HashSet<String> = HashSet::new();
 
@@ -290,9 +321,14 @@ pub fn run(
             .map(|d| match &d.what {
                 What::Payload { remove, .. } => *remove,
                 What::Event {
-                    conversation,
+                    conversation: Some(c),
+                    ..
+                } => gone.contains(c),
+                What::Event {
+                    conversation: None,
+                    contact,
                     loose_remove,
-                } => *loose_remove || conversation.as_ref().is_some_and(|c| gone.contains(c)),
+                } => *loose_remove || contact.as_ref().is_some_and(|c| gone_contacts.contains(c)),
             })
             .collect();
         let n_removed = removed.iter().filter(|r| **r).count();

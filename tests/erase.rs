@@ -194,9 +194,8 @@ fn other_criteria_and_webhook_events() {
         "{}",
         run.stdout
     );
-    assert!(
-        !wd.path("events.ndjson").exists() || !wd.read("events.ndjson").contains("eva@example.com")
-    );
+    assert!(!wd.path("events.ndjson").exists());
+    assert!(!wd.path("rated.json").exists());
     let listed = wd.run(&["list", ".", "-f", "csv"]);
     assert!(!listed.stdout.contains("cnv_"), "{}", listed.stdout);
 
@@ -388,6 +387,8 @@ fn prune_keeps_exactly_what_began_on_or_after_the_date() {
         "events.ndjson",
         fs::read(format!("{FIXTURES}/webhooks/closed-and-rated.ndjson")).unwrap(),
     );
+    wd.write("rejected/20260228T225959.000Z-0.json", "old garbage");
+    wd.write("rejected/20260228T230000.000Z-1.json", "new garbage");
     let before = snapshot(&wd);
 
     let dry = wd.run(&[
@@ -425,6 +426,8 @@ fn prune_keeps_exactly_what_began_on_or_after_the_date() {
         .collect();
     assert_eq!(ids, ["2", "3", "5", "cnv_8Jk2LqX9"], "{}", listed.stdout);
     assert!(!wd.path("old/b.json").exists());
+    assert!(!wd.path("rejected/20260228T225959.000Z-0.json").exists());
+    assert!(wd.path("rejected/20260228T230000.000Z-1.json").exists());
     let after = snapshot(&wd);
     let same =
         |name: &str| before.iter().find(|f| f.0 == name) == after.iter().find(|f| f.0 == name);
@@ -435,4 +438,31 @@ fn prune_keeps_exactly_what_began_on_or_after_the_date() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(!wd.path("events.ndjson").exists(), "{}", run.stdout);
     assert_eq!(wd.run(&["validate", "."]).code, 0);
+}
+
+#[test]
+fn contact_events_go_with_their_contact() {
+    let wd = Workdir::new();
+    let events =
+        fs::read_to_string(format!("{FIXTURES}/webhooks/closed-and-rated.ndjson")).unwrap();
+    let contact = |id: &str| {
+        format!(
+            r#"{{"type":"event_callback","event":"contact.updated","timestamp":"2026-03-10T09:05:00Z","account_id":"881987","data":{{"contact":{{"id":"{id}","name":"N"}}}}}}"#
+        )
+    };
+    // A contact event without the e-mail: it goes because its contact's conversation goes.
+    wd.write(
+        "events.ndjson",
+        format!("{events}{}\n{}\n", contact("co_eva"), contact("co_other")),
+    );
+    let run = wd.run(&["erase", ".", "--email", "eva@example.com"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        wd.read("events.ndjson"),
+        format!("{}\n", contact("co_other"))
+    );
+    // By the contact id alone.
+    let run = wd.run(&["erase", ".", "--visitor-id", "co_other"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!wd.path("events.ndjson").exists(), "{}", run.stdout);
 }

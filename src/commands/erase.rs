@@ -92,7 +92,11 @@ impl Rule for Person {
             .is_some_and(|c| self.email(c.email.as_deref()) || self.id(Some(&c.id)))
     }
 
-    fn rejected_body(&self, text: &[u8]) -> bool {
+    fn contact(&self, id: &str) -> bool {
+        self.id(Some(id))
+    }
+
+    fn rejected_body(&self, _name: &str, text: &[u8]) -> bool {
         let lower = text.to_ascii_lowercase();
         let has = |needle: &str| memchr::memmem::find(&lower, needle.as_bytes()).is_some();
         self.emails.iter().any(|e| has(e))

@@ -53,6 +53,11 @@ impl Rule for Before {
     fn loose_event(&self, e: &Event) -> bool {
         e.timestamp < self.0
     }
+
+    /// serve names a rejected body by the time it was received: `20260301T120000.123Z-0.json`.
+    fn rejected_body(&self, name: &str, _text: &[u8]) -> bool {
+        received_at(name).is_some_and(|t| t < self.0)
+    }
 }
 
 pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
@@ -61,4 +66,28 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
     let mut diagnostics = Diagnostics::new(global);
     privacy::run("prune", &args.rewrite, &Before(before), &mut diagnostics)?;
     Ok(Outcome::from_bad(diagnostics.any()))
+}
+
+/// The receiving time in a name `serve` gave a rejected body, in epoch milliseconds.
+fn received_at(name: &str) -> Option<i64> {
+    let stamp = name.split('-').next()?;
+    let time = jiff::civil::DateTime::strptime("%Y%m%dT%H%M%S%.fZ", stamp).ok()?;
+    Some(
+        time.to_zoned(jiff::tz::TimeZone::UTC)
+            .ok()?
+            .timestamp()
+            .as_millisecond(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rejected_names_carry_their_time() {
+        assert_eq!(
+            super::received_at("20260301T120000.123Z-0.json"),
+            Some(1_772_366_400_123)
+        );
+        assert_eq!(super::received_at("chats.json"), None);
+    }
 }
