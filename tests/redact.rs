@@ -273,3 +273,38 @@ fn redact_help_lists_fields_and_patterns() {
         assert!(run.stdout.contains(word), "{word}");
     }
 }
+
+#[test]
+fn every_field_is_searched_notes_variables_and_pages_too() {
+    let wd = Workdir::new();
+    let json = payload(1, 1_772_442_847_000).replace(
+        r#""name":"Eva","countryCode":"CZ"}"#,
+        r#""name":"Eva Malá","note":"rings from +420 603 111 222","countryCode":"CZ","variables":{"mail":{"label":"Mail","value":"eva.mala@example.org"}}}"#,
+    ).replace(
+        r#""paths":[]"#,
+        r#""paths":[{"url":"https://shop.example/?ip=198.51.100.23","title":"Order for Eva Malá"}]"#,
+    );
+    wd.write("p.json", json);
+    for args in [
+        &[
+            "export", "p.json", "--rows", "payloads", "-f", "ndjson", "--redact",
+        ][..],
+        &["show", "p.json", "--format", "json", "--redact"],
+        &["show", "p.json", "--redact", "--utc"],
+    ] {
+        let run = wd.run(args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        for secret in [
+            "603 111 222",
+            "eva.mala@example.org",
+            "198.51.100.23",
+            "Malá",
+        ] {
+            assert!(
+                !run.stdout.contains(secret),
+                "{secret} in {args:?}: {}",
+                run.stdout
+            );
+        }
+    }
+}
