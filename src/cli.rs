@@ -52,6 +52,8 @@ pub enum Command {
     Stats(commands::stats::Args),
     Report(commands::report::Args),
     Serve(commands::serve::Args),
+    Erase(commands::erase::Args),
+    Prune(commands::prune::Args),
     Completions(commands::completions::Args),
     Man(commands::man::Args),
 }

@@ -90,6 +90,10 @@ pub struct SelectArgs {
     /// The same as --keep all.
     #[arg(long, hide = true, conflicts_with = "keep")]
     pub keep_duplicates: bool,
+
+    /// `--redact` and its companions (src/redact.rs).
+    #[command(flatten)]
+    pub redact: crate::redact::RedactArgs,
 }
 
 /// Order and count of the conversations written: for the commands whose output has an
@@ -199,6 +203,8 @@ pub struct Selection {
     pub reverse: bool,
     /// At most this many selected conversations reach the sink.
     pub limit: Option<u64>,
+    /// `--redact`: applied to every selected document before `work` sees it.
+    pub redactor: Option<crate::redact::Redactor>,
 }
 
 impl Selection {
@@ -247,6 +253,7 @@ impl Selection {
             sort: None,
             reverse: false,
             limit: None,
+            redactor: args.redact.resolve()?,
         })
     }
 
@@ -278,6 +285,16 @@ impl Selection {
             sort: None,
             reverse: false,
             limit: None,
+            redactor: None,
+        }
+    }
+
+    /// Runs `work` on `doc` as the commands see it: redacted with `--redact`. The one place
+    /// redaction is applied (report and every reading command go through here).
+    pub fn work<R>(&self, doc: &Document, work: &dyn Fn(&Document) -> R) -> R {
+        match &self.redactor {
+            Some(redactor) => redactor.document(doc, work),
+            None => work(doc),
         }
     }
 
@@ -514,7 +531,7 @@ where
                             id: doc.payload.channel.id,
                             fingerprint: fingerprint(&doc.payload),
                             sort_key: selection.sort_key(&doc.payload),
-                            value: matched.then(|| work(&doc)),
+                            value: matched.then(|| selection.work(&doc, &work)),
                             origin: doc.origin,
                         }
                     }
@@ -590,7 +607,9 @@ where
             id: None,
             fingerprint: 0,
             sort_key: selection.sort_key(&doc.payload),
-            value: selection.matches(&doc.payload).then(|| work(&doc)),
+            value: selection
+                .matches(&doc.payload)
+                .then(|| selection.work(&doc, &work)),
             origin: doc.origin,
         };
         if let Some(value) = kept.add(copy, &mut summary, diagnostics) {
@@ -640,7 +659,12 @@ where
                         id: Some(fingerprint as i64),
                         fingerprint: 0,
                         sort_key: None,
-                        value: selection.matches_event(&doc.event).then(|| work(&doc)),
+                        value: selection.matches_event(&doc.event).then(|| {
+                            match &selection.redactor {
+                                Some(redactor) => redactor.event(&doc, &work),
+                                None => work(&doc),
+                            }
+                        }),
                         origin: doc.origin,
                     });
                 }

@@ -1,9 +1,11 @@
 //! One file per subcommand, each a short `run` over the shared stages.
 
 pub mod completions;
+pub mod erase;
 pub mod export;
 pub mod list;
 pub mod man;
+pub mod prune;
 pub mod report;
 pub mod serve;
 pub mod show;
@@ -23,6 +25,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Stats(args) => stats::run(args, &cli.global),
         Command::Report(args) => report::run(args, &cli.global),
         Command::Serve(args) => serve::run(args, &cli.global),
+        Command::Erase(args) => erase::run(args, &cli.global),
+        Command::Prune(args) => prune::run(args, &cli.global),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
     }

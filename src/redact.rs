@@ -1,0 +1,788 @@
+//! `--redact`: personal data replaced by pseudonyms, as one transform of a document's JSON
+//! applied before a command renders it (see [`Redactor::document`]).
+//!
+//! A pseudonym is `KIND-` and 12 hex digits of HMAC-SHA256(key, kind and value): the same value
+//! is the same pseudonym within a run (a random key) or across runs (`--redact-key`), and
+//! nobody can find the value again by hashing guesses without the key. Pseudonyms look like
+//! nothing real (`visitor-7f3a9c01d2e4`, `email-…`, `ip-…`), never like an address.
+//!
+//! Word counts are kept: a value spanning several words (a phone number `+420 777 123 456`, a
+//! name) becomes its pseudonym followed by one `#` per further word, so that every figure of
+//! `stats` is the same with and without `--redact`.
+
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use hmac::{Hmac, Mac};
+use regex::Regex;
+use serde_json::{Map, Value};
+use sha2::Sha256;
+
+use crate::input::{Document, EventDoc};
+use crate::payload::Payload;
+use crate::webhook::Event;
+
+/// The redaction flags, flattened into the selection flags of every reading command.
+#[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Personal data")]
+pub struct RedactArgs {
+    /// Replace personal data (visitor names, e-mails, phones, IP addresses, cities, card
+    /// numbers, IBANs — in every field and message) by pseudonyms; see --redact-help.
+    #[arg(long)]
+    pub redact: bool,
+
+    /// Key for the pseudonyms, so that they are the same across runs (keyed HMAC-SHA256).
+    /// Without it a random key is used: pseudonyms are stable within one run only.
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "SSHOOK_REDACT_KEY",
+        hide_env_values = true
+    )]
+    pub redact_key: Option<String>,
+
+    /// With --redact, replace agent names too (kept by default).
+    #[arg(long)]
+    pub redact_agents: bool,
+
+    /// List the fields and patterns --redact replaces, and exit.
+    #[arg(long)]
+    pub redact_help: bool,
+}
+
+/// What `--redact-help` prints (the README lists the same).
+pub const HELP: &str = "\
+sshook --redact replaces personal data by pseudonyms KIND-XXXXXXXXXXXX (12 hex digits of
+HMAC-SHA256 with a random key, or with --redact-key KEY / SSHOOK_REDACT_KEY to be the same
+across runs). The same value gives the same pseudonym, so you can still count per visitor.
+
+Fields (POST-hook payloads and webhook events):
+  visitor.name, contact.name, contact_name, a visitor's message name,
+  a contact's message author_name                                 visitor-…
+  visitor.email, contact.email, contact_email                       email-…
+  visitor.ipAddress, location_ip                                    ip-…
+  visitor.city, location_city                                       city-…
+  visitor.id, visitor_id, contact.id, contact_id, a visitor's from  id-…
+  contact.phone                                                     phone-…
+  agent names (message name, author_name)  only with --redact-agents agent-…
+
+Patterns, in every other string (messages, notes, variables, pages, …):
+  e-mail addresses                                                  email-…
+  IBANs with a valid checksum (spaces allowed)                      iban-…
+  card numbers of 13-19 digits that pass the Luhn check             card-…
+  IPv6 and IPv4 addresses                                           ip-…
+  phone numbers: + and 8-15 digits, or 9-15 digits in groups
+  separated by spaces, dashes, dots or brackets                     phone-…
+  and the visitor's own name, e-mail, IP address and city wherever they appear.
+
+Not redacted: order numbers and other bare digit runs, prices, dates, times, ids of agents,
+conversations and accounts, country codes. A value of several words becomes its pseudonym and
+one # per further word, so word counts and every figure of stats stay the same.
+";
+
+/// The pseudonym maker and the rules: one per run.
+#[derive(Clone)]
+pub struct Redactor {
+    mac: Hmac<Sha256>,
+    agents: bool,
+}
+
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Redactor")
+            .field("agents", &self.agents)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a pseudonym stands for: its prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Visitor,
+    Email,
+    Phone,
+    Ip,
+    City,
+    Id,
+    Card,
+    Iban,
+    Agent,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Visitor => "visitor",
+            Kind::Email => "email",
+            Kind::Phone => "phone",
+            Kind::Ip => "ip",
+            Kind::City => "city",
+            Kind::Id => "id",
+            Kind::Card => "card",
+            Kind::Iban => "iban",
+            Kind::Agent => "agent",
+        }
+    }
+
+    /// The form of a value that is hashed: the same e-mail in other case, the same phone or
+    /// card with other separators, give the same pseudonym.
+    fn normal(self, value: &str) -> String {
+        let value = value.trim();
+        match self {
+            Kind::Email | Kind::Ip => value.to_lowercase(),
+            Kind::Phone | Kind::Card => value.chars().filter(|c| c.is_ascii_digit()).collect(),
+            Kind::Iban => value
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>()
+                .to_uppercase(),
+            _ => value.to_string(),
+        }
+    }
+}
+
+impl RedactArgs {
+    /// The redactor these flags ask for, or `None` without `--redact`. `--redact-help` prints
+    /// the list and ends the process (like `--help`).
+    pub fn resolve(&self) -> anyhow::Result<Option<Redactor>> {
+        if self.redact_help {
+            print!("{HELP}");
+            std::process::exit(0);
+        }
+        if !self.redact {
+            if self.redact_agents {
+                anyhow::bail!("--redact-agents needs --redact");
+            }
+            return Ok(None);
+        }
+        let key = match self.redact_key.as_deref() {
+            Some("") => anyhow::bail!("--redact-key must not be empty"),
+            Some(key) => key.as_bytes().to_vec(),
+            None => random_key(),
+        };
+        Ok(Some(Redactor::new(&key, self.redact_agents)))
+    }
+}
+
+/// 256 bits from the standard library's randomly seeded hasher keys (no extra crate).
+fn random_key() -> Vec<u8> {
+    use std::hash::{BuildHasher, Hasher};
+    let mut key = Vec::with_capacity(32);
+    for i in 0..4u64 {
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_u64(i);
+        key.extend_from_slice(&hasher.finish().to_le_bytes());
+    }
+    key
+}
+
+impl Redactor {
+    pub fn new(key: &[u8], agents: bool) -> Redactor {
+        // HMAC takes a key of any length; `new_from_slice` cannot fail for it.
+        let mac = match Hmac::<Sha256>::new_from_slice(key) {
+            Ok(mac) => mac,
+            Err(_) => unreachable_key(),
+        };
+        Redactor { mac, agents }
+    }
+
+    /// The pseudonym of `value` as a `kind`: `email-3f9a0c12b4de`.
+    pub fn pseudonym(&self, kind: Kind, value: &str) -> String {
+        let mut mac = self.mac.clone();
+        mac.update(kind.as_str().as_bytes());
+        mac.update(&[0]);
+        mac.update(kind.normal(value).as_bytes());
+        let digest = mac.finalize().into_bytes();
+        let mut out = String::with_capacity(kind.as_str().len() + 13);
+        out.push_str(kind.as_str());
+        out.push('-');
+        for byte in &digest[..6] {
+            out.push_str(&format!("{byte:02x}"));
+        }
+        out
+    }
+
+    /// `value`'s pseudonym, with one `#` per further whitespace-separated word of `value`.
+    fn replacement(&self, kind: Kind, value: &str) -> String {
+        let mut out = self.pseudonym(kind, value);
+        for _ in 1..value.split_whitespace().count() {
+            out.push_str(" #");
+        }
+        out
+    }
+
+    /// A free text with every personal pattern, and every `known` value, replaced.
+    pub fn text<'t>(&self, text: &'t str, known: &[Known]) -> Cow<'t, str> {
+        let spans = find_spans(text, known);
+        if spans.is_empty() {
+            return Cow::Borrowed(text);
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for (start, end, kind) in spans {
+            out.push_str(&text[at..start]);
+            out.push_str(&self.replacement(kind, &text[start..end]));
+            at = end;
+        }
+        out.push_str(&text[at..]);
+        Cow::Owned(out)
+    }
+
+    /// The redacted JSON text of one document (a POST-hook payload or a webhook event).
+    pub fn json(&self, raw: &str) -> serde_json::Result<String> {
+        let mut value: Value = serde_json::from_str(raw)?;
+        let mut values = Vec::new();
+        collect_known(&value, None, &mut values);
+        // Longest first, so that a full name wins over a part of it.
+        values.sort_by_key(|(_, v)| std::cmp::Reverse(v.len()));
+        values.dedup();
+        let known: Vec<Known> = values
+            .into_iter()
+            .map(|(kind, value)| Known {
+                kind,
+                finder: memchr::memmem::Finder::new(value.as_bytes()).into_owned(),
+                value,
+            })
+            .collect();
+        self.walk(&mut value, None, &known);
+        serde_json::to_string(&value)
+    }
+
+    /// Runs `work` on the redacted form of `doc`.
+    pub fn document<R>(&self, doc: &Document, work: &dyn Fn(&Document) -> R) -> R {
+        let Ok(json) = self.json(doc.raw) else {
+            return work(&self.blank(doc));
+        };
+        match serde_json::from_str::<Payload>(&json) {
+            Ok(payload) => work(&Document {
+                origin: doc.origin.clone(),
+                index: doc.index,
+                raw: &json,
+                payload,
+            }),
+            // Cannot happen (strings stay strings); never hand on the unredacted text.
+            Err(_) => work(&self.blank(doc)),
+        }
+    }
+
+    /// Runs `work` on the redacted form of a webhook event.
+    pub fn event<R>(&self, doc: &EventDoc, work: &dyn Fn(&EventDoc) -> R) -> R {
+        let json = self.json(doc.raw).unwrap_or_else(|_| String::from("{}"));
+        match serde_json::from_str::<Event>(&json) {
+            Ok(event) => work(&EventDoc {
+                origin: doc.origin.clone(),
+                index: doc.index,
+                raw: &json,
+                event,
+            }),
+            // Cannot happen (strings stay strings); never hand on the unredacted text.
+            Err(_) => {
+                let mut event = doc.event.clone();
+                event.data = Default::default();
+                work(&EventDoc {
+                    origin: doc.origin.clone(),
+                    index: doc.index,
+                    raw: "{}",
+                    event,
+                })
+            }
+        }
+    }
+
+    /// A document with no personal data left, for the case that cannot happen (redacted JSON
+    /// that no longer reads): the times and counts, no visitor, no texts.
+    fn blank<'d>(&self, doc: &Document<'d>) -> Document<'d> {
+        let mut payload = doc.payload.clone();
+        payload.visitor = None;
+        for m in &mut payload.messages {
+            m.content = None;
+            m.name = None;
+        }
+        Document {
+            origin: doc.origin.clone(),
+            index: doc.index,
+            raw: "{}",
+            payload,
+        }
+    }
+
+    /// Replaces the personal values under `value`; `key` is the key it sits under.
+    fn walk(&self, value: &mut Value, key: Option<&str>, known: &[Known]) {
+        match value {
+            Value::Object(map) => {
+                let role = Role::of(map);
+                let parent = key;
+                for (k, v) in map.iter_mut() {
+                    match field_kind(parent, k, role) {
+                        Some(Field::Whole(kind)) => self.whole(v, kind),
+                        Some(Field::Agent) if self.agents => self.whole(v, Kind::Agent),
+                        Some(Field::Agent) => {}
+                        Some(Field::VisitorFrom) => self.visitor_from(v),
+                        Some(Field::Keep) => {}
+                        None => self.walk(v, Some(k), known),
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for item in items {
+                    self.walk(item, key, known);
+                }
+            }
+            Value::String(s) => {
+                if let Cow::Owned(new) = self.text(s, known) {
+                    *s = new;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A field that is personal as a whole: a string or number becomes its pseudonym.
+    fn whole(&self, value: &mut Value, kind: Kind) {
+        let text = match value {
+            Value::String(s) if !s.trim().is_empty() => s.clone(),
+            Value::Number(n) => n.to_string(),
+            _ => return,
+        };
+        *value = Value::String(self.pseudonym(kind, &text));
+    }
+
+    /// A visitor message's `from`: `visitor:KEY` keeps its prefix, the key is pseudonymised.
+    fn visitor_from(&self, value: &mut Value) {
+        let text = match value {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            _ => return,
+        };
+        let new = match text.split_once(':') {
+            Some((prefix, key)) => format!("{prefix}:{}", self.pseudonym(Kind::Id, key)),
+            None => self.pseudonym(Kind::Id, &text),
+        };
+        *value = Value::String(new);
+    }
+}
+
+#[cold]
+fn unreachable_key() -> ! {
+    // Hmac::new_from_slice only fails for fixed-size keys, which HMAC-SHA256 has not.
+    std::process::abort()
+}
+
+/// A value of the visitor's own, looked for in every text of the same document.
+pub struct Known {
+    kind: Kind,
+    value: String,
+    finder: memchr::memmem::Finder<'static>,
+}
+
+/// Who wrote a message object, from its `type`/`sub_type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Visitor,
+    Agent,
+    Other,
+}
+
+impl Role {
+    fn of(map: &Map<String, Value>) -> Role {
+        let word = |k: &str| map.get(k).and_then(Value::as_str);
+        // A webhook message says `sub_type`; a POST-hook message `type` (+ `from: system` for
+        // triggers).
+        match (word("sub_type"), word("type"), word("from")) {
+            (Some("contact"), _, _) => Role::Visitor,
+            (Some("agent"), _, _) => Role::Agent,
+            (Some(_), _, _) => Role::Other,
+            (None, Some("visitor"), _) => Role::Visitor,
+            (None, Some("agent"), Some("system")) => Role::Other,
+            (None, Some("agent"), _) => Role::Agent,
+            _ => Role::Other,
+        }
+    }
+}
+
+enum Field {
+    Whole(Kind),
+    Agent,
+    VisitorFrom,
+    /// Left as it is: times, and texts that are codes.
+    Keep,
+}
+
+/// The rule for field `key` of an object under `parent` whose message role is `role`.
+fn field_kind(parent: Option<&str>, key: &str, role: Role) -> Option<Field> {
+    let person = matches!(parent, Some("visitor" | "contact"));
+    Some(match key {
+        "name" if person => Field::Whole(Kind::Visitor),
+        "email" if person => Field::Whole(Kind::Email),
+        "id" if person => Field::Whole(Kind::Id),
+        "phone" if person => Field::Whole(Kind::Phone),
+        "ipAddress" if person => Field::Whole(Kind::Ip),
+        "city" if person => Field::Whole(Kind::City),
+        "contact_name" => Field::Whole(Kind::Visitor),
+        "contact_email" => Field::Whole(Kind::Email),
+        "contact_id" | "visitor_id" => Field::Whole(Kind::Id),
+        "location_ip" => Field::Whole(Kind::Ip),
+        "location_city" => Field::Whole(Kind::City),
+        "name" | "author_name" if role == Role::Visitor => Field::Whole(Kind::Visitor),
+        "name" | "author_name" if role == Role::Agent => Field::Agent,
+        "from" if role == Role::Visitor => Field::VisitorFrom,
+        // Times and the envelope are never personal; a pattern must not touch them.
+        "timestamp" | "event" | "type" | "sub_type" | "status" | "close_type" => Field::Keep,
+        k if k.ends_with("At") || k.ends_with("_at") => Field::Keep,
+        _ => return None,
+    })
+}
+
+/// The visitor's own values, to be replaced wherever they appear in the document's texts.
+fn collect_known(value: &Value, key: Option<&str>, known: &mut Vec<(Kind, String)>) {
+    match value {
+        Value::Object(map) => {
+            let role = Role::of(map);
+            for (k, v) in map {
+                if let (Some(Field::Whole(kind)), Some(text)) =
+                    (field_kind(key, k, role), v.as_str())
+                {
+                    let text = text.trim();
+                    // Ids and very short values would hit ordinary words and numbers.
+                    if kind != Kind::Id && text.chars().count() >= 3 {
+                        known.push((kind, text.to_string()));
+                    }
+                } else {
+                    collect_known(v, Some(k), known);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                collect_known(item, key, known);
+            }
+        }
+        _ => {}
+    }
+}
+
+static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
+    regex_or_never(
+        r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}",
+    )
+});
+static IBAN: LazyLock<Regex> = LazyLock::new(|| {
+    regex_or_never(r"(?-u:\b)[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?-u:\b)")
+});
+static CARD: LazyLock<Regex> =
+    LazyLock::new(|| regex_or_never(r"(?-u:\b)[0-9](?:[ \-]?[0-9]){12,18}(?-u:\b)"));
+static IPV6: LazyLock<Regex> =
+    LazyLock::new(|| regex_or_never(r"(?i)(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?:%[0-9a-z]+)?"));
+static IPV4: LazyLock<Regex> = LazyLock::new(|| {
+    regex_or_never(
+        r"(?-u:\b)(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}(?-u:\b)",
+    )
+});
+static PHONE: LazyLock<Regex> =
+    LazyLock::new(|| regex_or_never(r"(?:\+|00)?\(?[0-9]{1,4}\)?(?:[ .\-]?\(?[0-9]{1,5}\)?){1,6}"));
+static DATE_LIKE: LazyLock<Regex> = LazyLock::new(|| {
+    regex_or_never(
+        r"^(?:[0-9]{4}[\-./][0-9]{1,2}[\-./][0-9]{1,2}|[0-9]{1,2}[\-./][0-9]{1,2}[\-./][0-9]{2,4})$",
+    )
+});
+
+/// The patterns are constants, tested; a regex that does not compile matches nothing.
+fn regex_or_never(pattern: &str) -> Regex {
+    Regex::new(pattern).unwrap_or_else(|_| {
+        debug_assert!(false, "bad pattern {pattern}");
+        #[allow(clippy::trivial_regex)]
+        Regex::new(r"[^\s\S]").unwrap_or_else(|_| std::process::abort())
+    })
+}
+
+/// The personal spans of `text`, in order, not overlapping: earlier rules win.
+fn find_spans(text: &str, known: &[Known]) -> Vec<(usize, usize, Kind)> {
+    let mut spans: Vec<(usize, usize, Kind)> = Vec::new();
+    let mut add = |start: usize, end: usize, kind: Kind| {
+        if !spans.iter().any(|&(s, e, _)| start < e && s < end) {
+            spans.push((start, end, kind));
+        }
+    };
+    for known in known {
+        if text.len() < known.value.len() {
+            continue;
+        }
+        for at in known.finder.find_iter(text.as_bytes()) {
+            let (start, end) = (at, at + known.value.len());
+            if word_bounded(text, start, end) {
+                add(start, end, known.kind);
+            }
+        }
+    }
+    // Cheap gates: most texts have neither `@` nor a digit.
+    let digits = text.bytes().any(|b| b.is_ascii_digit());
+    if text.contains('@') {
+        for m in EMAIL.find_iter(text) {
+            add(m.start(), m.end(), Kind::Email);
+        }
+    }
+    if digits {
+        for m in IBAN.find_iter(text) {
+            if iban_valid(m.as_str()) {
+                add(m.start(), m.end(), Kind::Iban);
+            }
+        }
+        for m in CARD.find_iter(text) {
+            if luhn_valid(m.as_str()) {
+                add(m.start(), m.end(), Kind::Card);
+            }
+        }
+    }
+    if text.contains(':') {
+        for m in IPV6.find_iter(text) {
+            let candidate = m.as_str();
+            let bare = candidate.split('%').next().unwrap_or(candidate);
+            if bare.matches(':').count() >= 2
+                && bare.parse::<std::net::Ipv6Addr>().is_ok()
+                && !is_time_like(bare)
+                && word_bounded(text, m.start(), m.end())
+            {
+                add(m.start(), m.end(), Kind::Ip);
+            }
+        }
+    }
+    if digits {
+        for m in IPV4.find_iter(text) {
+            let (start, end) = (m.start(), m.end());
+            // 1.2.3.4.5 is a version number, not an address.
+            let before = text[..start].chars().next_back();
+            let after = text[end..].chars().next();
+            let dotted = |c: Option<char>| c.is_some_and(|c| c == '.' || c.is_ascii_digit());
+            let dotted_after = text[end..]
+                .strip_prefix('.')
+                .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()));
+            // Chrome/122.0.0.0 is a product version.
+            let version = text[..start]
+                .strip_suffix('/')
+                .and_then(|t| t.chars().next_back())
+                .is_some_and(char::is_alphanumeric);
+            if !dotted(before)
+                && !version
+                && !dotted_after
+                && !after.is_some_and(|c| c.is_ascii_digit())
+            {
+                add(start, end, Kind::Ip);
+            }
+        }
+        for m in PHONE.find_iter(text) {
+            if let Some((start, end)) = phone_span(text, m.start(), m.end()) {
+                add(start, end, Kind::Phone);
+            }
+        }
+    }
+    spans.sort_by_key(|&(start, _, _)| start);
+    spans
+}
+
+/// Whether `text[start..end]` is not part of a longer word.
+fn word_bounded(text: &str, start: usize, end: usize) -> bool {
+    let alnum = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    !alnum(text[..start].chars().next_back()) && !alnum(text[end..].chars().next())
+}
+
+/// `12:30:00` and `::` alone are times and punctuation, not addresses.
+fn is_time_like(candidate: &str) -> bool {
+    candidate
+        .split(':')
+        .all(|part| part.len() <= 2 && part.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The phone number in a candidate span, if it is one: `+` (or `00`) and 8–15 digits, or
+/// 9–15 digits in at least three groups; never a date, a time, a price or a bare digit run.
+fn phone_span(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
+    let candidate = text[start..end].trim_end_matches(['.', '-', ' ', '(']);
+    let end = start + candidate.len();
+    // Inside a longer token (a word, a decimal number, an id like ABC-123): not a phone.
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    if before.is_some_and(|c| c.is_alphanumeric() || matches!(c, '.' | ',' | '/' | '-' | '_'))
+        || after.is_some_and(|c| {
+            c.is_alphanumeric() || matches!(c, '/' | '_' | '%' | '€' | '$' | '£' | ':')
+        })
+        || after.is_some_and(|c| matches!(c, '.' | ',') && next_is_digit(&text[end..]))
+    {
+        return None;
+    }
+    if candidate.ends_with(')') && !candidate.contains('(') {
+        return None;
+    }
+    let digits = candidate.bytes().filter(u8::is_ascii_digit).count();
+    let international = candidate.starts_with('+') || candidate.starts_with("00");
+    let groups = candidate
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|g| !g.is_empty())
+        .count();
+    let ok = if international {
+        (8..=15).contains(&digits) && (candidate.starts_with('+') || groups >= 2)
+    } else {
+        // Dotted digits without a `+` are versions, addresses and amounts, not phones.
+        (9..=15).contains(&digits)
+            && groups >= 3
+            && !candidate.contains('.')
+            && !DATE_LIKE.is_match(candidate)
+    };
+    // A price like 1 299 000 Kč is grouped in threes after a short first group.
+    let price = !international
+        && candidate.contains(' ')
+        && candidate
+            .split(' ')
+            .skip(1)
+            .all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
+        && after_currency(&text[end..]);
+    (ok && !price).then_some((start, end))
+}
+
+fn next_is_digit(rest: &str) -> bool {
+    rest.chars().nth(1).is_some_and(|c| c.is_ascii_digit())
+}
+
+fn after_currency(rest: &str) -> bool {
+    let word = rest.trim_start();
+    ["Kč", "CZK", "EUR", "USD", "Ft", "zł", "€", "$", ",-", ".-"]
+        .iter()
+        .any(|c| word.starts_with(c))
+}
+
+/// The Luhn check of a card number (spaces and dashes ignored).
+pub fn luhn_valid(candidate: &str) -> bool {
+    let digits: Vec<u32> = candidate.chars().filter_map(|c| c.to_digit(10)).collect();
+    if !(13..=19).contains(&digits.len()) || digits.iter().all(|&d| d == digits[0]) {
+        return false;
+    }
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &d)| {
+            if i % 2 == 1 {
+                let d = d * 2;
+                if d > 9 {
+                    d - 9
+                } else {
+                    d
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum % 10 == 0
+}
+
+/// The ISO 13616 check of an IBAN: mod 97 of the rearranged number is 1.
+pub fn iban_valid(candidate: &str) -> bool {
+    let compact: String = candidate.chars().filter(|c| !c.is_whitespace()).collect();
+    if !(15..=34).contains(&compact.len()) || !compact.is_ascii() {
+        return false;
+    }
+    let (head, tail) = compact.split_at(4);
+    let mut remainder: u32 = 0;
+    for c in tail.chars().chain(head.chars()) {
+        let value = match c.to_digit(36) {
+            Some(v) => v,
+            None => return false,
+        };
+        remainder = if value >= 10 {
+            (remainder * 100 + value) % 97
+        } else {
+            (remainder * 10 + value) % 97
+        };
+    }
+    remainder == 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r() -> Redactor {
+        Redactor::new(b"test key", false)
+    }
+
+    fn redacted(text: &str) -> String {
+        r().text(text, &[]).into_owned()
+    }
+
+    #[test]
+    fn patterns_are_replaced() {
+        for (text, kind) in [
+            ("write to jan.novak+chat@example.co.uk please", "email-"),
+            ("call +420 777 123 456 today", "phone-"),
+            ("call 777 123 456 today", "phone-"),
+            ("call (602) 555-0134 today", "phone-"),
+            ("card 4111 1111 1111 1111 ok", "card-"),
+            ("card 4111-1111-1111-1111 ok", "card-"),
+            ("iban CZ65 0800 0000 1920 0014 5399 ok", "iban-"),
+            ("iban GB82WEST12345698765432 ok", "iban-"),
+            ("from 192.168.10.20 ok", "ip-"),
+            ("from 2001:db8::8a2e:370:7334 ok", "ip-"),
+            ("from fe80::1 ok", "ip-"),
+        ] {
+            let out = redacted(text);
+            assert!(out.contains(kind), "{text} -> {out}");
+            assert_eq!(
+                crate::payload::count_words(text),
+                crate::payload::count_words(&out),
+                "{text} -> {out}"
+            );
+        }
+    }
+
+    #[test]
+    fn look_alikes_are_kept() {
+        for text in [
+            "order 123456789 shipped",
+            "order #2026031234 shipped",
+            "order ABC-123-456-789",
+            "it costs 1 299 000 Kč",
+            "it costs 12,990.50 EUR or 1299.00",
+            "on 2026-03-01 at 14:00:00",
+            "on 01.03.2026 at 14:30",
+            "on 1/3/2026 at 2:30 pm",
+            "version 1.2.3.4.5",
+            "Mozilla/5.0 Chrome/122.0.0.0 Safari/537.36",
+            "card 4111 1111 1111 1112 is not valid",
+            "iban CZ65 0800 0000 1920 0014 5398 is not valid",
+            "tracking 1234567890123",
+            "from 999.168.10.20 no",
+            "ratio 12:30:45 no",
+            "invoice 2026-0042",
+        ] {
+            assert_eq!(redacted(text), text);
+        }
+    }
+
+    #[test]
+    fn pseudonyms_depend_on_the_key() {
+        let a = Redactor::new(b"one", false);
+        let b = Redactor::new(b"two", false);
+        assert_eq!(
+            a.pseudonym(Kind::Email, "A@x.cz"),
+            a.pseudonym(Kind::Email, "a@x.cz")
+        );
+        assert_ne!(
+            a.pseudonym(Kind::Email, "a@x.cz"),
+            b.pseudonym(Kind::Email, "a@x.cz")
+        );
+        let p = a.pseudonym(Kind::Visitor, "Jan");
+        assert!(p.starts_with("visitor-") && p.len() == "visitor-".len() + 12);
+    }
+
+    #[test]
+    fn json_fields_and_known_values() {
+        let raw = r#"{"beginAt":1,"visitor":{"id":77,"name":"Jan Novák","email":"jan@x.cz","ipAddress":"10.0.0.1","city":"Brno"},
+            "messages":[{"type":"visitor","name":"Jan Novák","from":"visitor:77","content":"I am Jan Novák from Brno","sentAt":1},
+            {"type":"agent","name":"Eva","from":"agent:3","content":"hi","sentAt":2}]}"#;
+        let out = r().json(raw).unwrap();
+        for gone in ["Novák", "jan@x.cz", "10.0.0.1", "Brno", "visitor:77"] {
+            assert!(!out.contains(gone), "{gone} in {out}");
+        }
+        assert!(out.contains("\"Eva\""));
+        assert!(out.contains("\"sentAt\":1"));
+    }
+}

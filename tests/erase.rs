@@ -1,0 +1,473 @@
+//! `sshook erase` and `sshook prune`: exactly the conversations asked for leave the dumps, in
+//! every stored form; every other byte stays; untouched files keep inode and mtime; a crash
+//! leaves each file old or new.
+
+mod common;
+
+use std::fs;
+use std::io::{Read, Write};
+use std::os::unix::fs::MetadataExt;
+use std::time::{Duration, Instant};
+
+use common::{payload, Workdir};
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+const T0: i64 = 1_772_442_847_000; // 2026-03-02T09:14:07Z
+
+/// A payload of visitor `email`.
+fn of(id: i64, email: &str) -> String {
+    payload(id, T0 + id * 1000).replace(
+        r#""name":"Eva","countryCode""#,
+        &format!(r#""name":"Eva","email":"{email}","ipAddress":"10.0.0.{id}","countryCode""#),
+    )
+}
+
+fn gz(text: &str) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(text.as_bytes()).unwrap();
+    enc.finish().unwrap()
+}
+
+fn gunzip(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    flate2::read::MultiGzDecoder::new(bytes)
+        .read_to_string(&mut out)
+        .unwrap();
+    out
+}
+
+/// (inode, mtime in ns, bytes) of every file under the work dir.
+fn snapshot(wd: &Workdir) -> Vec<(String, u64, i64, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![wd.root().to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let meta = fs::symlink_metadata(&path).unwrap();
+            if meta.is_dir() {
+                stack.push(path);
+            } else {
+                let name = path.strip_prefix(wd.root()).unwrap().display().to_string();
+                let bytes = if meta.is_file() {
+                    fs::read(&path).unwrap()
+                } else {
+                    Vec::new()
+                };
+                out.push((
+                    name,
+                    meta.ino(),
+                    meta.mtime_nsec() + meta.mtime() * 1_000_000_000,
+                    bytes,
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A corpus of every stored form; visitor x@example.com in some of each.
+fn mixed(wd: &Workdir) {
+    let (a, x, b) = (
+        of(1, "a@example.com"),
+        of(2, "X@Example.com"),
+        of(3, "b@example.com"),
+    );
+    wd.write("one/only-x.json", format!("{x}\n"));
+    wd.write("one/only-a.json", format!("{a}\n"));
+    wd.write(
+        "chats.ndjson",
+        format!("{a}\n{x}\n{b}\n{}\n", of(4, "x@example.com")),
+    );
+    wd.write("array.json", format!("[\n  {a},\n  {x},\n  {b}\n]\n"));
+    wd.write("last.json", format!("[{a}, {b}, {x}]"));
+    wd.write("old.ndjson.gz", gz(&format!("{x}\n{b}\n")));
+    wd.write("rejected/20260301T120000.000Z-0.json", &x);
+    wd.write("rejected/20260301T120000.000Z-0.reason.txt", "why");
+    wd.write(
+        "rejected/20260301T120001.000Z-1.json",
+        "{\"beginAt\": \"x@example.com\" broken",
+    );
+    wd.write("rejected/20260301T120002.000Z-2.json", "not json at all");
+}
+
+#[test]
+fn erase_by_email_removes_exactly_that_visitor_in_every_form() {
+    let wd = Workdir::new();
+    mixed(&wd);
+    let (a, b) = (of(1, "a@example.com"), of(3, "b@example.com"));
+    let before = snapshot(&wd);
+    let validate_before = wd.run(&["validate", "."]);
+
+    let run = wd.run(&["erase", ".", "--email", "x@EXAMPLE.com"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        !run.stdout.contains("example.com"),
+        "the report names no data: {}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("2 conversations removed (7 POST-hook payloads, 0 webhook events)"),
+        "{}",
+        run.stdout
+    );
+
+    assert!(!wd.path("one/only-x.json").exists());
+    assert!(!wd.path("rejected/20260301T120000.000Z-0.json").exists());
+    assert!(!wd
+        .path("rejected/20260301T120000.000Z-0.reason.txt")
+        .exists());
+    assert!(
+        !wd.path("rejected/20260301T120001.000Z-1.json").exists(),
+        "unreadable body with the e-mail"
+    );
+    assert_eq!(wd.read("chats.ndjson"), format!("{a}\n{b}\n"));
+    assert_eq!(wd.read("array.json"), format!("[\n  {a},\n  {b}\n]\n"));
+    assert_eq!(wd.read("last.json"), format!("[{a}, {b}]"));
+    assert_eq!(
+        gunzip(&fs::read(wd.path("old.ndjson.gz")).unwrap()),
+        format!("{b}\n")
+    );
+
+    // Untouched files: same inode, same mtime, same bytes.
+    let after = snapshot(&wd);
+    for name in ["one/only-a.json", "rejected/20260301T120002.000Z-2.json"] {
+        let old = before.iter().find(|f| f.0 == name).unwrap();
+        let new = after.iter().find(|f| f.0 == name).unwrap();
+        assert_eq!(old, new, "{name}");
+    }
+    // No temporary file left; validate as clean as before.
+    assert!(after.iter().all(|f| !f.0.contains(".sshook")), "{after:?}");
+    let validate_after = wd.run(&["validate", "."]);
+    assert_eq!(validate_after.code, validate_before.code);
+    assert!(
+        validate_after.stderr.contains("0 errors, 0 warnings"),
+        "{}",
+        validate_after.stderr
+    );
+
+    // Nothing of the visitor is left to find.
+    let again = wd.run(&["erase", ".", "--email", "x@example.com"]);
+    assert!(
+        again.stdout.contains("0 conversations removed"),
+        "{}",
+        again.stdout
+    );
+    let listed = wd.run(&["list", ".", "-f", "csv"]);
+    assert_eq!(listed.stdout.lines().count(), 1 + 2, "{}", listed.stdout);
+}
+
+#[test]
+fn dry_run_lists_and_changes_nothing() {
+    let wd = Workdir::new();
+    mixed(&wd);
+    let before = snapshot(&wd);
+    let run = wd.run(&["erase", ".", "--email", "x@example.com", "--dry-run"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("would rewrite chats.ndjson")
+            || run.stdout.contains("would rewrite ./chats.ndjson"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("would delete"), "{}", run.stdout);
+    assert!(run.stdout.contains("dry run: nothing changed"));
+    assert_eq!(snapshot(&wd), before);
+}
+
+#[test]
+fn other_criteria_and_webhook_events() {
+    let wd = Workdir::new();
+    mixed(&wd);
+    let events =
+        fs::read_to_string(format!("{FIXTURES}/webhooks/closed-and-rated.ndjson")).unwrap();
+    wd.write("events.ndjson", &events);
+    wd.write(
+        "rated.json",
+        fs::read(format!("{FIXTURES}/webhooks/rated-alone.json")).unwrap(),
+    );
+    let run = wd.run(&["erase", ".", "--email", "eva@example.com"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("1 conversation removed"),
+        "{}",
+        run.stdout
+    );
+    assert!(!wd.path("events.ndjson").exists());
+    assert!(!wd.path("rated.json").exists());
+    let listed = wd.run(&["list", ".", "-f", "csv"]);
+    assert!(!listed.stdout.contains("cnv_"), "{}", listed.stdout);
+
+    let run = wd.run(&["erase", ".", "--ip", "10.0.0.3", "--conversation", "1"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let listed = wd.run(&["list", ".", "-f", "csv", "--keep", "all"]);
+    let mut ids: Vec<&str> = listed
+        .stdout
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    ids.sort();
+    assert_eq!(ids, ["2", "2", "2", "2", "2", "4"], "{}", listed.stdout);
+    let run = wd.run(&["erase", ".", "--visitor-id", "1"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // Nothing is left: the one rule for an input without documents (no header, exit 1).
+    let run = wd.run(&["list", ".", "-f", "csv"]);
+    assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{}", run.stderr);
+}
+
+#[test]
+fn refuses_stdin_and_symlinks_and_says_why() {
+    let wd = Workdir::new();
+    mixed(&wd);
+    let run = wd.run(&["erase", "-", "--email", "x@example.com"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("standard input"), "{}", run.stderr);
+    let run = wd.run(&["erase", "."]);
+    assert_eq!(run.code, 2, "no criterion");
+
+    std::os::unix::fs::symlink(wd.path("chats.ndjson"), wd.path("link.ndjson")).unwrap();
+    let run = wd.run(&["erase", ".", "--email", "x@example.com"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("link.ndjson: error: a symbolic link"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !wd.read("chats.ndjson").contains("X@Example"),
+        "the rest goes on"
+    );
+    assert!(fs::symlink_metadata(wd.path("link.ndjson"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+}
+
+#[test]
+fn unwritable_folder_is_named_and_the_file_kept() {
+    let wd = Workdir::new();
+    mixed(&wd);
+    let dir = wd.path("one");
+    fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o555)).unwrap();
+    // root may write anyway: then there is nothing to test here.
+    if fs::write(dir.join("probe"), "x").is_ok() {
+        fs::remove_file(dir.join("probe")).unwrap();
+        fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        return;
+    }
+    let run = wd.run(&["erase", ".", "--email", "x@example.com"]);
+    fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("only-x.json: error: not changed"),
+        "{}",
+        run.stderr
+    );
+    assert!(wd.path("one/only-x.json").exists());
+}
+
+/// Starts an erase that pauses between writing the new file and renaming it.
+fn paused_erase(wd: &Workdir, pause_ms: u64) -> std::process::Child {
+    wd.std_command(&["erase", ".", "--email", "x@example.com"])
+        .env("SSHOOK_TEST_PAUSE_BEFORE_RENAME_MS", pause_ms.to_string())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits (at most 30 s) until the temporary file of a rewrite is in place.
+fn wait_for_temp(wd: &Workdir) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(30) {
+        let found = fs::read_dir(wd.root()).unwrap().any(|e| {
+            e.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with(".sshook-rewrite-")
+        });
+        if found {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+#[test]
+fn sigkill_during_an_erase_leaves_the_old_file_or_the_new() {
+    let wd = Workdir::new();
+    let mut big = String::new();
+    for id in 1..=4000 {
+        big.push_str(&of(
+            id,
+            if id % 7 == 0 {
+                "x@example.com"
+            } else {
+                "a@example.com"
+            },
+        ));
+        big.push('\n');
+    }
+    wd.write("big.ndjson", &big);
+    let mut child = paused_erase(&wd, 10_000);
+    assert!(wait_for_temp(&wd), "the rewrite started");
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    assert_eq!(wd.read("big.ndjson"), big, "the old file, whole");
+    // The leftover temporary file is hidden: reading and validating ignore it.
+    let validate = wd.run(&["validate", "."]);
+    assert_eq!(validate.code, 0, "{}", validate.stderr);
+    assert!(
+        validate.stderr.contains("4000 payloads"),
+        "{}",
+        validate.stderr
+    );
+
+    // Killed at any other time the file is old or new, never a mix.
+    let new: String = big
+        .lines()
+        .filter(|l| !l.contains("x@example.com"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    for delay in [0, 5, 20, 60] {
+        let mut child = paused_erase(&wd, 0);
+        std::thread::sleep(Duration::from_millis(delay));
+        let _ = child.kill();
+        child.wait().unwrap();
+        let now = wd.read("big.ndjson");
+        assert!(
+            now == big || now == new,
+            "killed after {delay} ms: neither old nor new"
+        );
+    }
+}
+
+#[test]
+fn a_file_changing_underneath_is_not_replaced() {
+    let wd = Workdir::new();
+    mixed(&wd);
+    let child = paused_erase(&wd, 1500);
+    assert!(wait_for_temp(&wd), "the rewrite started");
+    let mut file = fs::OpenOptions::new()
+        .append(true)
+        .open(wd.path("chats.ndjson"))
+        .unwrap();
+    file.write_all(format!("{}\n", of(9, "new@example.com")).as_bytes())
+        .unwrap();
+    drop(file);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("changed while sshook was reading it"),
+        "{stderr}"
+    );
+    assert!(wd.read("chats.ndjson").contains("new@example.com"));
+}
+
+#[test]
+fn prune_keeps_exactly_what_began_on_or_after_the_date() {
+    let wd = Workdir::new();
+    // 2026-03-01 00:00 in Prague is 2026-02-28T23:00Z.
+    let at = |iso: &str| iso.parse::<jiff::Timestamp>().unwrap().as_millisecond();
+    let p = |id: i64, iso: &str| payload(id, at(iso));
+    wd.write(
+        "a.ndjson",
+        format!(
+            "{}\n{}\n{}\n",
+            p(1, "2026-02-28T22:59:59.999Z"),
+            p(2, "2026-02-28T23:00:00Z"),
+            p(3, "2026-03-05T10:00:00Z")
+        ),
+    );
+    wd.write("old/b.json", p(4, "2026-01-10T10:00:00Z"));
+    wd.write("new/c.json.gz", gz(&p(5, "2026-03-10T10:00:00Z")));
+    wd.write(
+        "events.ndjson",
+        fs::read(format!("{FIXTURES}/webhooks/closed-and-rated.ndjson")).unwrap(),
+    );
+    wd.write("rejected/20260228T225959.000Z-0.json", "old garbage");
+    wd.write("rejected/20260228T230000.000Z-1.json", "new garbage");
+    let before = snapshot(&wd);
+
+    let dry = wd.run(&[
+        "prune",
+        ".",
+        "--before",
+        "2026-03-01",
+        "--tz",
+        "Europe/Prague",
+        "--dry-run",
+    ]);
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    assert_eq!(snapshot(&wd), before);
+
+    let run = wd.run(&[
+        "prune",
+        ".",
+        "--before",
+        "2026-03-01",
+        "--tz",
+        "Europe/Prague",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("2 conversations removed"),
+        "{}",
+        run.stdout
+    );
+    let listed = wd.run(&["list", ".", "-f", "csv"]);
+    let ids: Vec<&str> = listed
+        .stdout
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(ids, ["2", "3", "5", "cnv_8Jk2LqX9"], "{}", listed.stdout);
+    assert!(!wd.path("old/b.json").exists());
+    assert!(!wd.path("rejected/20260228T225959.000Z-0.json").exists());
+    assert!(wd.path("rejected/20260228T230000.000Z-1.json").exists());
+    let after = snapshot(&wd);
+    let same =
+        |name: &str| before.iter().find(|f| f.0 == name) == after.iter().find(|f| f.0 == name);
+    assert!(same("new/c.json.gz") && same("events.ndjson"));
+
+    // The webhook conversation began 2026-03-10: it goes with a later date, all its events.
+    let run = wd.run(&["prune", ".", "--before", "2026-03-11", "--utc"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!wd.path("events.ndjson").exists(), "{}", run.stdout);
+    // Nothing is left but rejected/: the one rule for an input without documents applies.
+    let run = wd.run(&["validate", "."]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("no documents"), "{}", run.stdout);
+}
+
+#[test]
+fn contact_events_go_with_their_contact() {
+    let wd = Workdir::new();
+    let events =
+        fs::read_to_string(format!("{FIXTURES}/webhooks/closed-and-rated.ndjson")).unwrap();
+    let contact = |id: &str| {
+        format!(
+            r#"{{"type":"event_callback","event":"contact.updated","timestamp":"2026-03-10T09:05:00Z","account_id":"881987","data":{{"contact":{{"id":"{id}","name":"N"}}}}}}"#
+        )
+    };
+    // A contact event without the e-mail: it goes because its contact's conversation goes.
+    wd.write(
+        "events.ndjson",
+        format!("{events}{}\n{}\n", contact("co_eva"), contact("co_other")),
+    );
+    let run = wd.run(&["erase", ".", "--email", "eva@example.com"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        wd.read("events.ndjson"),
+        format!("{}\n", contact("co_other"))
+    );
+    // By the contact id alone.
+    let run = wd.run(&["erase", ".", "--visitor-id", "co_other"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!wd.path("events.ndjson").exists(), "{}", run.stdout);
+}
