@@ -467,14 +467,8 @@ pub struct Summary {
 
 /// One payload as the worker saw it.
 enum Entry<R> {
-    Payload {
-        id: Option<i64>,
-        fingerprint: u64,
-        sort_key: Option<i64>,
-        origin: crate::finding::Origin,
-        /// `Some` when the payload matched the selection.
-        value: Option<R>,
-    },
+    /// A copy of a conversation (or, with `--rows events`, of an event).
+    Copy(Copy<R>),
     Bad(Finding),
     /// A webhook event's facts, for the assembler.
     Event(Box<Facts>, crate::finding::Origin),
@@ -527,13 +521,13 @@ where
                 entries.push(match item {
                     Item::Payload(doc) => {
                         let matched = selection.matches(&doc.payload);
-                        Entry::Payload {
+                        Entry::Copy(Copy {
                             id: doc.payload.channel.id,
-                            fingerprint: fingerprint(&doc.payload),
+                            fingerprint: fingerprint(&doc.payload) as u32,
                             sort_key: selection.sort_key(&doc.payload),
                             value: matched.then(|| selection.work(&doc, &work)),
                             origin: doc.origin,
-                        }
+                        })
                     }
                     Item::Event(doc) => {
                         let facts = Facts::new(&doc.event, crate::webhook::fingerprint(doc.raw));
@@ -550,27 +544,10 @@ where
                     Entry::Bad(finding) => diagnostics.report(&finding),
                     Entry::Skipped(documents) => summary.payloads += documents,
                     Entry::Event(facts, origin) => assembler.add(*facts, &origin),
-                    Entry::Payload {
-                        id,
-                        fingerprint,
-                        sort_key,
-                        origin,
-                        value,
-                    } => {
+                    Entry::Copy(copy) => {
                         summary.payloads += 1;
-                        let copy = Copy {
-                            id,
-                            fingerprint: fingerprint as u32,
-                            sort_key,
-                            origin,
-                            value,
-                        };
-                        if let Some(value) = kept.add(copy, &mut summary, diagnostics) {
-                            if deliver(&mut summary, selection.limit, &mut sink, value)?
-                                == Flow::Stop
-                            {
-                                return Err(StopReading.into());
-                            }
+                        if kept.offer(copy, &mut summary, diagnostics, &mut sink)? == Flow::Stop {
+                            return Err(StopReading.into());
                         }
                     }
                 }
@@ -612,10 +589,8 @@ where
                 .then(|| selection.work(&doc, &work)),
             origin: doc.origin,
         };
-        if let Some(value) = kept.add(copy, &mut summary, diagnostics) {
-            if deliver(&mut summary, selection.limit, &mut sink, value)? == Flow::Stop {
-                return Ok(summary);
-            }
+        if kept.offer(copy, &mut summary, diagnostics, &mut sink)? == Flow::Stop {
+            return Ok(summary);
         }
     }
     for value in kept.finish() {
@@ -655,7 +630,7 @@ where
             input::documents(chunk, &mut |item| match item {
                 Item::Event(doc) => {
                     let fingerprint = crate::webhook::fingerprint(doc.raw);
-                    entries.push(Entry::Payload {
+                    entries.push(Entry::Copy(Copy {
                         id: Some(fingerprint as i64),
                         fingerprint: 0,
                         sort_key: None,
@@ -666,7 +641,7 @@ where
                             }
                         }),
                         origin: doc.origin,
-                    });
+                    }));
                 }
                 Item::Payload(_) => entries.push(Entry::Skipped(1)),
                 Item::Bad(finding) => entries.push(Entry::Bad(finding)),
@@ -679,27 +654,10 @@ where
                     Entry::Bad(finding) => diagnostics.report(&finding),
                     Entry::Skipped(n) => summary.payloads += n,
                     Entry::Event(..) => {}
-                    Entry::Payload {
-                        id,
-                        fingerprint,
-                        sort_key,
-                        origin,
-                        value,
-                    } => {
+                    Entry::Copy(copy) => {
                         summary.events.events += 1;
-                        let copy = Copy {
-                            id,
-                            fingerprint: fingerprint as u32,
-                            sort_key,
-                            origin,
-                            value,
-                        };
-                        if let Some(value) = kept.add(copy, &mut summary, diagnostics) {
-                            if deliver(&mut summary, selection.limit, &mut sink, value)?
-                                == Flow::Stop
-                            {
-                                return Err(StopReading.into());
-                            }
+                        if kept.offer(copy, &mut summary, diagnostics, &mut sink)? == Flow::Stop {
+                            return Err(StopReading.into());
                         }
                     }
                 }
@@ -813,6 +771,20 @@ impl<'s, R> Kept<'s, R> {
         }
         self.held.push(value.map(|v| (copy.sort_key, v)));
         None
+    }
+
+    /// Takes one copy and hands what goes on at once to `sink` (see [`deliver`]).
+    fn offer(
+        &mut self,
+        copy: Copy<R>,
+        summary: &mut Summary,
+        diagnostics: &mut Diagnostics,
+        sink: &mut impl FnMut(R) -> Result<Flow>,
+    ) -> Result<Flow> {
+        match self.add(copy, summary, diagnostics) {
+            Some(value) => deliver(summary, self.selection.limit, sink, value),
+            None => Ok(Flow::Continue),
+        }
     }
 
     /// The held values, in input order of the kept copies, or in `--sort` order.
