@@ -419,17 +419,23 @@ impl Assembler {
         assembly.add(facts);
     }
 
-    /// Every conversation, in the order of its first event, as POST-hook-shaped JSON.
-    pub fn finish(mut self) -> Vec<Assembled> {
-        let contacts = std::mem::take(&mut self.contacts);
-        self.order
-            .iter()
-            .filter_map(|id| self.conversations.remove(id))
-            .map(|a| Assembled {
+    /// Every conversation, in the order of its first event, as POST-hook-shaped JSON: written
+    /// one at a time as the iterator is drained, each assembly freed as it goes (all the
+    /// documents at once would be several times the assemblies' size).
+    pub fn finish(self) -> impl Iterator<Item = Assembled> {
+        let Assembler {
+            mut conversations,
+            order,
+            contacts,
+            ..
+        } = self;
+        order
+            .into_iter()
+            .filter_map(move |id| conversations.remove(&id))
+            .map(move |a| Assembled {
                 origin: a.origin.clone(),
                 json: payload_json(a, &contacts).to_string(),
             })
-            .collect()
     }
 }
 
