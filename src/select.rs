@@ -467,8 +467,10 @@ pub struct Summary {
 
 /// One payload as the worker saw it.
 enum Entry<R> {
-    /// A copy of a conversation (or, with `--rows events`, of an event).
+    /// A copy of a conversation (a POST-hook payload).
     Copy(Copy<R>),
+    /// A copy of an event, with `--rows events`.
+    EventCopy(Copy<R>),
     Bad(Finding),
     /// A webhook event's facts, for the assembler.
     Event(Box<Facts>, crate::finding::Origin),
@@ -539,20 +541,14 @@ where
             entries
         },
         |entries| {
-            for entry in entries {
-                match entry {
-                    Entry::Bad(finding) => diagnostics.report(&finding),
-                    Entry::Skipped(documents) => summary.payloads += documents,
-                    Entry::Event(facts, origin) => assembler.add(*facts, &origin),
-                    Entry::Copy(copy) => {
-                        summary.payloads += 1;
-                        if kept.offer(copy, &mut summary, diagnostics, &mut sink)? == Flow::Stop {
-                            return Err(StopReading.into());
-                        }
-                    }
-                }
-            }
-            Ok(())
+            sink_entries(
+                entries,
+                &mut kept,
+                &mut summary,
+                diagnostics,
+                &mut assembler,
+                &mut sink,
+            )
         },
     );
     match result {
@@ -630,7 +626,7 @@ where
             input::documents(chunk, &mut |item| match item {
                 Item::Event(doc) => {
                     let fingerprint = crate::webhook::fingerprint(doc.raw);
-                    entries.push(Entry::Copy(Copy {
+                    entries.push(Entry::EventCopy(Copy {
                         id: Some(fingerprint as i64),
                         fingerprint: 0,
                         sort_key: None,
@@ -649,20 +645,16 @@ where
             entries
         },
         |entries| {
-            for entry in entries {
-                match entry {
-                    Entry::Bad(finding) => diagnostics.report(&finding),
-                    Entry::Skipped(n) => summary.payloads += n,
-                    Entry::Event(..) => {}
-                    Entry::Copy(copy) => {
-                        summary.events.events += 1;
-                        if kept.offer(copy, &mut summary, diagnostics, &mut sink)? == Flow::Stop {
-                            return Err(StopReading.into());
-                        }
-                    }
-                }
-            }
-            Ok(())
+            // Events are rows here, not parts of conversations: nothing is assembled.
+            let mut unused = Assembler::new();
+            sink_entries(
+                entries,
+                &mut kept,
+                &mut summary,
+                diagnostics,
+                &mut unused,
+                &mut sink,
+            )
         },
     );
     match result {
@@ -677,6 +669,47 @@ where
     summary.redelivered_events = summary.duplicates;
     summary.duplicates = 0;
     Ok(summary)
+}
+
+/// The sink side of both reading loops (`stream`, `stream_events`): findings reported,
+/// skipped documents counted, events' facts to the assembler, and copies through `--keep` and
+/// `--limit` to `sink`. `Err(StopReading)` when the sink wants no more.
+fn sink_entries<R>(
+    entries: Vec<Entry<R>>,
+    kept: &mut Kept<R>,
+    summary: &mut Summary,
+    diagnostics: &mut Diagnostics,
+    assembler: &mut Assembler,
+    sink: &mut impl FnMut(R) -> Result<Flow>,
+) -> Result<()> {
+    for entry in entries {
+        let copy = match entry {
+            Entry::Bad(finding) => {
+                diagnostics.report(&finding);
+                continue;
+            }
+            Entry::Skipped(documents) => {
+                summary.payloads += documents;
+                continue;
+            }
+            Entry::Event(facts, origin) => {
+                assembler.add(*facts, &origin);
+                continue;
+            }
+            Entry::Copy(copy) => {
+                summary.payloads += 1;
+                copy
+            }
+            Entry::EventCopy(copy) => {
+                summary.events.events += 1;
+                copy
+            }
+        };
+        if kept.offer(copy, summary, diagnostics, sink)? == Flow::Stop {
+            return Err(StopReading.into());
+        }
+    }
+    Ok(())
 }
 
 /// Hands one selected value to the sink: `Stop` when the sink wants no more or `--limit` is
