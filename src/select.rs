@@ -504,11 +504,7 @@ where
     W: Fn(&Document) -> R + Sync,
     S: FnMut(R) -> Result<Flow>,
 {
-    let mut summary = Summary {
-        keep: selection.keep,
-        verbose: selection.verbose,
-        ..Summary::default()
-    };
+    let mut summary = Summary::of(selection);
     let mut kept = Kept::new(selection);
     let mut assembler = Assembler::new();
     let result = input::for_each_chunk(
@@ -613,11 +609,7 @@ where
     W: Fn(&input::EventDoc) -> R + Sync,
     S: FnMut(R) -> Result<Flow>,
 {
-    let mut summary = Summary {
-        keep: selection.keep,
-        verbose: selection.verbose,
-        ..Summary::default()
-    };
+    let mut summary = Summary::of(selection);
     let mut kept = Kept::new(selection);
     let result = input::for_each_chunk(
         sources,
@@ -839,6 +831,15 @@ impl<'s, R> Kept<'s, R> {
 }
 
 impl Summary {
+    /// An empty summary that reports copies as `selection` keeps them.
+    fn of(selection: &Selection) -> Summary {
+        Summary {
+            keep: selection.keep,
+            verbose: selection.verbose,
+            ..Summary::default()
+        }
+    }
+
     /// What was read, for messages such as "no conversation 5 matches (read 27 payloads)".
     pub fn read(&self) -> String {
         let payloads = count(self.payloads, "payload", "payloads");
