@@ -432,22 +432,39 @@ impl<'a> Payload<'a> {
     }
 }
 
-/// Words split on whitespace (Unicode White_Space), with a fast path for ASCII text.
+/// Words split on whitespace (Unicode White_Space, as `str::split_whitespace`), counted on
+/// the bytes: a non-ASCII character is a word character unless it is one of the few
+/// White_Space code points, which are recognised by their UTF-8 bytes.
 pub fn count_words(text: &str) -> i64 {
-    if !text.is_ascii() {
-        return text.split_whitespace().count() as i64;
-    }
-    let mut words = 0;
-    let mut in_word = false;
-    for &b in text.as_bytes() {
-        // ASCII White_Space: tab, LF, VT, FF, CR, space (and the separators 0x1C..0x1F are not).
-        let space = matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ');
-        if !space && !in_word {
-            words += 1;
-        }
+    let bytes = text.as_bytes();
+    let (mut words, mut in_word, mut i) = (0i64, false, 0usize);
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (space, len) = if b < 0x80 {
+            // ASCII White_Space: tab, LF, VT, FF, CR, space (0x1C..0x1F are not).
+            (matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' '), 1)
+        } else {
+            match unicode_space(&bytes[i..]) {
+                Some(len) => (true, len),
+                None => (false, 1),
+            }
+        };
+        words += i64::from(!space && !in_word);
         in_word = !space;
+        i += len;
     }
     words
+}
+
+/// The length of the UTF-8 encoding of a non-ASCII White_Space character at the start of
+/// `bytes`: U+0085, U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029, U+202F, U+205F, U+3000.
+fn unicode_space(bytes: &[u8]) -> Option<usize> {
+    match bytes {
+        [0xC2, 0x85 | 0xA0, ..] => Some(2),
+        [0xE1, 0x9A, 0x80, ..] | [0xE3, 0x80, 0x80, ..] => Some(3),
+        [0xE2, 0x80, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF, ..] | [0xE2, 0x81, 0x9F, ..] => Some(3),
+        _ => None,
+    }
 }
 
 fn distinct<'s>(names: impl Iterator<Item = &'s str>) -> Vec<&'s str> {
@@ -834,6 +851,27 @@ mod tests {
             );
         }
         assert_eq!(count_words("Dobrý\u{A0}den"), 2);
+    }
+
+    #[test]
+    fn every_white_space_character_separates_words() {
+        // Every char up to U+FFFF (and some above) between two words, as split_whitespace has it.
+        for c in (0u32..0x1_0000).chain([0x1_F600, 0x10_FFFF]).filter_map(char::from_u32) {
+            let text = format!("a{c}b ž{c}{c}ř");
+            assert_eq!(
+                count_words(&text),
+                text.split_whitespace().count() as i64,
+                "U+{:04X}",
+                c as u32
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn word_count_agrees_with_split_whitespace(text in "(\\PC|\\s|\u{a0}|\u{2003}|\u{3000}|\u{85}){0,40}") {
+            proptest::prop_assert_eq!(count_words(&text), text.split_whitespace().count() as i64);
+        }
     }
 
     #[test]

@@ -117,7 +117,8 @@ impl<'p> Record<'p> {
 /// One conversation being turned into a row: the document and what is computed once for it.
 pub struct Conversation<'p> {
     pub doc: &'p Document<'p>,
-    pub counted: Counted,
+    /// Counted only when a column asks (a word count reads every message's text).
+    counted: OnceCell<Counted>,
     variables: OnceCell<HashMap<String, &'p RawValue>>,
 }
 
@@ -125,13 +126,17 @@ impl<'p> Conversation<'p> {
     pub fn new(doc: &'p Document<'p>) -> Conversation<'p> {
         Conversation {
             doc,
-            counted: doc.payload.counted(),
+            counted: OnceCell::new(),
             variables: OnceCell::new(),
         }
     }
 
     pub fn payload(&self) -> &'p Payload<'p> {
         &self.doc.payload
+    }
+
+    pub fn counted(&self) -> Counted {
+        *self.counted.get_or_init(|| self.doc.payload.counted())
     }
 
     fn visitor(&self) -> Option<&'p Visitor<'p>> {
@@ -365,7 +370,7 @@ pub static CONVERSATION_COLUMNS: &[Column<ConversationCell>] =
             "messages_counted",
             Int,
             "visitor and agent messages, trigger messages included, system events not",
-            |c| Cell::Int(c.counted.messages)
+            |c| Cell::Int(c.counted().messages)
         ),
         column!(
             "words_recorded",
@@ -377,7 +382,7 @@ pub static CONVERSATION_COLUMNS: &[Column<ConversationCell>] =
             "words_counted",
             Int,
             "words of the counted messages, split on whitespace",
-            |c| Cell::Int(c.counted.words)
+            |c| Cell::Int(c.counted().words)
         ),
         column!(
             "rating",
