@@ -273,7 +273,7 @@ impl Redactor {
                 origin: doc.origin.clone(),
                 index: doc.index,
                 raw: &json,
-                event,
+                event: Box::new(event),
             }),
             // Cannot happen (strings stay strings); never hand on the unredacted text.
             Err(_) => {

@@ -37,13 +37,12 @@ pub struct EventDoc<'a> {
     pub origin: Origin,
     pub index: Option<usize>,
     pub raw: &'a str,
-    pub event: Event<'a>,
+    /// Boxed: an event is twice a payload's size, and items are moved whole.
+    pub event: Box<Event<'a>>,
 }
 
 /// What the reader yields: a POST-hook payload, a webhook event, or a finding about input
 /// that is neither.
-// Items move once, from the splitter to the command; boxing would cost an allocation each.
-#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Item<'a> {
     Payload(Document<'a>),
@@ -149,13 +148,13 @@ impl<'a> Splitter<'a, '_> {
                 first_value(Deserializer::from_str(&text[pos..]), Parsed::Payload)
             }
             (Some(text), Kind::Event) => {
-                first_value(Deserializer::from_str(&text[pos..]), Parsed::Event)
+                first_value(Deserializer::from_str(&text[pos..]), Parsed::event)
             }
             (None, Kind::Payload) => {
                 first_value(Deserializer::from_slice(&self.text[pos..]), Parsed::Payload)
             }
             (None, Kind::Event) => {
-                first_value(Deserializer::from_slice(&self.text[pos..]), Parsed::Event)
+                first_value(Deserializer::from_slice(&self.text[pos..]), Parsed::event)
             }
         };
         match parsed {
@@ -457,11 +456,15 @@ impl<'a> Splitter<'a, '_> {
 }
 
 /// A parsed document of either kind.
-// Moved once, straight into an `Item`; boxing would cost an allocation each.
-#[allow(clippy::large_enum_variant)]
 enum Parsed<'a> {
     Payload(Payload<'a>),
-    Event(Event<'a>),
+    Event(Box<Event<'a>>),
+}
+
+impl<'a> Parsed<'a> {
+    fn event(event: Event<'a>) -> Parsed<'a> {
+        Parsed::Event(Box::new(event))
+    }
 }
 
 /// Parses one `T` from the start of `de`; returns it (as a [`Parsed`]) and the bytes it took.
@@ -481,7 +484,7 @@ where
 fn parse_as<'a>(raw: &'a str, kind: Kind) -> serde_json::Result<Parsed<'a>> {
     match kind {
         Kind::Payload => serde_json::from_str(raw).map(Parsed::Payload),
-        Kind::Event => serde_json::from_str(raw).map(Parsed::Event),
+        Kind::Event => serde_json::from_str(raw).map(Parsed::event),
     }
 }
 

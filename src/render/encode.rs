@@ -94,6 +94,9 @@ pub struct Encoder {
     zone: DisplayZone,
     options: Options,
     csv: csv::WriterBuilder,
+    /// CSV writers (and their buffers) kept between payloads: one per thread at a time, taken
+    /// and put back, so a row costs no writer and no buffer growth.
+    writers: std::sync::Mutex<Vec<csv::Writer<Vec<u8>>>>,
     /// `"name":` of every column, for JSON objects.
     keys: Vec<Vec<u8>>,
     status_column: Option<usize>,
@@ -162,6 +165,7 @@ impl Encoder {
             zone,
             options,
             csv,
+            writers: std::sync::Mutex::default(),
             keys,
             status_column,
         })
@@ -173,16 +177,31 @@ impl Encoder {
         let mut cells = Vec::new();
         match self.format {
             Format::Csv | Format::Tsv => {
-                let mut csv = self.csv.from_writer(Vec::with_capacity(512));
+                let kept = self.writers.lock().ok().and_then(|mut w| w.pop());
+                // A kept writer was flushed: its buffer holds earlier rows up to here.
+                let mut csv = kept.unwrap_or_else(|| self.csv.from_writer(Vec::with_capacity(80 << 10)));
+                let start = csv.get_ref().len();
                 let mut scratch = String::new();
-                self.columns.for_each_row(record, &mut cells, |row| {
+                let written = self.columns.for_each_row(record, &mut cells, |row| {
                     rendered.rows += 1;
                     for cell in row {
                         self.csv_field(&mut csv, cell, &mut scratch)?;
                     }
                     csv.write_record(None::<&[u8]>)
-                })?;
-                rendered.bytes = csv.into_inner().map_err(|e| e.into_error())?;
+                });
+                let flushed = written.map_err(anyhow::Error::from).and_then(|()| {
+                    csv.flush()?;
+                    Ok(())
+                });
+                // Exactly this record's bytes; the writer goes back for the next record until
+                // its buffer (written rows are not cleared from it) has grown past 64 KiB.
+                rendered.bytes = csv.get_ref()[start..].to_vec();
+                if csv.get_ref().len() < 64 << 10 {
+                    if let Ok(mut writers) = self.writers.lock() {
+                        writers.push(csv);
+                    }
+                }
+                flushed?;
             }
             Format::Ndjson | Format::Json => {
                 let out = &mut rendered.bytes;
@@ -227,14 +246,9 @@ impl Encoder {
         cell: &Cell,
         scratch: &mut String,
     ) -> csv::Result<()> {
-        use std::fmt::Write as _;
         match cell {
             Cell::Null => csv.write_field(b""),
-            Cell::Int(n) => {
-                scratch.clear();
-                let _ = write!(scratch, "{n}");
-                csv.write_field(scratch.as_bytes())
-            }
+            Cell::Int(n) => csv.write_field(itoa::Buffer::new().format(*n)),
             Cell::Bool(b) => csv.write_field(if *b { "true" } else { "false" }),
             Cell::Text(text) if self.options.safe && is_formula_like(text) => {
                 scratch.clear();
