@@ -4,25 +4,46 @@
 //! (validate's "nesting too deep") and to cut a stream only between documents (the reader).
 
 /// The positions and values of the bytes of `raw` outside string literals, in order. The
-/// quotes that open and close strings are not yielded.
-pub fn outside_strings(raw: &[u8]) -> impl Iterator<Item = (usize, u8)> + '_ {
-    let (mut in_string, mut escaped) = (false, false);
-    raw.iter().enumerate().filter_map(move |(i, &b)| {
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
+/// quotes that open and close strings are not yielded. A string is skipped in one step, by
+/// searching for its closing quote (or a backslash) rather than reading it byte by byte.
+pub fn outside_strings(raw: &[u8]) -> OutsideStrings<'_> {
+    OutsideStrings { raw, at: 0 }
+}
+
+/// See [`outside_strings`].
+pub struct OutsideStrings<'a> {
+    raw: &'a [u8],
+    at: usize,
+}
+
+impl Iterator for OutsideStrings<'_> {
+    type Item = (usize, u8);
+
+    fn next(&mut self) -> Option<(usize, u8)> {
+        loop {
+            let i = self.at;
+            let &b = self.raw.get(i)?;
+            self.at = i + 1;
+            if b != b'"' {
+                return Some((i, b));
             }
-            None
-        } else if b == b'"' {
-            in_string = true;
-            None
-        } else {
-            Some((i, b))
+            // Inside a string: on to the quote that closes it, stepping over escapes.
+            loop {
+                let rest = self.raw.get(self.at..).unwrap_or_default();
+                match memchr::memchr2(b'"', b'\\', rest) {
+                    None => {
+                        self.at = self.raw.len();
+                        return None;
+                    }
+                    Some(n) if self.raw[self.at + n] == b'"' => {
+                        self.at += n + 1;
+                        break;
+                    }
+                    Some(n) => self.at += n + 2, // the backslash and the byte it escapes
+                }
+            }
         }
-    })
+    }
 }
 
 /// Whether `raw` nests objects and arrays deeper than `limit` levels.
@@ -139,6 +160,34 @@ mod tests {
         assert!(deeper_than(b"[[[[]]]]", 3));
         assert!(!deeper_than(b"[[[]]][[[]]]", 3));
         assert!(deeper_than(br#"{"a":[{"b":[1]}]}"#, 3));
+    }
+
+    /// The byte-by-byte definition `outside_strings` must agree with.
+    fn outside_strings_slowly(raw: &[u8]) -> Vec<(usize, u8)> {
+        let (mut in_string, mut escaped, mut out) = (false, false, Vec::new());
+        for (i, &b) in raw.iter().enumerate() {
+            if in_string {
+                match (escaped, b) {
+                    (true, _) => escaped = false,
+                    (false, b'\\') => escaped = true,
+                    (false, b'"') => in_string = false,
+                    _ => {}
+                }
+            } else if b == b'"' {
+                in_string = true;
+            } else {
+                out.push((i, b));
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn outside_strings_skips_strings_like_the_byte_walk(raw in "[\"\\\\a{ }\n:,]{0,60}") {
+            let fast: Vec<_> = outside_strings(raw.as_bytes()).collect();
+            proptest::prop_assert_eq!(fast, outside_strings_slowly(raw.as_bytes()));
+        }
     }
 
     #[test]

@@ -226,10 +226,18 @@ fn walk(dir: &Path, name: &str, found: &mut Discovery, visiting: &mut HashSet<Pa
     let ignored = ignore_patterns(dir);
     let mut children: Vec<(String, PathBuf)> = entries
         .filter_map(Result::ok)
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .map(|e| {
+            let name = e.file_name();
+            let name = name.into_string().unwrap_or_else(|n| n.to_string_lossy().into());
+            (name, e.path())
+        })
         .filter(|(name, _)| !ignored.iter().any(|p| p.matches(name)))
         .collect();
-    children.sort_by(|(a, _), (b, _)| stored_order(a).cmp(&stored_order(b)));
+    // The key is made once per name, not once per comparison.
+    children.sort_by_cached_key(|(name, _)| {
+        let (stem, copy) = stored_order(name);
+        (stem.into_owned(), copy)
+    });
     // One metadata call per entry (following links): it tells folder, file and size. A dated
     // folder holds hundreds of files, so the calls are made on all cores, in order.
     let metas: Vec<std::io::Result<fs::Metadata>> = {
@@ -242,21 +250,30 @@ fn walk(dir: &Path, name: &str, found: &mut Discovery, visiting: &mut HashSet<Pa
     for ((child_name, child), meta) in children.into_iter().zip(metas) {
         match meta {
             Ok(meta) if meta.is_dir() && !is_skipped_dir_name(&child_name) => {
-                walk(&child, &child.display().to_string(), found, visiting)
+                walk(&child, &path_name(&child), found, visiting)
             }
             Ok(meta) if meta.is_dir() => {}
             Ok(meta) if is_payload_file_name(&child_name) => {
-                let name = child.display().to_string();
+                let name = path_name(&child);
                 add_entry(&child, name, &meta, false, found, visiting)
             }
             Ok(_) => {}
             Err(err) if is_payload_file_name(&child_name) => found
                 .findings
-                .push(read_error(&child.display().to_string(), describe_io(&err))),
+                .push(read_error(&path_name(&child), describe_io(&err))),
             Err(_) => {}
         }
     }
     visiting.remove(&canonical);
+}
+
+/// How a path found in a walk is named: as it is when it is UTF-8 (the common case, without
+/// the lossy conversion's scan), else lossily.
+fn path_name(path: &Path) -> String {
+    match path.to_str() {
+        Some(name) => name.to_owned(),
+        None => path.display().to_string(),
+    }
 }
 
 /// Name patterns a folder's `.sshookignore` file lists (one glob per line, `#` comments), like
