@@ -856,7 +856,10 @@ mod tests {
     #[test]
     fn every_white_space_character_separates_words() {
         // Every char up to U+FFFF (and some above) between two words, as split_whitespace has it.
-        for c in (0u32..0x1_0000).chain([0x1_F600, 0x10_FFFF]).filter_map(char::from_u32) {
+        for c in (0u32..0x1_0000)
+            .chain([0x1_F600, 0x10_FFFF])
+            .filter_map(char::from_u32)
+        {
             let text = format!("a{c}b ž{c}{c}ř");
             assert_eq!(
                 count_words(&text),

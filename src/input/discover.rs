@@ -228,7 +228,9 @@ fn walk(dir: &Path, name: &str, found: &mut Discovery, visiting: &mut HashSet<Pa
         .filter_map(Result::ok)
         .map(|e| {
             let name = e.file_name();
-            let name = name.into_string().unwrap_or_else(|n| n.to_string_lossy().into());
+            let name = name
+                .into_string()
+                .unwrap_or_else(|n| n.to_string_lossy().into());
             (name, e.path())
         })
         .filter(|(name, _)| !ignored.iter().any(|p| p.matches(name)))

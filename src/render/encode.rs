@@ -179,7 +179,8 @@ impl Encoder {
             Format::Csv | Format::Tsv => {
                 let kept = self.writers.lock().ok().and_then(|mut w| w.pop());
                 // A kept writer was flushed: its buffer holds earlier rows up to here.
-                let mut csv = kept.unwrap_or_else(|| self.csv.from_writer(Vec::with_capacity(80 << 10)));
+                let mut csv =
+                    kept.unwrap_or_else(|| self.csv.from_writer(Vec::with_capacity(80 << 10)));
                 let start = csv.get_ref().len();
                 let mut scratch = String::new();
                 let written = self.columns.for_each_row(record, &mut cells, |row| {
