@@ -17,6 +17,12 @@ pub fn enable(quiet: bool) {
     ENABLED.store(!quiet && std::io::stderr().is_terminal(), Ordering::Relaxed);
 }
 
+/// Whether a progress bar may be shown: input files' sizes are then wanted before reading,
+/// for its total.
+pub fn enabled() -> bool {
+    ENABLED.load(Ordering::Relaxed)
+}
+
 /// Runs `f` (which writes to stderr) with the bar, if any, hidden meanwhile.
 pub fn suspend<R>(f: impl FnOnce() -> R) -> R {
     let bar = CURRENT.lock().ok().and_then(|guard| guard.clone());

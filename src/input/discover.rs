@@ -1,7 +1,6 @@
 //! Turning command-line inputs (files, folders, glob patterns, `-`) into a sorted list of
 //! sources to read, and findings for the inputs that cannot be read.
 
-use std::collections::HashSet;
 use std::fs;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -15,7 +14,10 @@ pub struct Source {
     /// How diagnostics name it: the path as given or found, or `<stdin>`.
     pub name: Arc<str>,
     pub kind: SourceKind,
-    /// The size of a regular file, as discovery saw it (a hint: the file may change).
+    /// The size of a regular file named on the command line, as discovery saw it (a hint:
+    /// the file may change). `None` for stdin and FIFOs, and for the files of a folder walk
+    /// unless a progress bar wants the total: the reader looks at those just before reading
+    /// them (`input::file_size`), overlapped with the parsing of the files before.
     pub size: Option<u64>,
 }
 
@@ -68,7 +70,7 @@ pub fn discover(inputs: &[String]) -> Result<Discovery, NoInput> {
         let path = Path::new(input);
         if fs::symlink_metadata(path).is_ok() {
             let (sources, findings) = (found.sources.len(), found.findings.len());
-            add_path(path, true, &mut found, &mut HashSet::new());
+            add_path(path, true, &mut found);
             let nothing = found.sources.len() == sources && found.findings.len() == findings;
             if nothing && path.is_dir() {
                 // One rule: an input that yields no document is reported, and the run fails.
@@ -127,7 +129,7 @@ fn expand_glob(pattern: &str, found: &mut Discovery) {
     for entry in paths {
         matched = true;
         match entry {
-            Ok(path) => add_path(&path, true, found, &mut HashSet::new()),
+            Ok(path) => add_path(&path, true, found),
             Err(err) => {
                 let name = err.path().display().to_string();
                 found
@@ -167,7 +169,7 @@ pub fn stored_order(name: &str) -> (std::borrow::Cow<'_, str>, u64) {
 }
 
 /// Adds a file, or walks a folder in sorted order. `named`: the user named this path.
-fn add_path(path: &Path, named: bool, found: &mut Discovery, visiting: &mut HashSet<PathBuf>) {
+fn add_path(path: &Path, named: bool, found: &mut Discovery) {
     let name = path.display().to_string();
     let meta = match fs::metadata(path) {
         Ok(meta) => meta,
@@ -176,21 +178,16 @@ fn add_path(path: &Path, named: bool, found: &mut Discovery, visiting: &mut Hash
             return;
         }
     };
-    add_entry(path, name, &meta, named, found, visiting);
+    if meta.is_dir() {
+        found.append(walk(path, &name, &meta, &[]));
+    } else {
+        add_file(path, name, &meta, named, found);
+    }
 }
 
-/// Adds a path whose metadata is known: a file, or a folder to walk.
-fn add_entry(
-    path: &Path,
-    name: String,
-    meta: &fs::Metadata,
-    named: bool,
-    found: &mut Discovery,
-    visiting: &mut HashSet<PathBuf>,
-) {
-    if meta.is_dir() {
-        walk(path, &name, found, visiting);
-    } else if meta.is_file() || named {
+/// Adds a path that is not a folder, whose metadata is known.
+fn add_file(path: &Path, name: String, meta: &fs::Metadata, named: bool, found: &mut Discovery) {
+    if meta.is_file() || named {
         // A FIFO or device named on the command line is read like `cat` would.
         found.sources.push(Source {
             name: Arc::from(name),
@@ -205,33 +202,59 @@ fn add_entry(
     }
 }
 
-fn walk(dir: &Path, name: &str, found: &mut Discovery, visiting: &mut HashSet<PathBuf>) {
-    // Symlinked folders are followed; a folder already being walked is a loop.
-    let canonical = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-    if !visiting.insert(canonical.clone()) {
+impl Discovery {
+    fn append(&mut self, mut other: Discovery) {
+        self.sources.append(&mut other.sources);
+        self.findings.append(&mut other.findings);
+    }
+}
+
+/// A folder's identity, for telling a symbolic link loop: device and inode.
+#[cfg(unix)]
+fn identity(meta: &fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
+}
+
+#[cfg(not(unix))]
+fn identity(_meta: &fs::Metadata) -> (u64, u64) {
+    (0, 0)
+}
+
+/// Walks a folder: its files in stored order, each subfolder where its name sorts, the
+/// subfolders walked in parallel (on all cores) and put back in order. `ancestors`: the
+/// folders being walked above this one, to tell a symbolic link loop.
+///
+/// A regular file costs no system call here: its size is read by the reader just before the
+/// file is read (overlapped with the parsing of the files before it), unless a progress bar
+/// needs the total now. Symbolic links are followed (one `stat` each).
+fn walk(dir: &Path, name: &str, meta: &fs::Metadata, ancestors: &[(u64, u64)]) -> Discovery {
+    use rayon::prelude::*;
+    let mut found = Discovery::default();
+    let me = identity(meta);
+    if ancestors.contains(&me) {
         found.findings.push(Finding {
             severity: Severity::Warning,
             ..read_error(name, "symbolic link loop, not followed")
         });
-        return;
+        return found;
     }
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(err) => {
             found.findings.push(read_error(name, describe_io(&err)));
-            visiting.remove(&canonical);
-            return;
+            return found;
         }
     };
     let ignored = ignore_patterns(dir);
-    let mut children: Vec<(String, PathBuf)> = entries
+    let mut children: Vec<(String, fs::DirEntry)> = entries
         .filter_map(Result::ok)
-        .map(|e| {
-            let name = e.file_name();
+        .map(|entry| {
+            let name = entry.file_name();
             let name = name
                 .into_string()
                 .unwrap_or_else(|n| n.to_string_lossy().into());
-            (name, e.path())
+            (name, entry)
         })
         .filter(|(name, _)| !ignored.iter().any(|p| p.matches(name)))
         .collect();
@@ -240,33 +263,51 @@ fn walk(dir: &Path, name: &str, found: &mut Discovery, visiting: &mut HashSet<Pa
         let (stem, copy) = stored_order(name);
         (stem.into_owned(), copy)
     });
-    // One metadata call per entry (following links): it tells folder, file and size. A dated
-    // folder holds hundreds of files, so the calls are made on all cores, in order.
-    let metas: Vec<std::io::Result<fs::Metadata>> = {
-        use rayon::prelude::*;
-        children
-            .par_iter()
-            .map(|(_, path)| fs::metadata(path))
-            .collect()
-    };
-    for ((child_name, child), meta) in children.into_iter().zip(metas) {
-        match meta {
-            Ok(meta) if meta.is_dir() && !is_skipped_dir_name(&child_name) => {
-                walk(&child, &path_name(&child), found, visiting)
+    let sizes_now = crate::progress::enabled();
+    let mut lineage = ancestors.to_vec();
+    lineage.push(me);
+    let parts: Vec<Discovery> = children
+        .into_par_iter()
+        .map(|(child_name, entry)| {
+            let mut part = Discovery::default();
+            let path = entry.path();
+            let file_type = entry.file_type();
+            let regular = file_type.as_ref().is_ok_and(|t| t.is_file());
+            if regular && !sizes_now {
+                if is_payload_file_name(&child_name) {
+                    part.sources.push(Source {
+                        name: Arc::from(path_name(&path)),
+                        kind: SourceKind::File(path),
+                        size: None,
+                    });
+                }
+                return part;
             }
-            Ok(meta) if meta.is_dir() => {}
-            Ok(meta) if is_payload_file_name(&child_name) => {
-                let name = path_name(&child);
-                add_entry(&child, name, &meta, false, found, visiting)
+            if regular && !is_payload_file_name(&child_name) {
+                return part;
             }
-            Ok(_) => {}
-            Err(err) if is_payload_file_name(&child_name) => found
-                .findings
-                .push(read_error(&path_name(&child), describe_io(&err))),
-            Err(_) => {}
-        }
+            // A folder, a symbolic link (followed), or a file whose size is wanted now.
+            match fs::metadata(&path) {
+                Ok(meta) if meta.is_dir() && !is_skipped_dir_name(&child_name) => {
+                    part.append(walk(&path, &path_name(&path), &meta, &lineage));
+                }
+                Ok(meta) if meta.is_dir() => {}
+                Ok(meta) if is_payload_file_name(&child_name) => {
+                    add_file(&path, path_name(&path), &meta, false, &mut part)
+                }
+                Ok(_) => {}
+                Err(err) if is_payload_file_name(&child_name) => part
+                    .findings
+                    .push(read_error(&path_name(&path), describe_io(&err))),
+                Err(_) => {}
+            }
+            part
+        })
+        .collect();
+    for part in parts {
+        found.append(part);
     }
-    visiting.remove(&canonical);
+    found
 }
 
 /// How a path found in a walk is named: as it is when it is UTF-8 (the common case, without

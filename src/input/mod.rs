@@ -59,15 +59,16 @@ where
         let (bytes, files, stop) = (&bytes_read, &files_done, &stop);
         scope.spawn(move || {
             // Consecutive small files go out together: one job, one hand-off, many files.
-            let mut small: Vec<&Source> = Vec::new();
+            let mut small: Vec<(&Source, u64)> = Vec::new();
             let mut small_bytes = 0u64;
             for source in sources {
                 if stop.load(Ordering::Relaxed) {
                     return;
                 }
-                if is_small(source) {
-                    small_bytes += source.size.unwrap_or(0);
-                    small.push(source);
+                let size = file_size(source);
+                if is_small(source, size) {
+                    small_bytes += size.unwrap_or(0);
+                    small.push((source, size.unwrap_or(0)));
                     if small.len() >= BATCH_CHUNKS || small_bytes >= BATCH_BYTES as u64 {
                         small_bytes = 0;
                         if !send_small(&chunk_tx, &mut small) {
@@ -82,7 +83,9 @@ where
                 }
                 let mut open = true;
                 let mut read = |source: &Source| {
-                    read::read_source(source, bytes, stop, &mut |chunk| {
+                    // Also a file found by --follow in a folder, not looked at yet.
+                    let regular = file_size(source).is_some();
+                    read::read_source(source, regular, bytes, stop, &mut |chunk| {
                         open = chunk_tx.send(Job::Chunk(chunk)).is_ok();
                         open
                     });
@@ -131,7 +134,7 @@ where
                             match job {
                                 Job::Chunk(chunk) => results.push(work(&chunk)),
                                 Job::Small(sources) => {
-                                    for source in sources {
+                                    for (source, _) in sources {
                                         read::read_small_file(source, bytes, stop, &mut |chunk| {
                                             results.push(work(&chunk));
                                             true
@@ -173,22 +176,22 @@ where
 }
 
 /// Sends the small files gathered so far as one job; false when the receiver is gone.
-fn send_small<'s>(tx: &mpsc::SyncSender<Job<'s>>, small: &mut Vec<&'s Source>) -> bool {
+fn send_small<'s>(tx: &mpsc::SyncSender<Job<'s>>, small: &mut Vec<(&'s Source, u64)>) -> bool {
     small.is_empty() || tx.send(Job::Small(std::mem::take(small))).is_ok()
 }
 
 /// What the reader thread hands on: a chunk it read, or a small file for the pool to read.
 enum Job<'s> {
     Chunk(Chunk),
-    /// Small files, read whole by the pool thread that parses them.
-    Small(Vec<&'s Source>),
+    /// Small files (and their sizes), read whole by the pool thread that parses them.
+    Small(Vec<(&'s Source, u64)>),
 }
 
 impl Job<'_> {
     fn bytes(&self) -> usize {
         match self {
             Job::Chunk(chunk) => chunk.text.len(),
-            Job::Small(sources) => sources.iter().map(|s| s.size.unwrap_or(0) as usize).sum(),
+            Job::Small(sources) => sources.iter().map(|(_, size)| *size as usize).sum(),
         }
     }
 }
@@ -197,8 +200,21 @@ impl Job<'_> {
 /// small gzip file may hold a large text, which the reader thread streams in chunks).
 const SMALL_FILE: u64 = 256 << 10;
 
-fn is_small(source: &Source) -> bool {
-    source.size.is_some_and(|size| size <= SMALL_FILE) && !source.name.ends_with(".gz")
+fn is_small(source: &Source, size: Option<u64>) -> bool {
+    size.is_some_and(|size| size <= SMALL_FILE) && !source.name.ends_with(".gz")
+}
+
+/// The size of a regular file; `None` for stdin, FIFOs and devices. A file found in a folder
+/// walk was not looked at yet (see `discover::walk`): this is where it is, on the reader
+/// thread, while the files before it are being parsed.
+fn file_size(source: &Source) -> Option<u64> {
+    match (&source.kind, source.size) {
+        (SourceKind::File(path), None) => std::fs::metadata(path)
+            .ok()
+            .filter(|meta| meta.is_file())
+            .map(|meta| meta.len()),
+        (_, size) => size,
+    }
 }
 
 /// The sum of the input files' sizes, when every source is a regular file.
@@ -206,4 +222,55 @@ fn total_size(sources: &[Source]) -> Option<u64> {
     sources
         .iter()
         .try_fold(0u64, |sum, source| Some(sum + source.size?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Files found in a folder walk are looked at only when their turn to be read comes: one
+    /// removed meanwhile is reported by name, and the others are read, in order.
+    #[test]
+    fn a_walked_file_removed_before_its_turn_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let doc = r#"{"beginAt":1,"endAt":2,"channel":{"id":1},"messages":[]}"#;
+        for name in ["a.json", "b.json", "c.json"] {
+            std::fs::write(dir.path().join(name), doc).unwrap();
+        }
+        let found = discover(&[dir.path().display().to_string()]).unwrap();
+        assert_eq!(found.sources.len(), 3);
+        std::fs::remove_file(dir.path().join("b.json")).unwrap();
+        let mut seen = Vec::new();
+        for_each_chunk(
+            &found.sources,
+            |chunk| {
+                let mut items = Vec::new();
+                documents(chunk, &mut |item| {
+                    items.push(match item {
+                        Item::Payload(doc) => format!("payload {}", doc.origin),
+                        Item::Event(doc) => format!("event {}", doc.origin),
+                        Item::Bad(finding) => {
+                            format!("bad {}: {}", finding.origin, finding.message)
+                        }
+                    })
+                });
+                items
+            },
+            |items| {
+                seen.extend(items);
+                Ok(())
+            },
+        )
+        .unwrap();
+        let root = dir.path().display().to_string();
+        let seen: Vec<String> = seen.iter().map(|s| s.replace(&root, "D")).collect();
+        assert_eq!(
+            seen,
+            [
+                "payload D/a.json:1",
+                "bad D/b.json: no such file or directory",
+                "payload D/c.json:1",
+            ]
+        );
+    }
 }

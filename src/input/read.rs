@@ -47,13 +47,15 @@ impl Chunk {
 
 /// Reads `source` and hands its chunks, in order, to `emit`. Stops early when `emit` says so,
 /// or when `stop` is set (checked while waiting for a pipe or terminal).
-/// `bytes_read` counts the bytes taken from the file (before decompression), for progress.
+/// `regular`: the source is a regular file (its size is known). `bytes_read` counts the bytes
+/// taken from the file (before decompression), for progress.
 ///
 /// A regular file is read in big pieces. Anything else (stdin, a FIFO) is live: it is read by
 /// a helper thread, and whenever no more input is waiting, the complete documents read so far
 /// are handed on at once, so that a pipeline sees each payload as it arrives.
 pub fn read_source(
     source: &Source,
+    regular: bool,
     bytes_read: &Arc<AtomicU64>,
     stop: &Arc<AtomicBool>,
     emit: &mut dyn FnMut(Chunk) -> bool,
@@ -80,7 +82,7 @@ pub fn read_source(
         inner,
         count: Arc::clone(bytes_read),
     };
-    if source.size.is_some() {
+    if regular {
         read_stream(file, Box::new(counted(raw)), None, emit);
     } else {
         let live = Live::start(raw, Arc::clone(stop));
@@ -99,7 +101,7 @@ pub fn read_small_file(
 ) {
     let file = &source.name;
     let SourceKind::File(path) = &source.kind else {
-        return read_source(source, bytes_read, stop, emit);
+        return read_source(source, source.size.is_some(), bytes_read, stop, emit);
     };
     let text = match std::fs::read(path) {
         Ok(text) => text,
