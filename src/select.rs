@@ -739,8 +739,9 @@ struct Copy<R> {
 struct Kept<'s, R> {
     selection: &'s Selection,
     /// Each conversation's fingerprint (to notice a differing copy) and, with `--keep last`,
-    /// the slot its kept value is held in: 16 bytes a conversation.
-    seen: HashMap<i64, (u32, usize), rustc_hash::FxBuildHasher>,
+    /// the slot its kept value is held in: 16 bytes a conversation (17 with the table's
+    /// control byte, 19 to 39 as the table grows by doubling).
+    seen: HashMap<i64, (u32, u32), rustc_hash::FxBuildHasher>,
     held: Vec<Option<(Option<i64>, R)>>,
 }
 
@@ -786,9 +787,10 @@ impl<'s, R> Kept<'s, R> {
                     return None;
                 }
                 // --keep last: this copy replaces the one held.
-                self.held[kept_slot] = None;
+                self.held[kept_slot as usize] = None;
             }
-            self.seen.insert(id, (copy.fingerprint, slot));
+            // More than 4 294 967 295 held values would not fit in memory anyway.
+            self.seen.insert(id, (copy.fingerprint, slot as u32));
         }
         let value = copy.value;
         if !self.holds() {
