@@ -194,7 +194,7 @@ run_corpus() { # kind path docs
   STDOUT=/dev/null
 }
 
-corpus_bytes() { find "$1" -type f ! -name '.complete' -printf '%s\n' | awk '{s+=$1} END {print s+0}'; }
+corpus_bytes() { find "$1" -type f ! -name '.complete' -printf '%s\n' | awk '{s+=$1} END {printf "%.0f\n", s}'; }
 NDJSON_BYTES="$(corpus_bytes "$NDJSON_DIR")"
 FILES_BYTES="$(corpus_bytes "$FILES_DIR")"
 : >"$OUT/sizes.tsv"

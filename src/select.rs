@@ -550,7 +550,7 @@ where
     match result {
         Err(err) if err.is::<StopReading>() => return Ok(summary),
         other => other?,
-    }
+    };
     // Conversations assembled from webhook events are complete only at the end of input.
     summary.events = assembler.counts.clone();
     for assembled in assembler.finish() {
@@ -652,7 +652,7 @@ where
     match result {
         Err(err) if err.is::<StopReading>() => return Ok(summary),
         other => other?,
-    }
+    };
     for value in kept.finish() {
         if deliver(&mut summary, selection.limit, &mut sink, value)? == Flow::Stop {
             break;

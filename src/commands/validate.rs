@@ -78,7 +78,7 @@ struct Totals {
 
 pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
     let format = args::resolve(args.format, &args.output, FindingFormat::Text)?;
-    let discovery = input::discover(&args.input.inputs)?;
+    let discovery = input::discover::discover_streaming(&args.input.inputs)?;
     let mut out = Output::open(args.output.file())?;
     let color = args.output.to_stdout() && global.color.stdout();
     let mut totals = Totals::default();
@@ -97,7 +97,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
             &mut totals,
         )?;
     }
-    input::for_each_chunk(
+    let files = input::for_each_chunk(
         &discovery.sources,
         |chunk| check_chunk(chunk, args.strict, args.pedantic),
         |checked| {
@@ -127,7 +127,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
         };
         eprintln!(
             "validate: {}, {}{events}: {} valid; {}, {}{notes}",
-            count(discovery.sources.len() as u64, "file", "files"),
+            count(files, "file", "files"),
             count(totals.payloads, "payload", "payloads"),
             totals.valid,
             count(totals.errors, "error", "errors"),

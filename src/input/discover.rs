@@ -27,6 +27,15 @@ pub enum SourceKind {
     Stdin,
     /// `--follow`: a file read as it grows, or a folder whose new files are read.
     Follow(PathBuf),
+    /// A folder walked by the reader as it reads (see [`discover_streaming`]): its files are
+    /// never all held in memory, and the first is read while the walk goes on.
+    Folder(PathBuf),
+}
+
+/// What a folder walk finds, in order: a file to read, or a finding about an entry.
+pub enum Walked {
+    Source(Source),
+    Finding(Finding),
 }
 
 /// The sources in reading order and the inputs that could not be turned into sources.
@@ -52,8 +61,22 @@ fn is_skipped_dir_name(name: &str) -> bool {
     name.starts_with('.') || name == "rejected"
 }
 
-/// Expands the inputs. No inputs means standard input when it is not a terminal.
+/// Expands the inputs, every folder walked now. No inputs means standard input when it is
+/// not a terminal.
 pub fn discover(inputs: &[String]) -> Result<Discovery, NoInput> {
+    expand(inputs, false)
+}
+
+/// Expands the inputs like [`discover`], except that a folder that holds a document becomes
+/// one [`SourceKind::Folder`] source, walked by the reader while it reads: memory stays flat
+/// over a million files, and reading starts at once. Its entries' findings then come in the
+/// walk's order, among the documents. With a progress bar (a terminal), folders are walked
+/// now, for the bar's total.
+pub fn discover_streaming(inputs: &[String]) -> Result<Discovery, NoInput> {
+    expand(inputs, !crate::progress::enabled())
+}
+
+fn expand(inputs: &[String], streaming: bool) -> Result<Discovery, NoInput> {
     let mut found = Discovery::default();
     if inputs.is_empty() {
         if std::io::stdin().is_terminal() {
@@ -70,7 +93,7 @@ pub fn discover(inputs: &[String]) -> Result<Discovery, NoInput> {
         let path = Path::new(input);
         if fs::symlink_metadata(path).is_ok() {
             let (sources, findings) = (found.sources.len(), found.findings.len());
-            add_path(path, true, &mut found);
+            add_path(path, true, streaming, &mut found);
             let nothing = found.sources.len() == sources && found.findings.len() == findings;
             if nothing && path.is_dir() {
                 // One rule: an input that yields no document is reported, and the run fails.
@@ -81,7 +104,7 @@ pub fn discover(inputs: &[String]) -> Result<Discovery, NoInput> {
                 ));
             }
         } else if input.contains(['*', '?', '[']) {
-            expand_glob(input, &mut found);
+            expand_glob(input, streaming, &mut found);
         } else {
             found
                 .findings
@@ -115,7 +138,7 @@ fn read_error(name: &str, message: impl Into<String>) -> Finding {
     Finding::error(Origin::file(&Arc::from(name)), message)
 }
 
-fn expand_glob(pattern: &str, found: &mut Discovery) {
+fn expand_glob(pattern: &str, streaming: bool, found: &mut Discovery) {
     let paths = match glob::glob(pattern) {
         Ok(paths) => paths,
         Err(err) => {
@@ -129,7 +152,7 @@ fn expand_glob(pattern: &str, found: &mut Discovery) {
     for entry in paths {
         matched = true;
         match entry {
-            Ok(path) => add_path(&path, true, found),
+            Ok(path) => add_path(&path, true, streaming, found),
             Err(err) => {
                 let name = err.path().display().to_string();
                 found
@@ -168,8 +191,9 @@ pub fn stored_order(name: &str) -> (std::borrow::Cow<'_, str>, u64) {
     (name.into(), 0)
 }
 
-/// Adds a file, or walks a folder in sorted order. `named`: the user named this path.
-fn add_path(path: &Path, named: bool, found: &mut Discovery) {
+/// Adds a file, or a folder: walked now, or (`streaming`) as one source walked while reading.
+/// `named`: the user named this path.
+fn add_path(path: &Path, named: bool, streaming: bool, found: &mut Discovery) {
     let name = path.display().to_string();
     let meta = match fs::metadata(path) {
         Ok(meta) => meta,
@@ -178,11 +202,34 @@ fn add_path(path: &Path, named: bool, found: &mut Discovery) {
             return;
         }
     };
-    if meta.is_dir() {
-        found.append(walk(path, &name, &meta, &[]));
-    } else {
+    if !meta.is_dir() {
         add_file(path, name, &meta, named, found);
+    } else if streaming && holds_a_document(path, &meta) {
+        found.sources.push(Source {
+            name: Arc::from(name),
+            kind: SourceKind::Folder(path.to_path_buf()),
+            size: None,
+        });
+    } else {
+        walk(path, &name, &meta, &mut Vec::new(), &mut |walked| {
+            match walked {
+                Walked::Source(source) => found.sources.push(source),
+                Walked::Finding(finding) => found.findings.push(finding),
+            }
+            true
+        });
     }
+}
+
+/// Whether a walk of the folder finds a file to read (it stops at the first). A folder that
+/// holds none is walked at discovery, which reports it (the no-document rule).
+fn holds_a_document(dir: &Path, meta: &fs::Metadata) -> bool {
+    let mut any = false;
+    walk(dir, "", meta, &mut Vec::new(), &mut |walked| {
+        any = matches!(walked, Walked::Source(_));
+        !any
+    });
+    any
 }
 
 /// Adds a path that is not a folder, whose metadata is known.
@@ -202,13 +249,6 @@ fn add_file(path: &Path, name: String, meta: &fs::Metadata, named: bool, found: 
     }
 }
 
-impl Discovery {
-    fn append(&mut self, mut other: Discovery) {
-        self.sources.append(&mut other.sources);
-        self.findings.append(&mut other.findings);
-    }
-}
-
 /// A folder's identity, for telling a symbolic link loop: device and inode.
 #[cfg(unix)]
 fn identity(meta: &fs::Metadata) -> (u64, u64) {
@@ -221,30 +261,32 @@ fn identity(_meta: &fs::Metadata) -> (u64, u64) {
     (0, 0)
 }
 
-/// Walks a folder: its files in stored order, each subfolder where its name sorts, the
-/// subfolders walked in parallel (on all cores) and put back in order. `ancestors`: the
-/// folders being walked above this one, to tell a symbolic link loop.
+/// Walks the folder `dir` (named `name`; `meta` its metadata) depth first: its entries in
+/// stored order, each subfolder where its name sorts. Hands each file to read and each
+/// finding to `emit`, in order; returns false as soon as `emit` does. Only one folder's
+/// entries per level are held at a time. `ancestors`: the folders being walked above this
+/// one, to tell a symbolic link loop.
 ///
 /// A regular file costs no system call here: its size is read by the reader just before the
 /// file is read (overlapped with the parsing of the files before it), unless a progress bar
 /// needs the total now. Symbolic links are followed (one `stat` each).
-fn walk(dir: &Path, name: &str, meta: &fs::Metadata, ancestors: &[(u64, u64)]) -> Discovery {
-    use rayon::prelude::*;
-    let mut found = Discovery::default();
+pub fn walk(
+    dir: &Path,
+    name: &str,
+    meta: &fs::Metadata,
+    ancestors: &mut Vec<(u64, u64)>,
+    emit: &mut dyn FnMut(Walked) -> bool,
+) -> bool {
     let me = identity(meta);
     if ancestors.contains(&me) {
-        found.findings.push(Finding {
+        return emit(Walked::Finding(Finding {
             severity: Severity::Warning,
             ..read_error(name, "symbolic link loop, not followed")
-        });
-        return found;
+        }));
     }
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
-        Err(err) => {
-            found.findings.push(read_error(name, describe_io(&err)));
-            return found;
-        }
+        Err(err) => return emit(Walked::Finding(read_error(name, describe_io(&err)))),
     };
     let ignored = ignore_patterns(dir);
     let mut children: Vec<(String, fs::DirEntry)> = entries
@@ -264,50 +306,46 @@ fn walk(dir: &Path, name: &str, meta: &fs::Metadata, ancestors: &[(u64, u64)]) -
         (stem.into_owned(), copy)
     });
     let sizes_now = crate::progress::enabled();
-    let mut lineage = ancestors.to_vec();
-    lineage.push(me);
-    let parts: Vec<Discovery> = children
-        .into_par_iter()
-        .map(|(child_name, entry)| {
-            let mut part = Discovery::default();
-            let path = entry.path();
-            let file_type = entry.file_type();
-            let regular = file_type.as_ref().is_ok_and(|t| t.is_file());
-            if regular && !sizes_now {
-                if is_payload_file_name(&child_name) {
-                    part.sources.push(Source {
-                        name: Arc::from(path_name(&path)),
-                        kind: SourceKind::File(path),
-                        size: None,
-                    });
-                }
-                return part;
-            }
-            if regular && !is_payload_file_name(&child_name) {
-                return part;
-            }
+    ancestors.push(me);
+    let mut going = true;
+    for (child_name, entry) in children {
+        let path = entry.path();
+        let regular = entry.file_type().is_ok_and(|t| t.is_file());
+        let payload_name = is_payload_file_name(&child_name);
+        going = if regular && !payload_name {
+            true
+        } else if regular && !sizes_now {
+            emit(Walked::Source(Source {
+                name: Arc::from(path_name(&path)),
+                kind: SourceKind::File(path),
+                size: None,
+            }))
+        } else {
             // A folder, a symbolic link (followed), or a file whose size is wanted now.
             match fs::metadata(&path) {
                 Ok(meta) if meta.is_dir() && !is_skipped_dir_name(&child_name) => {
-                    part.append(walk(&path, &path_name(&path), &meta, &lineage));
+                    walk(&path, &path_name(&path), &meta, ancestors, emit)
                 }
-                Ok(meta) if meta.is_dir() => {}
-                Ok(meta) if is_payload_file_name(&child_name) => {
-                    add_file(&path, path_name(&path), &meta, false, &mut part)
+                Ok(meta) if payload_name && !meta.is_dir() => {
+                    let mut one = Discovery::default();
+                    add_file(&path, path_name(&path), &meta, false, &mut one);
+                    let found = one.sources.into_iter().map(Walked::Source);
+                    let said = one.findings.into_iter().map(Walked::Finding);
+                    found.chain(said).all(|walked| emit(walked))
                 }
-                Ok(_) => {}
-                Err(err) if is_payload_file_name(&child_name) => part
-                    .findings
-                    .push(read_error(&path_name(&path), describe_io(&err))),
-                Err(_) => {}
+                Err(err) if payload_name => emit(Walked::Finding(read_error(
+                    &path_name(&path),
+                    describe_io(&err),
+                ))),
+                _ => true,
             }
-            part
-        })
-        .collect();
-    for part in parts {
-        found.append(part);
+        };
+        if !going {
+            break;
+        }
     }
-    found
+    ancestors.pop();
+    going
 }
 
 /// How a path found in a walk is named: as it is when it is UTF-8 (the common case, without

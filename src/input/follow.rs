@@ -52,7 +52,7 @@ pub fn check(args: &FollowArgs, streams: bool, sorted: bool) -> anyhow::Result<(
 /// the files it holds now and then a source that waits for new ones.
 pub fn discover_following(inputs: &[String], follow: Option<&Path>) -> Result<Discovery, NoInput> {
     let Some(path) = follow else {
-        return discover(inputs);
+        return super::discover::discover_streaming(inputs);
     };
     // Standard input is read only when named: the followed path is the input.
     let mut found = if inputs.is_empty() {

@@ -35,7 +35,8 @@ const BATCH_CHUNKS: usize = 128;
 /// Three stages run at once: a reader thread (bytes → chunks), a dispatcher that hands each
 /// chunk to the pool as soon as one of `IN_FLIGHT` slots is free, and this thread, which puts
 /// the results back in order and sinks them. Memory is bounded by the queue and the slots.
-pub fn for_each_chunk<R, W, S>(sources: &[Source], work: W, mut sink: S) -> anyhow::Result<()>
+/// Returns how many files (and other sources) were read.
+pub fn for_each_chunk<R, W, S>(sources: &[Source], work: W, mut sink: S) -> anyhow::Result<u64>
 where
     R: Send,
     W: Fn(&Chunk) -> R + Sync,
@@ -58,53 +59,25 @@ where
         let (result_rx, slot_tx) = (result_rx, slot_tx);
         let (bytes, files, stop) = (&bytes_read, &files_done, &stop);
         scope.spawn(move || {
-            // Consecutive small files go out together: one job, one hand-off, many files.
-            let mut small: Vec<(&Source, u64)> = Vec::new();
-            let mut small_bytes = 0u64;
+            let mut reader = Reader {
+                chunk_tx,
+                small: Vec::new(),
+                small_bytes: 0,
+                sources,
+                bytes,
+                files,
+                stop,
+            };
             for source in sources {
-                if stop.load(Ordering::Relaxed) {
-                    return;
-                }
-                let size = file_size(source);
-                if is_small(source, size) {
-                    small_bytes += size.unwrap_or(0);
-                    small.push((source, size.unwrap_or(0)));
-                    if small.len() >= BATCH_CHUNKS || small_bytes >= BATCH_BYTES as u64 {
-                        small_bytes = 0;
-                        if !send_small(&chunk_tx, &mut small) {
-                            return;
-                        }
-                    }
-                    continue;
-                }
-                small_bytes = 0;
-                if !send_small(&chunk_tx, &mut small) {
-                    return;
-                }
-                let mut open = true;
-                let mut read = |source: &Source| {
-                    // Also a file found by --follow in a folder, not looked at yet.
-                    let regular = file_size(source).is_some();
-                    read::read_source(source, regular, bytes, stop, &mut |chunk| {
-                        open = chunk_tx.send(Job::Chunk(chunk)).is_ok();
-                        open
-                    });
-                    open
+                let going = match &source.kind {
+                    SourceKind::Folder(dir) => reader.folder(dir, source),
+                    _ => reader.source(source.clone()),
                 };
-                match &source.kind {
-                    SourceKind::Follow(dir) if dir.is_dir() => {
-                        follow::folder(dir, sources, stop, &mut read);
-                    }
-                    _ => {
-                        read(source);
-                    }
-                }
-                files.fetch_add(1, Ordering::Relaxed);
-                if !open {
+                if !going {
                     return;
                 }
             }
-            send_small(&chunk_tx, &mut small);
+            reader.send_small();
         });
         scope.spawn(move || {
             rayon::in_place_scope(|pool| {
@@ -135,7 +108,7 @@ where
                                 Job::Chunk(chunk) => results.push(work(&chunk)),
                                 Job::Small(sources) => {
                                     for (source, _) in sources {
-                                        read::read_small_file(source, bytes, stop, &mut |chunk| {
+                                        read::read_small_file(&source, bytes, stop, &mut |chunk| {
                                             results.push(work(&chunk));
                                             true
                                         });
@@ -172,22 +145,119 @@ where
         let result = sunk();
         stop.store(true, Ordering::Relaxed);
         result
-    })
+    })?;
+    Ok(files_done.load(Ordering::Relaxed))
 }
 
-/// Sends the small files gathered so far as one job; false when the receiver is gone.
-fn send_small<'s>(tx: &mpsc::SyncSender<Job<'s>>, small: &mut Vec<(&'s Source, u64)>) -> bool {
-    small.is_empty() || tx.send(Job::Small(std::mem::take(small))).is_ok()
+/// The reader thread's state: small files gathered for the next job, and what it reports to.
+struct Reader<'s> {
+    chunk_tx: mpsc::SyncSender<Job>,
+    /// Consecutive small files go out together: one job, one hand-off, many files.
+    small: Vec<(Source, u64)>,
+    small_bytes: u64,
+    /// All the sources (a followed folder skips those read already).
+    sources: &'s [Source],
+    bytes: &'s Arc<AtomicU64>,
+    files: &'s AtomicU64,
+    stop: &'s Arc<AtomicBool>,
+}
+
+impl Reader<'_> {
+    /// Reads one source: a small file joins the next job, anything else is read here in
+    /// chunks. False when reading stops.
+    fn source(&mut self, source: Source) -> bool {
+        if self.stop.load(Ordering::Relaxed) {
+            return false;
+        }
+        let size = file_size(&source);
+        if is_small(&source, size) {
+            self.small_bytes += size.unwrap_or(0);
+            self.small.push((source, size.unwrap_or(0)));
+            if self.small.len() >= BATCH_CHUNKS || self.small_bytes >= BATCH_BYTES as u64 {
+                return self.send_small();
+            }
+            return true;
+        }
+        if !self.send_small() {
+            return false;
+        }
+        let (chunk_tx, bytes, stop) = (&self.chunk_tx, self.bytes, self.stop);
+        let mut open = true;
+        let mut read = |source: &Source| {
+            // Also a file found by --follow in a folder, not looked at yet.
+            let regular = file_size(source).is_some();
+            read::read_source(source, regular, bytes, stop, &mut |chunk| {
+                open = chunk_tx.send(Job::Chunk(chunk)).is_ok();
+                open
+            });
+            open
+        };
+        match &source.kind {
+            SourceKind::Follow(dir) if dir.is_dir() => {
+                follow::folder(dir, self.sources, stop, &mut read);
+            }
+            _ => {
+                read(&source);
+            }
+        }
+        self.files.fetch_add(1, Ordering::Relaxed);
+        open
+    }
+
+    /// Walks a folder source and reads its files as they are found; its entries' findings
+    /// go out in their place.
+    fn folder(&mut self, dir: &std::path::Path, source: &Source) -> bool {
+        let meta = match std::fs::metadata(dir) {
+            Ok(meta) => meta,
+            Err(err) => {
+                let finding = crate::finding::Finding::error(
+                    crate::finding::Origin::file(&source.name),
+                    discover::describe_io(&err),
+                );
+                return self.finding(finding);
+            }
+        };
+        discover::walk(
+            dir,
+            &source.name,
+            &meta,
+            &mut Vec::new(),
+            &mut |walked| match walked {
+                discover::Walked::Source(found) => self.source(found),
+                discover::Walked::Finding(finding) => self.finding(finding),
+            },
+        )
+    }
+
+    /// A finding about an entry, in its place among the documents.
+    fn finding(&mut self, finding: crate::finding::Finding) -> bool {
+        let file = Arc::clone(&finding.origin.file);
+        self.send_small()
+            && self
+                .chunk_tx
+                .send(Job::Chunk(Chunk::failed(&file, finding)))
+                .is_ok()
+    }
+
+    /// Sends the small files gathered so far as one job; false when the receiver is gone.
+    fn send_small(&mut self) -> bool {
+        self.small_bytes = 0;
+        self.small.is_empty()
+            || self
+                .chunk_tx
+                .send(Job::Small(std::mem::take(&mut self.small)))
+                .is_ok()
+    }
 }
 
 /// What the reader thread hands on: a chunk it read, or a small file for the pool to read.
-enum Job<'s> {
+enum Job {
     Chunk(Chunk),
     /// Small files (and their sizes), read whole by the pool thread that parses them.
-    Small(Vec<(&'s Source, u64)>),
+    Small(Vec<(Source, u64)>),
 }
 
-impl Job<'_> {
+impl Job {
     fn bytes(&self) -> usize {
         match self {
             Job::Chunk(chunk) => chunk.text.len(),

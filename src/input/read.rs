@@ -34,7 +34,7 @@ impl Chunk {
         Chunk::failed(file, Finding::error(Origin::file(file), describe_io(err)))
     }
 
-    fn failed(file: &Arc<str>, finding: Finding) -> Chunk {
+    pub(crate) fn failed(file: &Arc<str>, finding: Finding) -> Chunk {
         Chunk {
             file: Arc::clone(file),
             text: Vec::new(),
@@ -70,7 +70,8 @@ pub fn read_source(
                 return;
             }
         },
-        SourceKind::File(path) => match File::open(path) {
+        // A folder is walked by the reader (input::for_each_chunk): read here, it says so.
+        SourceKind::File(path) | SourceKind::Folder(path) => match File::open(path) {
             Ok(f) => Box::new(f),
             Err(err) => {
                 emit(Chunk::io_failed(file, &err));
