@@ -331,7 +331,7 @@ pub fn walk(
                     add_file(&path, path_name(&path), &meta, false, &mut one);
                     let found = one.sources.into_iter().map(Walked::Source);
                     let said = one.findings.into_iter().map(Walked::Finding);
-                    found.chain(said).all(|walked| emit(walked))
+                    found.chain(said).all(&mut *emit)
                 }
                 Err(err) if payload_name => emit(Walked::Finding(read_error(
                     &path_name(&path),
