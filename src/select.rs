@@ -511,7 +511,10 @@ where
         sources,
         |chunk| {
             let mut entries = Vec::new();
-            if let Some(skipped) = selection.skippable(&chunk.text) {
+            // A chunk that carries a finding (a file that cannot be read, an empty one, an
+            // entry of a walked folder) goes the full way, which reports it.
+            let plain = chunk.read_error.is_none() && !chunk.empty_source;
+            if let Some(skipped) = selection.skippable(&chunk.text).filter(|_| plain) {
                 entries.push(Entry::Skipped(skipped));
                 return entries;
             }

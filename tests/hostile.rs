@@ -75,3 +75,27 @@ fn an_unreadable_file_is_reported_when_permissions_apply() {
         assert!(run.stdout.contains("secret.json: error: permission denied"));
     }
 }
+
+/// `--id` skips chunks that cannot hold the conversation without parsing them; a chunk that
+/// carries a finding (an empty file, a dangling link in a walked folder) must still report it.
+#[cfg(unix)]
+#[test]
+fn findings_are_reported_when_an_id_skips_documents() {
+    let wd = Workdir::new();
+    wd.write("dumps/a.json", OFFICIAL)
+        .write("dumps/empty.json", "");
+    std::os::unix::fs::symlink(wd.path("dumps/gone.json"), wd.path("dumps/b.json")).unwrap();
+    let run = wd.run(&["export", "--id", "999999999", "dumps"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("dumps/b.json: error: no such file or directory"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("dumps/empty.json: error: empty input"),
+        "{}",
+        run.stderr
+    );
+}
