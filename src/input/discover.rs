@@ -251,14 +251,17 @@ fn add_file(path: &Path, name: String, meta: &fs::Metadata, named: bool, found: 
 
 /// A folder's identity, for telling a symbolic link loop: device and inode.
 #[cfg(unix)]
-fn identity(meta: &fs::Metadata) -> (u64, u64) {
+fn identity(_dir: &Path, meta: &fs::Metadata) -> (u64, u64) {
     use std::os::unix::fs::MetadataExt;
     (meta.dev(), meta.ino())
 }
 
+/// A folder's identity, for telling a symbolic link loop: its canonical path, hashed.
 #[cfg(not(unix))]
-fn identity(_meta: &fs::Metadata) -> (u64, u64) {
-    (0, 0)
+fn identity(dir: &Path, _meta: &fs::Metadata) -> (u64, u64) {
+    use std::hash::BuildHasher;
+    let canonical = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    (rustc_hash::FxBuildHasher.hash_one(canonical), 0)
 }
 
 /// Walks the folder `dir` (named `name`; `meta` its metadata) depth first: its entries in
@@ -277,7 +280,7 @@ pub fn walk(
     ancestors: &mut Vec<(u64, u64)>,
     emit: &mut dyn FnMut(Walked) -> bool,
 ) -> bool {
-    let me = identity(meta);
+    let me = identity(dir, meta);
     if ancestors.contains(&me) {
         return emit(Walked::Finding(Finding {
             severity: Severity::Warning,

@@ -183,9 +183,7 @@ impl Reader<'_> {
         }
         let (chunk_tx, bytes, stop) = (&self.chunk_tx, self.bytes, self.stop);
         let mut open = true;
-        let mut read = |source: &Source| {
-            // Also a file found by --follow in a folder, not looked at yet.
-            let regular = file_size(source).is_some();
+        let mut read = |source: &Source, regular: bool| {
             read::read_source(source, regular, bytes, stop, &mut |chunk| {
                 open = chunk_tx.send(Job::Chunk(chunk)).is_ok();
                 open
@@ -194,10 +192,12 @@ impl Reader<'_> {
         };
         match &source.kind {
             SourceKind::Follow(dir) if dir.is_dir() => {
-                follow::folder(dir, self.sources, stop, &mut read);
+                // The files a followed folder gains were not looked at yet.
+                let mut each = |found: &Source| read(found, file_size(found).is_some());
+                follow::folder(dir, self.sources, stop, &mut each);
             }
             _ => {
-                read(&source);
+                read(&source, size.is_some());
             }
         }
         self.files.fetch_add(1, Ordering::Relaxed);
