@@ -397,10 +397,13 @@ impl Selection {
     /// `Some(documents)` when a chunk of input certainly holds no selected payload and no
     /// syntax error, so that `--id` (as `show ID` uses it) skips the typed parse of the rest: a
     /// chunk that does not contain any wanted id's digits is only checked for well-formedness.
-    fn skippable(&self, text: &[u8]) -> Option<u64> {
-        if self.ids.is_empty() {
+    fn skippable(&self, chunk: &input::Chunk) -> Option<u64> {
+        // A chunk that carries a finding (a file that cannot be read, an empty one, an entry
+        // of a walked folder) goes the full way, which reports it.
+        if self.ids.is_empty() || chunk.read_error.is_some() || chunk.empty_source {
             return None;
         }
+        let text = &chunk.text;
         let contains_id = self
             .ids
             .iter()
@@ -511,10 +514,7 @@ where
         sources,
         |chunk| {
             let mut entries = Vec::new();
-            // A chunk that carries a finding (a file that cannot be read, an empty one, an
-            // entry of a walked folder) goes the full way, which reports it.
-            let plain = chunk.read_error.is_none() && !chunk.empty_source;
-            if let Some(skipped) = selection.skippable(&chunk.text).filter(|_| plain) {
+            if let Some(skipped) = selection.skippable(chunk) {
                 entries.push(Entry::Skipped(skipped));
                 return entries;
             }
