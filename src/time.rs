@@ -8,10 +8,10 @@ use jiff::tz::TimeZone;
 use jiff::{Span, Timestamp, Zoned};
 
 /// Appends `value` (not negative) as `width` decimal digits, zero-padded.
-fn push_digits(out: &mut String, value: i32, width: u32) {
+fn push_digits(out: &mut Vec<u8>, value: i32, width: u32) {
     for place in (0..width).rev() {
         let digit = (value / 10i32.pow(place)) % 10;
-        out.push(char::from(b'0' + digit as u8));
+        out.push(b'0' + digit as u8);
     }
 }
 
@@ -48,40 +48,52 @@ impl DisplayZone {
     /// RFC 3339 with milliseconds and the zone's offset: `2015-03-27T15:33:59.703+00:00`.
     /// Out-of-range values come out as the raw number, never as a panic.
     pub fn rfc3339(&self, ms: i64) -> String {
+        let mut out = Vec::with_capacity(29);
+        self.rfc3339_into(ms, &mut out);
+        String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    }
+
+    /// [`DisplayZone::rfc3339`] appended to `out` (export writes several a row: no String each).
+    pub fn rfc3339_into(&self, ms: i64, out: &mut Vec<u8>) {
         // Written digit by digit: export formats several instants a row, and strftime (which
         // reads its pattern every time) and the zone's clone cost more than the rest of a cell.
         let Ok(ts) = Timestamp::from_millisecond(ms) else {
-            return ms.to_string();
+            out.extend_from_slice(itoa::Buffer::new().format(ms).as_bytes());
+            return;
         };
         let offset = self.tz.to_offset(ts);
         let t = offset.to_datetime(ts);
         let seconds = offset.seconds();
         if !(0..=9999).contains(&t.year()) || seconds % 60 != 0 {
             // Years outside 0..=9999 and offsets with seconds: strftime's own rendering.
-            return match self.zoned(ms) {
-                Some(z) => z.strftime("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string(),
-                None => ms.to_string(),
-            };
+            match self.zoned(ms) {
+                Some(z) => out.extend_from_slice(
+                    z.strftime("%Y-%m-%dT%H:%M:%S%.3f%:z")
+                        .to_string()
+                        .as_bytes(),
+                ),
+                None => out.extend_from_slice(itoa::Buffer::new().format(ms).as_bytes()),
+            }
+            return;
         }
-        let mut out = String::with_capacity(29);
-        let sign = if seconds < 0 { '-' } else { '+' };
+        let sign = if seconds < 0 { b'-' } else { b'+' };
         let seconds = seconds.abs();
         let fields = [
-            ('-', i32::from(t.month()), 2),
-            ('-', i32::from(t.day()), 2),
-            ('T', i32::from(t.hour()), 2),
-            (':', i32::from(t.minute()), 2),
-            (':', i32::from(t.second()), 2),
-            ('.', i32::from(t.millisecond()), 3),
+            (b'-', i32::from(t.month()), 2),
+            (b'-', i32::from(t.day()), 2),
+            (b'T', i32::from(t.hour()), 2),
+            (b':', i32::from(t.minute()), 2),
+            (b':', i32::from(t.second()), 2),
+            (b'.', i32::from(t.millisecond()), 3),
             (sign, seconds / 3600, 2),
-            (':', seconds % 3600 / 60, 2),
+            (b':', seconds % 3600 / 60, 2),
         ];
-        push_digits(&mut out, i32::from(t.year()), 4);
+        push_digits(out, i32::from(t.year()), 4);
         for (separator, value, width) in fields {
             out.push(separator);
-            push_digits(&mut out, value, width);
+            push_digits(out, value, width);
         }
-        out
     }
 
     /// `2026-03-29 14:05` for tables and headers.

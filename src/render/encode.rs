@@ -1,5 +1,5 @@
-//! Writing rows: CSV and TSV through the csv crate, NDJSON and JSON through serde_json, tables
-//! through the fitted table ([`super::table`]).
+//! Writing rows: CSV and TSV through [`super::delimited`], NDJSON and JSON through serde_json,
+//! tables through the fitted table ([`super::table`]).
 //!
 //! An [`Encoder`] renders the rows of one payload into bytes (on any thread, see
 //! `select::stream`); a [`RowWriter`] writes them in order. Nothing is kept between payloads,
@@ -10,6 +10,7 @@ use std::io::Write;
 
 use anyhow::{bail, Context, Result};
 
+use super::delimited::{self, Delimited};
 use super::rows::{compact_json, Cell, Columns, Kind};
 use super::table::{self, Header, Look, Shown, Tone, Width};
 use crate::render::rows::Record;
@@ -93,10 +94,7 @@ pub struct Encoder {
     format: Format,
     zone: DisplayZone,
     options: Options,
-    csv: csv::WriterBuilder,
-    /// CSV writers (and their buffers) kept between payloads: one per thread at a time, taken
-    /// and put back, so a row costs no writer and no buffer growth.
-    writers: std::sync::Mutex<Vec<csv::Writer<Vec<u8>>>>,
+    delimited: Delimited,
     /// `"name":` of every column, for JSON objects.
     keys: Vec<Vec<u8>>,
     status_column: Option<usize>,
@@ -137,18 +135,13 @@ impl Encoder {
             }
         }
         options.safe |= options.excel;
-        let mut csv = csv::WriterBuilder::new();
-        csv.has_headers(false)
-            .buffer_capacity(1 << 10)
-            .delimiter(options.delimiter.unwrap_or(match format {
+        let delimited = Delimited::new(
+            options.delimiter.unwrap_or(match format {
                 Format::Tsv => b'\t',
                 _ => b',',
-            }))
-            .terminator(if options.excel {
-                csv::Terminator::CRLF
-            } else {
-                csv::Terminator::Any(b'\n')
-            });
+            }),
+            options.excel,
+        );
         let names = columns.names();
         let keys = names
             .iter()
@@ -164,8 +157,7 @@ impl Encoder {
             format,
             zone,
             options,
-            csv,
-            writers: std::sync::Mutex::default(),
+            delimited,
             keys,
             status_column,
         })
@@ -177,32 +169,17 @@ impl Encoder {
         let mut cells = Vec::new();
         match self.format {
             Format::Csv | Format::Tsv => {
-                let kept = self.writers.lock().ok().and_then(|mut w| w.pop());
-                // A kept writer was flushed: its buffer holds earlier rows up to here.
-                let mut csv =
-                    kept.unwrap_or_else(|| self.csv.from_writer(Vec::with_capacity(80 << 10)));
-                let start = csv.get_ref().len();
-                let mut scratch = String::new();
-                let written = self.columns.for_each_row(record, &mut cells, |row| {
+                let out = &mut rendered.bytes;
+                out.reserve(2 << 10);
+                self.columns.for_each_row(record, &mut cells, |row| {
                     rendered.rows += 1;
+                    let mut record = self.delimited.record(out);
                     for cell in row {
-                        self.csv_field(&mut csv, cell, &mut scratch)?;
+                        self.csv_field(&mut record, cell);
                     }
-                    csv.write_record(None::<&[u8]>)
-                });
-                let flushed = written.map_err(anyhow::Error::from).and_then(|()| {
-                    csv.flush()?;
-                    Ok(())
-                });
-                // Exactly this record's bytes; the writer goes back for the next record until
-                // its buffer (written rows are not cleared from it) has grown past 64 KiB.
-                rendered.bytes = csv.get_ref()[start..].to_vec();
-                if csv.get_ref().len() < 64 << 10 {
-                    if let Ok(mut writers) = self.writers.lock() {
-                        writers.push(csv);
-                    }
-                }
-                flushed?;
+                    record.end();
+                    Ok::<_, std::convert::Infallible>(())
+                })?;
             }
             Format::Ndjson | Format::Json => {
                 let out = &mut rendered.bytes;
@@ -241,25 +218,20 @@ impl Encoder {
         Ok(rendered)
     }
 
-    fn csv_field(
-        &self,
-        csv: &mut csv::Writer<Vec<u8>>,
-        cell: &Cell,
-        scratch: &mut String,
-    ) -> csv::Result<()> {
+    fn csv_field(&self, record: &mut delimited::Record, cell: &Cell) {
         match cell {
-            Cell::Null => csv.write_field(b""),
-            Cell::Int(n) => csv.write_field(itoa::Buffer::new().format(*n)),
-            Cell::Bool(b) => csv.write_field(if *b { "true" } else { "false" }),
+            Cell::Null => record.field(b""),
+            Cell::Int(n) => record.field(itoa::Buffer::new().format(*n).as_bytes()),
+            Cell::Bool(b) => record.field(if *b { b"true" } else { b"false" }),
             Cell::Text(text) if self.options.safe && is_formula_like(text) => {
-                scratch.clear();
-                scratch.push('\'');
-                scratch.push_str(text);
-                csv.write_field(scratch.as_bytes())
+                record.field_with(|out| {
+                    out.push(b'\'');
+                    out.extend_from_slice(text.as_bytes());
+                })
             }
-            Cell::Text(text) => csv.write_field(text.as_bytes()),
-            Cell::Time(ms) => csv.write_field(self.zone.rfc3339(*ms)),
-            Cell::Number(n) => csv.write_field(n.as_bytes()),
+            Cell::Text(text) => record.field(text.as_bytes()),
+            Cell::Time(ms) => record.field_with(|out| self.zone.rfc3339_into(*ms, out)),
+            Cell::Number(n) => record.field(n.as_bytes()),
         }
     }
 
@@ -344,9 +316,9 @@ impl<'e, W: Write> RowWriter<'e, W> {
                     out.write_all("\u{FEFF}".as_bytes())?;
                 }
                 if encoder.options.header {
-                    let mut csv = encoder.csv.from_writer(&mut out);
-                    csv.write_record(encoder.columns.names())?;
-                    csv.flush()?;
+                    let mut header = Vec::new();
+                    (encoder.delimited).write_record(&mut header, encoder.columns.names());
+                    out.write_all(&header)?;
                 }
             }
             Format::Json => out.write_all(b"[")?,

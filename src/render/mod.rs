@@ -3,6 +3,7 @@
 //! writers), parquet (typed columns), partition (Hive-style folder trees), table (fitted tables),
 //! transcript (show), stats (aggregates).
 
+pub mod delimited;
 pub mod encode;
 #[cfg(feature = "parquet")]
 pub mod parquet;

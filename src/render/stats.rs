@@ -178,25 +178,27 @@ fn json_number(cell: Cell) -> Value {
 }
 
 fn write_delimited(out: &mut dyn Write, report: &Report, delimiter: u8) -> Result<()> {
-    let mut writer = csv::WriterBuilder::new()
-        .delimiter(delimiter)
-        .from_writer(out);
+    let style = super::delimited::Delimited::new(delimiter, false);
+    let mut text = Vec::new();
     let header = report
         .by
         .iter()
         .map(|d| d.name())
         .chain(report.columns.iter().copied());
-    writer.write_record(header)?;
+    style.write_record(&mut text, header);
     for row in &report.rows {
         let keys = row
             .keys
             .iter()
             .map(|k| k.as_ref().map(|k| k.to_string()).unwrap_or_default());
-        writer.write_record(keys.chain(row.cells.iter().map(|c| plain(*c))))?;
+        style.write_record(&mut text, keys.chain(row.cells.iter().map(|c| plain(*c))));
     }
     let empty = report.by.iter().map(|_| String::new());
-    writer.write_record(empty.chain(report.total.iter().map(|c| plain(*c))))?;
-    writer.flush()?;
+    style.write_record(
+        &mut text,
+        empty.chain(report.total.iter().map(|c| plain(*c))),
+    );
+    out.write_all(&text)?;
     Ok(())
 }
 
