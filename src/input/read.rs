@@ -667,6 +667,36 @@ mod tests {
     }
 
     #[test]
+    fn the_bytes_read_are_counted_before_gunzipping() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let text = "{\"a\":1}\n".repeat(20_000);
+        let plain = dir.path().join("p.ndjson");
+        std::fs::write(&plain, &text).unwrap();
+        let gz = dir.path().join("p.ndjson.gz");
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(text.as_bytes()).unwrap();
+        std::fs::write(&gz, encoder.finish().unwrap()).unwrap();
+        for (path, regular) in [(&plain, true), (&plain, false), (&gz, true), (&gz, false)] {
+            let source = Source {
+                name: Arc::from("t"),
+                kind: SourceKind::File(path.clone()),
+                size: None,
+            };
+            let count = Arc::new(AtomicU64::new(0));
+            let stop = Arc::new(AtomicBool::new(false));
+            let mut texts = 0;
+            read_source(&source, regular, &count, &stop, &mut |chunk| {
+                texts += chunk.text.len();
+                true
+            });
+            assert_eq!(texts, text.len(), "{path:?}");
+            let on_disk = std::fs::metadata(path).unwrap().len();
+            assert_eq!(count.load(Ordering::Relaxed), on_disk, "{path:?} {regular}");
+        }
+    }
+
+    #[test]
     fn boundaries_without_a_scan() {
         assert_eq!(
             find_last_boundary(b"{\"a\":1}\n{\"b\":2}\n{\"c\""),
