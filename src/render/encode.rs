@@ -244,13 +244,18 @@ impl Encoder {
             out.extend_from_slice(key);
             match cell {
                 Cell::Null => out.extend_from_slice(b"null"),
-                Cell::Int(n) => write!(out, "{n}")?,
+                Cell::Int(n) => out.extend_from_slice(itoa::Buffer::new().format(*n).as_bytes()),
                 Cell::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
                 Cell::Text(text) if self.options.safe && is_formula_like(text) => {
                     serde_json::to_writer(&mut *out, &format!("'{text}"))?
                 }
                 Cell::Text(text) => serde_json::to_writer(&mut *out, text.as_ref())?,
-                Cell::Time(ms) => serde_json::to_writer(&mut *out, &self.zone.rfc3339(*ms))?,
+                Cell::Time(ms) => {
+                    // Digits, signs, `T`, `:` and `.`: nothing a JSON string escapes.
+                    out.push(b'"');
+                    self.zone.rfc3339_into(*ms, out);
+                    out.push(b'"');
+                }
                 Cell::Number(n) => out.extend_from_slice(n.as_bytes()),
             }
         }
