@@ -45,7 +45,7 @@ pub struct Payload<'a> {
     #[serde(default, borrow, deserialize_with = "null_as_empty")]
     pub paths: Vec<Page<'a>>,
     /// Messages in time order. Required, may be empty.
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "messages")]
     pub messages: Vec<Message<'a>>,
     /// Set on a conversation sshook assembled from webhook events (see `webhook::assemble`),
     /// which writes it under the key `sshook`; `None` for a POST-hook payload.
@@ -822,6 +822,26 @@ where
         }
     }
     d.deserialize_any(ObjectVisitor(std::marker::PhantomData))
+}
+
+/// The messages, read into room for a typical conversation's (serde's own `Vec` starts empty
+/// and grows, copying every message it holds, three or four times a payload).
+fn messages<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Message<'de>>, D::Error> {
+    struct Messages;
+    impl<'de> SerdeVisitor<'de> for Messages {
+        type Value = Vec<Message<'de>>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a sequence")
+        }
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(16).min(1024));
+            while let Some(message) = seq.next_element()? {
+                out.push(message);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_seq(Messages)
 }
 
 pub(crate) fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>

@@ -169,8 +169,9 @@ impl Encoder {
         let mut cells = Vec::new();
         match self.format {
             Format::Csv | Format::Tsv => {
+                // The rows of a document are rarely longer than its JSON: one allocation.
                 let out = &mut rendered.bytes;
-                out.reserve(2 << 10);
+                out.reserve(record.raw().len().clamp(1 << 10, 1 << 20));
                 self.columns.for_each_row(record, &mut cells, |row| {
                     rendered.rows += 1;
                     let mut record = self.delimited.record(out);
