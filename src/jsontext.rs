@@ -49,8 +49,8 @@ impl Iterator for OutsideStrings<'_> {
 /// Whether `raw` nests objects and arrays deeper than `limit` levels.
 pub fn deeper_than(raw: &[u8], limit: usize) -> bool {
     // A text with fewer brackets than the limit cannot be deeper: count them first, and walk
-    // the structure only when there are enough. One vectorised count per bracket: iterating
-    // over the matches of both (memchr2) cost a call per bracket, 2.7 % of an export.
+    // the structure only when there are enough. One vectorised count per bracket kind:
+    // iterating over the matches of both (memchr2) cost a call per bracket.
     let brackets = memchr::memchr_iter(b'{', raw).count() + memchr::memchr_iter(b'[', raw).count();
     if brackets <= limit {
         return false;
