@@ -23,25 +23,25 @@ impl Iterator for OutsideStrings<'_> {
         loop {
             let i = self.at;
             let &b = self.raw.get(i)?;
-            self.at = i + 1;
             if b != b'"' {
+                self.at = i + 1;
                 return Some((i, b));
             }
-            // Inside a string: on to the quote that closes it, stepping over escapes.
-            loop {
-                let rest = self.raw.get(self.at..).unwrap_or_default();
-                match memchr::memchr2(b'"', b'\\', rest) {
-                    None => {
-                        self.at = self.raw.len();
-                        return None;
-                    }
-                    Some(n) if self.raw[self.at + n] == b'"' => {
-                        self.at += n + 1;
-                        break;
-                    }
-                    Some(n) => self.at += n + 2, // the backslash and the byte it escapes
-                }
-            }
+            self.at = after_string(self.raw, i);
+        }
+    }
+}
+
+/// The offset just after the string literal whose opening quote is at `quote` (the length of
+/// `raw` if it does not close): the closing quote is searched for, stepping over escapes.
+pub fn after_string(raw: &[u8], quote: usize) -> usize {
+    let mut at = quote + 1;
+    loop {
+        let rest = raw.get(at..).unwrap_or_default();
+        match memchr::memchr2(b'"', b'\\', rest) {
+            None => return raw.len(),
+            Some(n) if rest[n] == b'"' => return at + n + 1,
+            Some(n) => at += n + 2, // the backslash and the byte it escapes
         }
     }
 }

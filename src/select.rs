@@ -897,6 +897,7 @@ pub fn fingerprint(payload: &Payload) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::rows::compact_json;
 
     #[test]
     fn fingerprint_ignores_layout_not_content() {
@@ -914,6 +915,22 @@ mod tests {
             fp(&compact.replace(r#""id":1}"#, r#""id":1,"rating":5}"#))
         );
         assert_ne!(a, fp(&compact.replace(r#""value":1"#, r#""value":2"#)));
+
+        // Variables longer than the hasher's blocks: pretty and compact alike, a change after
+        // the first block seen.
+        let long: Vec<String> = (0..12)
+            .map(|k| format!(r#""key{k}": {{"label": "Label {k}", "value": {k}}}"#))
+            .collect();
+        let with = |variables: &str| {
+            fp(&format!(
+                r#"{{"beginAt":1,"endAt":2,"channel":{{"id":1}},"visitor":{{"variables":{variables}}},"messages":[]}}"#
+            ))
+        };
+        let pretty = format!("{{\n    {}\n}}", long.join(",\n    "));
+        let compact = compact_json(&pretty).into_owned();
+        assert!(compact.len() > 200);
+        assert_eq!(with(&pretty), with(&compact));
+        assert_ne!(with(&compact), with(&compact.replace("Label 9", "Label 8")));
     }
 
     #[test]
