@@ -5,6 +5,7 @@
 //! chunks is parsed together, so a corpus of any size is read in a window of a few megabytes.
 
 pub mod discover;
+mod fast;
 pub mod follow;
 pub mod read;
 pub mod split;

@@ -146,6 +146,21 @@ impl<'a> Splitter<'a, '_> {
         // A chunk checked as UTF-8 once is parsed as `str`: serde_json then skips re-checking
         // every string, and the raw text needs no check either.
         let kind = likely_kind(&self.text[pos..]);
+        if let (Some(text), Kind::Payload) = (self.utf8, kind) {
+            if let Some((payload, len)) = super::fast::payload(&text[pos..]) {
+                // Read by the fast path, which gives up on nesting deeper than the limit.
+                let end = pos + len;
+                let origin = self.origin(pos);
+                (self.emit)(item(
+                    Parsed::Payload(payload),
+                    origin,
+                    None,
+                    &text[pos..end],
+                    "",
+                ));
+                return end;
+            }
+        }
         let (parsed, len) = match (self.utf8, kind) {
             (Some(text), Kind::Payload) => {
                 first_value(Deserializer::from_str(&text[pos..]), Parsed::Payload)
@@ -487,7 +502,10 @@ where
 
 fn parse_as<'a>(raw: &'a str, kind: Kind) -> serde_json::Result<Parsed<'a>> {
     match kind {
-        Kind::Payload => serde_json::from_str(raw).map(Parsed::Payload),
+        Kind::Payload => match super::fast::payload(raw) {
+            Some((payload, len)) if len == raw.len() => Ok(Parsed::Payload(payload)),
+            _ => serde_json::from_str(raw).map(Parsed::Payload),
+        },
         Kind::Event => serde_json::from_str(raw).map(Parsed::event),
     }
 }

@@ -1,0 +1,963 @@
+//! The fast path for reading a POST-hook payload: a parser written for the one shape
+//! [`Payload`] has, used before serde_json and giving up (`None`) on anything it is not sure
+//! of, so that serde_json then reads the document and words any error exactly as before.
+//!
+//! Why: serde_json's typed parse was 59 % of an export's instructions. This parser scans
+//! strings sixteen bytes at a time, matches keys without serde's visitor layers and makes
+//! the same values: a string borrowed from the input when it has no escapes, owned when it
+//! has, integers, booleans, nulls, the custom variables as raw text.
+//!
+//! What it gives up on (and serde_json then reads): any value whose type is not the common
+//! one (a float or a boolean where an integer or a string is expected, an array where an
+//! object is), a number it cannot be sure to read as serde_json does (`-0`, more than 18
+//! digits, a fraction or an exponent in a known field), a key written with escapes, an
+//! escape serde_json refuses or reads specially (lone surrogates), a repeated known key, a
+//! missing required one, the `sshook` block of an assembled conversation, nesting deeper
+//! than [`DEPTH`], and every syntax error. Unknown keys are skipped after checking their
+//! values are JSON by serde_json's grammar, as serde_json does.
+//!
+//! One rule holds it to serde_json: in a debug build (every test run), each payload it reads
+//! is read by serde_json too and the two must be equal, to the byte offset where they end.
+
+use std::borrow::Cow;
+
+use serde_json::value::RawValue;
+
+use crate::payload::{Channel, Message, Page, Payload, Scalar, Text, Visitor};
+
+/// Deeper nesting than this is left to serde_json (whose limit is 128, and the documents'
+/// own rule too, see `split::MAX_DEPTH`): a payload the fast path reads is never too deep.
+pub const DEPTH: usize = 64;
+
+/// Reads the payload object at the start of `text`; returns it and the length of its text,
+/// or `None` when serde_json must read it.
+pub fn payload(text: &str) -> Option<(Payload<'_>, usize)> {
+    let mut parser = Parser {
+        s: text,
+        b: text.as_bytes(),
+        i: 0,
+    };
+    let payload = parser.payload()?;
+    #[cfg(debug_assertions)]
+    same_as_serde(text, &payload, parser.i);
+    Some((payload, parser.i))
+}
+
+/// The debug-build check: serde_json reads the same payload from the same text.
+#[cfg(debug_assertions)]
+fn same_as_serde(text: &str, fast: &Payload, len: usize) {
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Payload>();
+    let slow = stream.next();
+    let slow = match slow {
+        Some(Ok(p)) => p,
+        other => panic!("the fast path read a payload serde_json does not: {other:?}\n{text}"),
+    };
+    assert_eq!(
+        stream.byte_offset(),
+        len,
+        "fast path ended elsewhere:\n{text}"
+    );
+    assert_eq!(
+        format!("{fast:?}"),
+        format!("{slow:?}"),
+        "fast path read otherwise:\n{text}"
+    );
+    assert_eq!(
+        borrowed(fast),
+        borrowed(&slow),
+        "borrowed strings differ:\n{text}"
+    );
+}
+
+/// Which strings of a payload borrow from the input (in a fixed order).
+#[cfg(debug_assertions)]
+fn borrowed(p: &Payload) -> Vec<bool> {
+    let is = |t: &Option<Text>| matches!(t, Some(Cow::Borrowed(_)));
+    let scalar = |s: &Option<Scalar>| {
+        matches!(
+            s,
+            Some(Scalar {
+                text: Cow::Borrowed(_),
+                ..
+            })
+        )
+    };
+    let mut out = vec![is(&p.channel.rating_desc)];
+    if let Some(v) = &p.visitor {
+        out.extend([scalar(&v.id), scalar(&v.group), scalar(&v.group_key)]);
+        out.extend(
+            [
+                &v.name,
+                &v.email,
+                &v.note,
+                &v.ip_address,
+                &v.city,
+                &v.country_code,
+                &v.country,
+                &v.user_agent,
+                &v.platform,
+                &v.referer,
+            ]
+            .map(is),
+        );
+    }
+    for page in &p.paths {
+        out.extend([is(&page.url), is(&page.title)]);
+    }
+    for m in &p.messages {
+        out.push(matches!(m.kind, Cow::Borrowed(_)));
+        out.extend([
+            is(&m.name),
+            scalar(&m.from),
+            is(&m.content),
+            is(&m.triggered_by),
+        ]);
+    }
+    out
+}
+
+struct Parser<'a> {
+    s: &'a str,
+    b: &'a [u8],
+    i: usize,
+}
+
+/// Marks a known key as read; `None` (serde_json's "duplicate field") when it was already.
+fn first_time(seen: &mut u32, bit: u32) -> Option<()> {
+    let mask = 1 << bit;
+    if *seen & mask != 0 {
+        return None;
+    }
+    *seen |= mask;
+    Some(())
+}
+
+impl<'a> Parser<'a> {
+    #[inline]
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    /// Skips JSON white space (the four characters serde_json skips).
+    #[inline]
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.peek() {
+            self.i += 1;
+        }
+    }
+
+    #[inline]
+    fn eat(&mut self, c: u8) -> Option<()> {
+        if self.peek()? == c {
+            self.i += 1;
+            Some(())
+        } else {
+            None
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        if self.b[self.i..].starts_with(word) {
+            self.i += word.len();
+            Some(())
+        } else {
+            None
+        }
+    }
+
+    /// Reads an object, calling `field` with each key and the parser at the key's value.
+    #[inline]
+    fn object(&mut self, mut field: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+        self.eat(b'{')?;
+        self.ws();
+        if self.peek()? == b'}' {
+            self.i += 1;
+            return Some(());
+        }
+        loop {
+            let key = self.key()?;
+            self.ws();
+            self.eat(b':')?;
+            self.ws();
+            field(self, key)?;
+            self.ws();
+            match self.peek()? {
+                b',' => {
+                    self.i += 1;
+                    self.ws();
+                }
+                b'}' => {
+                    self.i += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Reads an array, calling `element` with the parser at each element.
+    #[inline]
+    fn array(&mut self, mut element: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.eat(b'[')?;
+        self.ws();
+        if self.peek()? == b']' {
+            self.i += 1;
+            return Some(());
+        }
+        loop {
+            element(self)?;
+            self.ws();
+            match self.peek()? {
+                b',' => {
+                    self.i += 1;
+                    self.ws();
+                }
+                b']' => {
+                    self.i += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// A key without escapes.
+    #[inline]
+    fn key(&mut self) -> Option<&'a str> {
+        if self.peek()? != b'"' {
+            return None;
+        }
+        let start = self.i + 1;
+        let end = start + special(&self.b[start..])?;
+        if self.b[end] != b'"' {
+            return None;
+        }
+        self.i = end + 1;
+        self.s.get(start..end)
+    }
+
+    /// The string at a `"`: borrowed when it has no escapes, as serde_json's `from_str` gives.
+    #[inline]
+    fn string(&mut self) -> Option<Text<'a>> {
+        let start = self.i + 1;
+        let end = start + special(&self.b[start..])?;
+        match self.b[end] {
+            b'"' => {
+                self.i = end + 1;
+                Some(Cow::Borrowed(self.s.get(start..end)?))
+            }
+            b'\\' => self.escaped(start, end).map(Cow::Owned),
+            _ => None, // a control character: serde_json refuses it
+        }
+    }
+
+    /// The rest of a string from its first backslash at `at`, unescaped.
+    #[cold]
+    fn escaped(&mut self, start: usize, mut at: usize) -> Option<String> {
+        let mut out = String::with_capacity(at - start + 16);
+        out.push_str(self.s.get(start..at)?);
+        loop {
+            let escape = *self.b.get(at + 1)?;
+            at += 2;
+            match escape {
+                b'"' => out.push('"'),
+                b'\\' => out.push('\\'),
+                b'/' => out.push('/'),
+                b'b' => out.push('\u{8}'),
+                b'f' => out.push('\u{c}'),
+                b'n' => out.push('\n'),
+                b'r' => out.push('\r'),
+                b't' => out.push('\t'),
+                b'u' => {
+                    let unit = self.hex4(at)?;
+                    at += 4;
+                    let c = match unit {
+                        0xD800..=0xDBFF => {
+                            // Only a well-formed pair; serde_json words the rest itself.
+                            if self.b.get(at..at + 2)? != b"\\u" {
+                                return None;
+                            }
+                            let low = self.hex4(at + 2)?;
+                            if !(0xDC00..=0xDFFF).contains(&low) {
+                                return None;
+                            }
+                            at += 6;
+                            char::from_u32(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))?
+                        }
+                        0xDC00..=0xDFFF => return None,
+                        _ => char::from_u32(unit)?,
+                    };
+                    out.push(c);
+                }
+                _ => return None,
+            }
+            let run = special(&self.b[at..])?;
+            out.push_str(self.s.get(at..at + run)?);
+            at += run;
+            match self.b[at] {
+                b'"' => {
+                    self.i = at + 1;
+                    return Some(out);
+                }
+                b'\\' => {}
+                _ => return None,
+            }
+        }
+    }
+
+    fn hex4(&self, at: usize) -> Option<u32> {
+        let digits = self.b.get(at..at + 4)?;
+        let mut unit = 0;
+        for &d in digits {
+            unit = unit * 16 + char::from(d).to_digit(16)?;
+        }
+        Some(unit)
+    }
+
+    /// An integer as serde_json reads it into an `i64`; `None` for what it may read
+    /// otherwise (`-0` is a float to it) or refuse (leading zeros), and past 18 digits.
+    #[inline]
+    fn integer(&mut self) -> Option<i64> {
+        let negative = self.peek()? == b'-';
+        if negative {
+            self.i += 1;
+        }
+        let start = self.i;
+        let mut value: i64 = 0;
+        while let Some(d @ b'0'..=b'9') = self.peek() {
+            value = value.wrapping_mul(10).wrapping_add(i64::from(d - b'0'));
+            self.i += 1;
+        }
+        let digits = self.i - start;
+        if digits == 0 || digits > 18 || (digits > 1 && self.b[start] == b'0') {
+            return None;
+        }
+        if let Some(b'.' | b'e' | b'E') = self.peek() {
+            return None;
+        }
+        if negative {
+            if value == 0 {
+                return None;
+            }
+            value = -value;
+        }
+        Some(value)
+    }
+
+    /// An integer, or `null` when `nullable` (`Some(None)`).
+    #[inline]
+    fn int(&mut self, nullable: bool) -> Option<Option<i64>> {
+        if nullable && self.peek()? == b'n' {
+            self.literal(b"null")?;
+            return Some(None);
+        }
+        self.integer().map(Some)
+    }
+
+    #[inline]
+    fn opt_bool(&mut self) -> Option<Option<bool>> {
+        match self.peek()? {
+            b't' => self.literal(b"true").map(|_| Some(true)),
+            b'f' => self.literal(b"false").map(|_| Some(false)),
+            b'n' => self.literal(b"null").map(|_| None),
+            _ => None,
+        }
+    }
+
+    #[inline]
+    fn opt_text(&mut self) -> Option<Option<Text<'a>>> {
+        match self.peek()? {
+            b'"' => self.string().map(Some),
+            b'n' => self.literal(b"null").map(|_| None),
+            _ => None,
+        }
+    }
+
+    /// A string or an integer, kept as text (see [`Scalar`]); floats go to serde_json.
+    fn opt_scalar(&mut self) -> Option<Option<Scalar<'a>>> {
+        match self.peek()? {
+            b'"' => self.string().map(|text| {
+                Some(Scalar {
+                    text,
+                    number: false,
+                })
+            }),
+            b'n' => self.literal(b"null").map(|_| None),
+            _ => self.integer().map(|n| {
+                Some(Scalar {
+                    text: Cow::Owned(n.to_string()),
+                    number: true,
+                })
+            }),
+        }
+    }
+
+    /// Skips any value, checking it by serde_json's grammar.
+    fn skip(&mut self, depth: usize) -> Option<()> {
+        match self.peek()? {
+            b'"' => self.string().map(drop),
+            b'{' if depth < DEPTH => self.object(|p, _| p.skip(depth + 1)),
+            b'[' if depth < DEPTH => self.array(|p| p.skip(depth + 1)),
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'n' => self.literal(b"null"),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => None,
+        }
+    }
+
+    /// Skips a number: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+    fn number(&mut self) -> Option<()> {
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        match self.peek()? {
+            b'0' => self.i += 1,
+            b'1'..=b'9' => self.digits(),
+            _ => return None,
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            self.some_digits()?;
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.i += 1;
+            }
+            self.some_digits()?;
+        }
+        Some(())
+    }
+
+    fn digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.i += 1;
+        }
+    }
+
+    fn some_digits(&mut self) -> Option<()> {
+        let start = self.i;
+        self.digits();
+        (self.i > start).then_some(())
+    }
+
+    fn payload(&mut self) -> Option<Payload<'a>> {
+        let (mut account_id, mut begin_at, mut end_at, mut channel) = (None, None, None, None);
+        let (mut visitor, mut paths, mut messages) = (None, Vec::new(), None);
+        let mut seen = 0;
+        self.object(|p, key| {
+            match key {
+                "accountId" => {
+                    first_time(&mut seen, 0)?;
+                    account_id = p.int(true)?;
+                }
+                "beginAt" => {
+                    first_time(&mut seen, 1)?;
+                    begin_at = p.int(false)?;
+                }
+                "endAt" => {
+                    first_time(&mut seen, 2)?;
+                    end_at = Some(p.int(true)?);
+                }
+                "channel" => {
+                    first_time(&mut seen, 3)?;
+                    channel = Some(p.channel()?);
+                }
+                "visitor" => {
+                    first_time(&mut seen, 4)?;
+                    visitor = match p.peek()? {
+                        b'n' => p.literal(b"null").map(|_| None)?,
+                        _ => Some(p.visitor()?),
+                    };
+                }
+                "paths" => {
+                    first_time(&mut seen, 5)?;
+                    if p.peek()? == b'n' {
+                        p.literal(b"null")?;
+                    } else {
+                        p.array(|p| {
+                            paths.push(p.page()?);
+                            Some(())
+                        })?;
+                    }
+                }
+                "messages" => {
+                    first_time(&mut seen, 6)?;
+                    let mut list = Vec::with_capacity(16);
+                    p.array(|p| {
+                        list.push(p.message()?);
+                        Some(())
+                    })?;
+                    messages = Some(list);
+                }
+                // An assembled conversation: rare, and serde_json's to read.
+                "sshook" => return None,
+                _ => p.skip(1)?,
+            }
+            Some(())
+        })?;
+        Some(Payload {
+            account_id,
+            begin_at: begin_at?,
+            end_at: end_at?,
+            channel: channel?,
+            visitor,
+            paths,
+            messages: messages?,
+            assembled: None,
+        })
+    }
+
+    fn channel(&mut self) -> Option<Channel<'a>> {
+        let mut c = Channel {
+            id: None,
+            is_chat: None,
+            is_missed: None,
+            is_triggered: None,
+            is_offline: None,
+            is_completed: None,
+            is_dropped: None,
+            duration: None,
+            avg_response: None,
+            first_response: None,
+            messages_count: None,
+            words_count: None,
+            rating: None,
+            rating_desc: None,
+        };
+        let mut seen = 0;
+        self.object(|p, key| {
+            match key {
+                "id" => {
+                    first_time(&mut seen, 0)?;
+                    c.id = p.int(true)?;
+                }
+                "isChat" => {
+                    first_time(&mut seen, 1)?;
+                    c.is_chat = p.opt_bool()?;
+                }
+                "isMissed" => {
+                    first_time(&mut seen, 2)?;
+                    c.is_missed = p.opt_bool()?;
+                }
+                "isTriggered" => {
+                    first_time(&mut seen, 3)?;
+                    c.is_triggered = p.opt_bool()?;
+                }
+                "isOffline" => {
+                    first_time(&mut seen, 4)?;
+                    c.is_offline = p.opt_bool()?;
+                }
+                "isCompleted" => {
+                    first_time(&mut seen, 5)?;
+                    c.is_completed = p.opt_bool()?;
+                }
+                "isDropped" => {
+                    first_time(&mut seen, 6)?;
+                    c.is_dropped = p.opt_bool()?;
+                }
+                "duration" => {
+                    first_time(&mut seen, 7)?;
+                    c.duration = p.int(true)?;
+                }
+                "avgResponse" => {
+                    first_time(&mut seen, 8)?;
+                    c.avg_response = p.int(true)?;
+                }
+                "firstResponse" => {
+                    first_time(&mut seen, 9)?;
+                    c.first_response = p.int(true)?;
+                }
+                "messagesCount" => {
+                    first_time(&mut seen, 10)?;
+                    c.messages_count = p.int(true)?;
+                }
+                "wordsCount" => {
+                    first_time(&mut seen, 11)?;
+                    c.words_count = p.int(true)?;
+                }
+                "rating" => {
+                    first_time(&mut seen, 12)?;
+                    c.rating = p.int(true)?;
+                }
+                "ratingDesc" => {
+                    first_time(&mut seen, 13)?;
+                    c.rating_desc = p.opt_text()?;
+                }
+                _ => p.skip(2)?,
+            }
+            Some(())
+        })?;
+        // `id` is required (its null is refused later, with the payload's other nulls).
+        (seen & 1 != 0).then_some(c)
+    }
+
+    fn visitor(&mut self) -> Option<Visitor<'a>> {
+        let mut v = Visitor::default();
+        let mut seen = 0;
+        self.object(|p, key| {
+            match key {
+                "id" => {
+                    first_time(&mut seen, 0)?;
+                    v.id = p.opt_scalar()?;
+                }
+                "name" => {
+                    first_time(&mut seen, 1)?;
+                    v.name = p.opt_text()?;
+                }
+                "email" => {
+                    first_time(&mut seen, 2)?;
+                    v.email = p.opt_text()?;
+                }
+                "note" => {
+                    first_time(&mut seen, 3)?;
+                    v.note = p.opt_text()?;
+                }
+                "group" => {
+                    first_time(&mut seen, 4)?;
+                    v.group = p.opt_scalar()?;
+                }
+                "groupKey" => {
+                    first_time(&mut seen, 5)?;
+                    v.group_key = p.opt_scalar()?;
+                }
+                "ipAddress" => {
+                    first_time(&mut seen, 6)?;
+                    v.ip_address = p.opt_text()?;
+                }
+                "city" => {
+                    first_time(&mut seen, 7)?;
+                    v.city = p.opt_text()?;
+                }
+                "countryCode" => {
+                    first_time(&mut seen, 8)?;
+                    v.country_code = p.opt_text()?;
+                }
+                "country" => {
+                    first_time(&mut seen, 9)?;
+                    v.country = p.opt_text()?;
+                }
+                "userAgent" => {
+                    first_time(&mut seen, 10)?;
+                    v.user_agent = p.opt_text()?;
+                }
+                "platform" => {
+                    first_time(&mut seen, 11)?;
+                    v.platform = p.opt_text()?;
+                }
+                "referer" => {
+                    first_time(&mut seen, 12)?;
+                    v.referer = p.opt_text()?;
+                }
+                "variables" => {
+                    first_time(&mut seen, 13)?;
+                    v.variables = p.raw()?;
+                }
+                _ => p.skip(2)?,
+            }
+            Some(())
+        })?;
+        Some(v)
+    }
+
+    /// A value kept as raw JSON text, `null` read as none (serde's `Option<&RawValue>`).
+    fn raw(&mut self) -> Option<Option<&'a RawValue>> {
+        if self.peek()? == b'n' {
+            self.literal(b"null")?;
+            return Some(None);
+        }
+        let start = self.i;
+        self.skip(2)?;
+        // serde_json makes a borrowed `RawValue` only by reading it; the text is known good.
+        serde_json::from_str(self.s.get(start..self.i)?)
+            .ok()
+            .map(Some)
+    }
+
+    fn page(&mut self) -> Option<Page<'a>> {
+        let mut page = Page {
+            url: None,
+            title: None,
+        };
+        let mut seen = 0;
+        self.object(|p, key| {
+            match key {
+                "url" => {
+                    first_time(&mut seen, 0)?;
+                    page.url = p.opt_text()?;
+                }
+                "title" => {
+                    first_time(&mut seen, 1)?;
+                    page.title = p.opt_text()?;
+                }
+                _ => p.skip(3)?,
+            }
+            Some(())
+        })?;
+        Some(page)
+    }
+
+    fn message(&mut self) -> Option<Message<'a>> {
+        let (mut kind, mut sent_at) = (None, None);
+        let (mut name, mut from, mut content, mut triggered_by) = (None, None, None, None);
+        let mut seen = 0;
+        self.object(|p, key| {
+            match key {
+                "type" => {
+                    first_time(&mut seen, 0)?;
+                    if p.peek()? != b'"' {
+                        return None;
+                    }
+                    kind = Some(p.string()?);
+                }
+                "name" => {
+                    first_time(&mut seen, 1)?;
+                    name = p.opt_text()?;
+                }
+                "from" => {
+                    first_time(&mut seen, 2)?;
+                    from = p.opt_scalar()?;
+                }
+                "content" => {
+                    first_time(&mut seen, 3)?;
+                    content = p.opt_text()?;
+                }
+                "sentAt" => {
+                    first_time(&mut seen, 4)?;
+                    sent_at = Some(p.integer()?);
+                }
+                "triggeredBy" => {
+                    first_time(&mut seen, 5)?;
+                    triggered_by = p.opt_text()?;
+                }
+                _ => p.skip(3)?,
+            }
+            Some(())
+        })?;
+        Some(Message {
+            kind: kind?,
+            name,
+            from,
+            content,
+            sent_at: sent_at?,
+            triggered_by,
+        })
+    }
+}
+
+/// The offset of the first byte in `b` that ends a run of plain string text: `"`, `\` or a
+/// control character; `None` when there is none (the string is not closed).
+#[inline]
+fn special(b: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        // SAFETY: SSE2 is part of the x86_64 baseline, so these intrinsics are always
+        // available; every load reads 16 bytes from `b[i..i + 16]`, which is in bounds.
+        unsafe {
+            let quote = _mm_set1_epi8(b'"' as i8);
+            let backslash = _mm_set1_epi8(b'\\' as i8);
+            let control = _mm_set1_epi8(0x1F);
+            while i + 16 <= b.len() {
+                let x = _mm_loadu_si128(b.as_ptr().add(i).cast());
+                let hits = _mm_or_si128(
+                    _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)),
+                    // unsigned x <= 0x1F
+                    _mm_cmpeq_epi8(_mm_min_epu8(x, control), x),
+                );
+                let mask = _mm_movemask_epi8(hits);
+                if mask != 0 {
+                    return Some(i + mask.trailing_zeros() as usize);
+                }
+                i += 16;
+            }
+        }
+    }
+    b[i..]
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+        .map(|at| i + at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serde(text: &str) -> Option<(String, usize)> {
+        let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Payload>();
+        let p = stream.next()?.ok()?;
+        Some((format!("{p:?}"), stream.byte_offset()))
+    }
+
+    fn fast(text: &str) -> Option<(String, usize)> {
+        payload(text).map(|(p, n)| (format!("{p:?}"), n))
+    }
+
+    const OFFICIAL: &str = include_str!("../../sample-data/official-example.json");
+
+    #[test]
+    fn special_bytes_are_found_at_every_place_of_a_block() {
+        for len in 0..40 {
+            for at in 0..len {
+                for c in [b'"', b'\\', 0, 0x1F] {
+                    let mut b = vec![b'a'; len];
+                    b[at] = c;
+                    b.iter_mut().skip(at + 1).for_each(|x| *x = 0xE9);
+                    assert_eq!(special(&b), Some(at), "{len} {at} {c}");
+                }
+            }
+            let b: Vec<u8> = (0..len)
+                .map(|i| [b'a', 0x20, 0x7F, 0x80, 0xFF][i % 5])
+                .collect();
+            assert_eq!(special(&b), None, "{len}");
+        }
+    }
+
+    #[test]
+    fn the_common_payloads_take_the_fast_path_and_read_as_serde_json_does() {
+        let texts = [
+            OFFICIAL.to_string(),
+            // escapes of every kind, surrogate pair, unknown keys of every type, nulls
+            r#"{ "beginAt" : 1 , "endAt":2,"x":[1,-2.5e+3,{"a":[true,false,null]},"s\"\\"],
+               "channel":{"id":-7,"rating":null,"ratingDesc":"a\u00e9\ud83d\ude00\n\/\b\f\r\t","isChat":false},
+               "visitor":{"id":12,"group":"g","variables":{"k":{"label":"L","value":[1,{"x":null}]}}, "zz":0},
+               "paths":null,
+               "messages":[{"type":"visitor","from":42,"content":"hi","sentAt":0,"email":null},
+                           {"type":"agent","from":"agent:1","content":"","sentAt":-5,"triggeredBy":null}]}"#
+                .to_string(),
+            r#"{"beginAt":1,"endAt":null,"channel":{"id":null},"visitor":null,"paths":[{"url":"u"},{}],"messages":[]}"#
+                .to_string(),
+        ];
+        for text in &texts {
+            let fast = fast(text);
+            assert!(fast.is_some(), "fast path gave up on:\n{text}");
+            assert_eq!(fast, serde(text));
+        }
+    }
+
+    #[test]
+    fn what_it_is_not_sure_of_goes_to_serde_json() {
+        let base = |channel: &str, message: &str| {
+            format!(
+                r#"{{"beginAt":1,"endAt":2,"channel":{{"id":1{channel}}},"messages":[{{"type":"visitor","sentAt":1{message}}}]}}"#
+            )
+        };
+        for (channel, message) in [
+            (",\"rating\":-0", ""),
+            (",\"rating\":1.0", ""),
+            (",\"rating\":1e2", ""),
+            (",\"rating\":0123", ""),
+            (",\"rating\":9223372036854775807", ""),
+            (",\"id\":2", ""),
+            (",\"isChat\":1", ""),
+            (",\"ratingDesc\":\"\\ud800\"", ""),
+            (",\"ratingDesc\":\"\\udc00x\"", ""),
+            (",\"ratingDesc\":\"a\tb\"", ""),
+            (",\"ratingDesc\":\"\\x\"", ""),
+            (",\"rat\\u0069ng\":5", ""),
+            ("", ",\"from\":1.5"),
+            ("", ",\"from\":true"),
+            ("", ",\"type\":null"),
+            ("", ",\"x\":[1,]"),
+            ("", ",\"x\":01"),
+            ("", ",\"x\":1."),
+            ("", ",\"x\":-"),
+            ("", ",\"x\":nul"),
+        ] {
+            let text = base(channel, message);
+            assert_eq!(fast(&text), None, "{text}");
+        }
+        let deep = format!(
+            r#"{{"beginAt":1,"endAt":2,"channel":{{"id":1}},"messages":[],"x":{}{}}}"#,
+            "[".repeat(DEPTH),
+            "]".repeat(DEPTH)
+        );
+        assert_eq!(fast(&deep), None);
+        assert!(fast(&base("", "")).is_some());
+        assert_eq!(
+            fast(r#"{"beginAt":1,"endAt":2,"channel":{"id":1},"messages":[],"sshook":null}"#),
+            None
+        );
+        assert_eq!(
+            fast(r#"{"beginAt":1,"channel":{"id":1},"messages":[]}"#),
+            None
+        );
+        assert_eq!(
+            fast(r#"{"beginAt":1,"endAt":2,"channel":{},"messages":[]}"#),
+            None
+        );
+        assert_eq!(
+            fast(r#"{"beginAt":1,"endAt":2,"channel":{"id":1},"messages":[[]]}"#),
+            None
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// Random edits of a payload's text: whatever the fast path reads, serde_json reads
+        /// the same (the other way round is not required: it may give up).
+        #[test]
+        fn edited_payloads_read_as_serde_json_reads_them(
+            edits in proptest::collection::vec((0usize..10_000, 0usize..3, 0usize..TOKENS.len()), 1..4),
+            base in 0usize..2,
+        ) {
+            let mut text = [OFFICIAL, COMPACT][base].to_string();
+            for (at, how, token) in edits {
+                let mut at = at % (text.len() + 1);
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                let end = text[at..].char_indices().nth(1).map_or(text.len(), |(i, _)| at + i);
+                match how {
+                    0 => text.insert_str(at, TOKENS[token]),
+                    1 => text.replace_range(at..end, TOKENS[token]),
+                    _ => text.replace_range(at..end, ""),
+                }
+            }
+            let fast = fast(&text);
+            if fast.is_some() {
+                proptest::prop_assert_eq!(fast, serde(&text), "{}", text);
+            }
+        }
+    }
+
+    const COMPACT: &str = r#"{"accountId":5,"beginAt":1735689694867,"endAt":1735690023983,"channel":{"id":1000027,"isChat":true,"duration":329,"rating":4,"ratingDesc":"Rychlé"},"visitor":{"id":"v1","name":"Agnieszka","groupKey":7,"variables":{"a":{"label":"A","value":[1,2.5,"x"]}}},"paths":[{"url":"https://x","title":"T"}],"messages":[{"type":"visitor","name":"A","from":"visitor:x","content":"SAML \"bad\" sig","sentAt":1735689710220,"triggeredBy":null},{"type":"system","from":"agent:21","content":"agent.join","sentAt":1735689746963}]}"#;
+
+    const TOKENS: &[&str] = &[
+        "\"",
+        "\\",
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        ":",
+        " ",
+        "\n",
+        "\t",
+        "null",
+        "true",
+        "-0",
+        "0",
+        "1.5",
+        "1e5",
+        "-",
+        "01",
+        "\\u00e9",
+        "\\ud83d\\ude00",
+        "\\ud800",
+        "\\n",
+        "\u{1}",
+        "é",
+        "\"x\":1,",
+        "\"id\":2,",
+        "\"type\":\"agent\",",
+        "\"sentAt\":3,",
+        "9999999999999999999",
+        "\"variables\":{\"a\":[]},",
+        "\"paths\":[],",
+        "\"from\":7,",
+    ];
+}
