@@ -180,14 +180,38 @@ mod tests {
             Just(b':'),
             any::<u8>(),
         ];
-        prop::collection::vec(byte, 0..40)
+        let plain = prop_oneof![Just(b'x'), Just(b'a'), Just(b'b'), Just(0xC3), Just(0xA9)];
+        prop_oneof![
+            prop::collection::vec(byte.clone(), 0..40),
+            prop::collection::vec(prop_oneof![9 => plain, 1 => byte], 0..70),
+        ]
+    }
+
+    #[test]
+    fn one_special_byte_anywhere_in_a_field_quotes_it() {
+        for delimiter in [b',', b'\t', b'a', b'b', 0xE9] {
+            let style = Delimited::new(delimiter, false);
+            for len in 0..70 {
+                for filler in [b'x', b'a', b'b', 0xC3] {
+                    let plain = vec![filler; len];
+                    assert_eq!(style.needs_quotes(&plain), filler == delimiter && len > 0);
+                    for at in 0..len {
+                        for special in [delimiter, b'"', b'\r', b'\n'] {
+                            let mut field = plain.clone();
+                            field[at] = special;
+                            assert!(style.needs_quotes(&field), "{delimiter} {len} {at}");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     proptest! {
         #[test]
         fn quoting_matches_the_csv_crate(
             records in prop::collection::vec(prop::collection::vec(field(), 1..5), 0..5),
-            delimiter in prop_oneof![Just(b','), Just(b'\t'), Just(b';'), Just(b':')],
+            delimiter in prop_oneof![Just(b','), Just(b'\t'), Just(b';'), Just(b':'), Just(b'a'), Just(0xE9)],
             crlf in any::<bool>(),
             with in any::<bool>(),
         ) {
