@@ -2,10 +2,17 @@
 //! system's, which honours `TZ`), formatting epoch milliseconds in it, parsing `--since` and
 //! `--until`, and the local day / week / month / hour a conversation falls in (DST included).
 
+use std::cell::Cell;
+
 use anyhow::{anyhow, bail, Context, Result};
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
 use jiff::{Span, Timestamp, Zoned};
+
+thread_local! {
+    /// The local day (days since 1970-01-01) last formatted on this thread, and its date.
+    static LAST_DAY: Cell<(i64, [u8; 10])> = const { Cell::new((i64::MIN, [0; 10])) };
+}
 
 /// Appends `value` (not negative) as `width` decimal digits, zero-padded.
 fn push_digits(out: &mut Vec<u8>, value: i32, width: u32) {
@@ -63,33 +70,50 @@ impl DisplayZone {
             return;
         };
         let offset = self.tz.to_offset(ts);
-        let t = offset.to_datetime(ts);
         let seconds = offset.seconds();
-        if !(0..=9999).contains(&t.year()) || seconds % 60 != 0 {
-            // Years outside 0..=9999 and offsets with seconds: strftime's own rendering.
-            match self.zoned(ms) {
-                Some(z) => out.extend_from_slice(
-                    z.strftime("%Y-%m-%dT%H:%M:%S%.3f%:z")
-                        .to_string()
-                        .as_bytes(),
-                ),
-                None => out.extend_from_slice(itoa::Buffer::new().format(ms).as_bytes()),
+        // The date is the same for every instant of a local day, and a corpus sends many
+        // instants of one day in a row: each thread keeps the last day's `YYYY-MM-DD`.
+        let local = ms + i64::from(seconds) * 1000;
+        let day = local.div_euclid(86_400_000);
+        let cached = LAST_DAY.with(Cell::get);
+        let date = if cached.0 == day && seconds % 60 == 0 {
+            cached.1
+        } else {
+            let t = offset.to_datetime(ts);
+            if !(0..=9999).contains(&t.year()) || seconds % 60 != 0 {
+                // Years outside 0..=9999 and offsets with seconds: strftime's own rendering.
+                match self.zoned(ms) {
+                    Some(z) => out.extend_from_slice(
+                        z.strftime("%Y-%m-%dT%H:%M:%S%.3f%:z")
+                            .to_string()
+                            .as_bytes(),
+                    ),
+                    None => out.extend_from_slice(itoa::Buffer::new().format(ms).as_bytes()),
+                }
+                return;
             }
-            return;
-        }
+            let mut date = Vec::with_capacity(10);
+            push_digits(&mut date, i32::from(t.year()), 4);
+            date.push(b'-');
+            push_digits(&mut date, i32::from(t.month()), 2);
+            date.push(b'-');
+            push_digits(&mut date, i32::from(t.day()), 2);
+            let date: [u8; 10] = date.try_into().unwrap_or([b'0'; 10]);
+            LAST_DAY.with(|last| last.set((day, date)));
+            date
+        };
+        out.extend_from_slice(&date);
+        let in_day = local.rem_euclid(86_400_000) as i32;
         let sign = if seconds < 0 { b'-' } else { b'+' };
         let seconds = seconds.abs();
         let fields = [
-            (b'-', i32::from(t.month()), 2),
-            (b'-', i32::from(t.day()), 2),
-            (b'T', i32::from(t.hour()), 2),
-            (b':', i32::from(t.minute()), 2),
-            (b':', i32::from(t.second()), 2),
-            (b'.', i32::from(t.millisecond()), 3),
+            (b'T', in_day / 3_600_000, 2),
+            (b':', in_day / 60_000 % 60, 2),
+            (b':', in_day / 1000 % 60, 2),
+            (b'.', in_day % 1000, 3),
             (sign, seconds / 3600, 2),
             (b':', seconds % 3600 / 60, 2),
         ];
-        push_digits(out, i32::from(t.year()), 4);
         for (separator, value, width) in fields {
             out.push(separator);
             push_digits(out, value, width);
@@ -258,6 +282,29 @@ mod tests {
         assert_eq!(z.rfc3339(hours), "2024-03-26T11:00:00.000+01:00");
         assert!(z.parse_instant("9000000000000000000s", now).is_err());
         assert!(z.parse_instant("99999999d", now).is_err());
+    }
+
+    proptest::proptest! {
+        /// Instants a step apart (the same day again, the next, a DST change), in zones with
+        /// whole-hour, half-hour and negative offsets: written as strftime writes them.
+        #[test]
+        fn rfc3339_agrees_with_strftime_across_days_and_zones(
+            start in -63_000_000_000_000i64..260_000_000_000_000,
+            steps in proptest::collection::vec(-100_000_000i64..100_000_000, 1..30),
+            zone in 0usize..4,
+        ) {
+            let name = ["UTC", "Europe/Prague", "Asia/Kolkata", "America/St_Johns"][zone];
+            let z = DisplayZone::resolve(Some(name), false).unwrap();
+            let mut ms = start;
+            for step in steps {
+                ms += step;
+                let want = match z.zoned(ms) {
+                    Some(t) => t.strftime("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string(),
+                    None => ms.to_string(),
+                };
+                proptest::prop_assert_eq!(z.rfc3339(ms), want, "{} {}", name, ms);
+            }
+        }
     }
 
     #[test]
