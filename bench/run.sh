@@ -178,6 +178,10 @@ run_corpus() { # kind path docs
   if [ "$c" = ndjson ]; then
     STDOUT="$OUT/$c-pipe.csv"
     measure "$c" "sshook export - (the corpus through a pipe)" sshook ${S:-"$SSHOOK"} export - --rows conversations --format csv < <(cat "$path")
+    # The same export into a file without -o's fsync and rename, as DuckDB's COPY writes
+    # (it does not fsync): the row to compare with DuckDB's.
+    STDOUT="$OUT/$c-conversations-stdout.csv"
+    measure "$c" "sshook export conversations csv > file (no fsync, as DuckDB)" sshook ${S:-"$SSHOOK"} export "$path" --rows conversations --format csv
     STDOUT=/dev/null
     if [ "$HAVE_DUCKDB" = 1 ]; then
       measure "$c" "duckdb read_json -> csv, 2 threads" duckdb env PYTHONPATH="$WORK/pylib" python3 bench/duckdb_export.py "$path" "$OUT/$c-duckdb.csv" 2
