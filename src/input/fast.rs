@@ -117,20 +117,102 @@ fn borrowed(p: &Payload) -> Vec<bool> {
     out
 }
 
+/// A known key as it is written, quotes included (at most sixteen bytes), so that the next
+/// key can be checked with one sixteen-byte comparison.
+struct Key {
+    name: &'static str,
+    pattern: u128,
+    mask: u128,
+    len: usize,
+}
+
+impl Key {
+    const fn new(name: &'static str) -> Key {
+        let bytes = name.as_bytes();
+        let len = bytes.len() + 2;
+        assert!(len <= 16);
+        let mut written = [0u8; 16];
+        let mut mask = [0u8; 16];
+        written[0] = b'"';
+        let mut i = 0;
+        while i < bytes.len() {
+            written[i + 1] = bytes[i];
+            i += 1;
+        }
+        written[len - 1] = b'"';
+        i = 0;
+        while i < len {
+            mask[i] = 0xFF;
+            i += 1;
+        }
+        Key {
+            name,
+            pattern: u128::from_le_bytes(written),
+            mask: u128::from_le_bytes(mask),
+            len,
+        }
+    }
+}
+
+// The keys of each object, in the order Smartsupp writes them (the official example's): the
+// key after the one just read is checked first, and only a miss scans the key and looks it
+// up. The index of a key is its bit in `seen` and its arm in the object's `match`.
+const PAYLOAD: [Key; 8] = [
+    Key::new("accountId"),
+    Key::new("beginAt"),
+    Key::new("endAt"),
+    Key::new("channel"),
+    Key::new("visitor"),
+    Key::new("paths"),
+    Key::new("messages"),
+    Key::new("sshook"),
+];
+const CHANNEL: [Key; 14] = [
+    Key::new("id"),
+    Key::new("isChat"),
+    Key::new("isMissed"),
+    Key::new("isTriggered"),
+    Key::new("isOffline"),
+    Key::new("isCompleted"),
+    Key::new("isDropped"),
+    Key::new("duration"),
+    Key::new("avgResponse"),
+    Key::new("firstResponse"),
+    Key::new("messagesCount"),
+    Key::new("wordsCount"),
+    Key::new("rating"),
+    Key::new("ratingDesc"),
+];
+const VISITOR: [Key; 14] = [
+    Key::new("id"),
+    Key::new("name"),
+    Key::new("email"),
+    Key::new("note"),
+    Key::new("group"),
+    Key::new("groupKey"),
+    Key::new("ipAddress"),
+    Key::new("city"),
+    Key::new("countryCode"),
+    Key::new("country"),
+    Key::new("userAgent"),
+    Key::new("platform"),
+    Key::new("referer"),
+    Key::new("variables"),
+];
+const PAGE: [Key; 2] = [Key::new("url"), Key::new("title")];
+const MESSAGE: [Key; 6] = [
+    Key::new("type"),
+    Key::new("name"),
+    Key::new("from"),
+    Key::new("content"),
+    Key::new("sentAt"),
+    Key::new("triggeredBy"),
+];
+
 struct Parser<'a> {
     s: &'a str,
     b: &'a [u8],
     i: usize,
-}
-
-/// Marks a known key as read; `None` (serde_json's "duplicate field") when it was already.
-fn first_time(seen: &mut u32, bit: u32) -> Option<()> {
-    let mask = 1 << bit;
-    if *seen & mask != 0 {
-        return None;
-    }
-    *seen |= mask;
-    Some(())
 }
 
 impl<'a> Parser<'a> {
@@ -193,6 +275,69 @@ impl<'a> Parser<'a> {
                 }
                 _ => return None,
             }
+        }
+    }
+
+    /// Reads an object of known `keys`, calling `field` with each key's index in `keys` (the
+    /// length of `keys` for an unknown one) and the parser at the key's value. Returns which
+    /// keys were read (bit `index`); `None` for a key read twice (serde's "duplicate field").
+    #[inline]
+    fn fields<const N: usize>(
+        &mut self,
+        keys: &[Key; N],
+        mut field: impl FnMut(&mut Self, usize) -> Option<()>,
+    ) -> Option<u32> {
+        let mut seen = 0u32;
+        self.eat(b'{')?;
+        self.ws();
+        if self.peek()? == b'}' {
+            self.i += 1;
+            return Some(seen);
+        }
+        let mut next = 0;
+        loop {
+            let index = match keys.get(next) {
+                Some(key) if self.at(key) => {
+                    self.i += key.len;
+                    next
+                }
+                _ => {
+                    let name = self.key()?;
+                    keys.iter().position(|k| k.name == name).unwrap_or(N)
+                }
+            };
+            next = index + 1;
+            if index < N {
+                if seen & 1 << index != 0 {
+                    return None;
+                }
+                seen |= 1 << index;
+            }
+            self.ws();
+            self.eat(b':')?;
+            self.ws();
+            field(self, index)?;
+            self.ws();
+            match self.peek()? {
+                b',' => {
+                    self.i += 1;
+                    self.ws();
+                }
+                b'}' => {
+                    self.i += 1;
+                    return Some(seen);
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Whether `key` is written here (with its closing quote, so no longer key matches).
+    #[inline]
+    fn at(&self, key: &Key) -> bool {
+        match self.b[self.i..].first_chunk::<16>() {
+            Some(chunk) => u128::from_le_bytes(*chunk) & key.mask == key.pattern,
+            None => false,
         }
     }
 
@@ -446,34 +591,33 @@ impl<'a> Parser<'a> {
     fn payload(&mut self) -> Option<Payload<'a>> {
         let (mut account_id, mut begin_at, mut end_at, mut channel) = (None, None, None, None);
         let (mut visitor, mut paths, mut messages) = (None, Vec::new(), None);
-        let mut seen = 0;
-        self.object(|p, key| {
+        self.fields(&PAYLOAD, |p, key| {
             match key {
-                "accountId" => {
-                    first_time(&mut seen, 0)?;
+                0 => {
+                    // accountId
                     account_id = p.int(true)?;
                 }
-                "beginAt" => {
-                    first_time(&mut seen, 1)?;
+                1 => {
+                    // beginAt
                     begin_at = p.int(false)?;
                 }
-                "endAt" => {
-                    first_time(&mut seen, 2)?;
+                2 => {
+                    // endAt
                     end_at = Some(p.int(true)?);
                 }
-                "channel" => {
-                    first_time(&mut seen, 3)?;
+                3 => {
+                    // channel
                     channel = Some(p.channel()?);
                 }
-                "visitor" => {
-                    first_time(&mut seen, 4)?;
+                4 => {
+                    // visitor
                     visitor = match p.peek()? {
                         b'n' => p.literal(b"null").map(|_| None)?,
                         _ => Some(p.visitor()?),
                     };
                 }
-                "paths" => {
-                    first_time(&mut seen, 5)?;
+                5 => {
+                    // paths
                     if p.peek()? == b'n' {
                         p.literal(b"null")?;
                     } else {
@@ -483,8 +627,7 @@ impl<'a> Parser<'a> {
                         })?;
                     }
                 }
-                "messages" => {
-                    first_time(&mut seen, 6)?;
+                6 => {
                     let mut list = Vec::with_capacity(16);
                     p.array(|p| {
                         list.push(p.message()?);
@@ -493,7 +636,7 @@ impl<'a> Parser<'a> {
                     messages = Some(list);
                 }
                 // An assembled conversation: rare, and serde_json's to read.
-                "sshook" => return None,
+                7 => return None,
                 _ => p.skip(1)?,
             }
             Some(())
@@ -527,63 +670,62 @@ impl<'a> Parser<'a> {
             rating: None,
             rating_desc: None,
         };
-        let mut seen = 0;
-        self.object(|p, key| {
+        let seen = self.fields(&CHANNEL, |p, key| {
             match key {
-                "id" => {
-                    first_time(&mut seen, 0)?;
+                0 => {
+                    // id
                     c.id = p.int(true)?;
                 }
-                "isChat" => {
-                    first_time(&mut seen, 1)?;
+                1 => {
+                    // isChat
                     c.is_chat = p.opt_bool()?;
                 }
-                "isMissed" => {
-                    first_time(&mut seen, 2)?;
+                2 => {
+                    // isMissed
                     c.is_missed = p.opt_bool()?;
                 }
-                "isTriggered" => {
-                    first_time(&mut seen, 3)?;
+                3 => {
+                    // isTriggered
                     c.is_triggered = p.opt_bool()?;
                 }
-                "isOffline" => {
-                    first_time(&mut seen, 4)?;
+                4 => {
+                    // isOffline
                     c.is_offline = p.opt_bool()?;
                 }
-                "isCompleted" => {
-                    first_time(&mut seen, 5)?;
+                5 => {
+                    // isCompleted
                     c.is_completed = p.opt_bool()?;
                 }
-                "isDropped" => {
-                    first_time(&mut seen, 6)?;
+                6 => {
+                    // isDropped
                     c.is_dropped = p.opt_bool()?;
                 }
-                "duration" => {
-                    first_time(&mut seen, 7)?;
+                7 => {
+                    // duration
                     c.duration = p.int(true)?;
                 }
-                "avgResponse" => {
-                    first_time(&mut seen, 8)?;
+                8 => {
+                    // avgResponse
                     c.avg_response = p.int(true)?;
                 }
-                "firstResponse" => {
-                    first_time(&mut seen, 9)?;
+                9 => {
+                    // firstResponse
                     c.first_response = p.int(true)?;
                 }
-                "messagesCount" => {
-                    first_time(&mut seen, 10)?;
+                10 => {
+                    // messagesCount
                     c.messages_count = p.int(true)?;
                 }
-                "wordsCount" => {
-                    first_time(&mut seen, 11)?;
+                11 => {
+                    // wordsCount
                     c.words_count = p.int(true)?;
                 }
-                "rating" => {
-                    first_time(&mut seen, 12)?;
+                12 => {
+                    // rating
                     c.rating = p.int(true)?;
                 }
-                "ratingDesc" => {
-                    first_time(&mut seen, 13)?;
+                13 => {
+                    // ratingDesc
                     c.rating_desc = p.opt_text()?;
                 }
                 _ => p.skip(2)?,
@@ -596,63 +738,62 @@ impl<'a> Parser<'a> {
 
     fn visitor(&mut self) -> Option<Visitor<'a>> {
         let mut v = Visitor::default();
-        let mut seen = 0;
-        self.object(|p, key| {
+        self.fields(&VISITOR, |p, key| {
             match key {
-                "id" => {
-                    first_time(&mut seen, 0)?;
+                0 => {
+                    // id
                     v.id = p.opt_scalar()?;
                 }
-                "name" => {
-                    first_time(&mut seen, 1)?;
+                1 => {
+                    // name
                     v.name = p.opt_text()?;
                 }
-                "email" => {
-                    first_time(&mut seen, 2)?;
+                2 => {
+                    // email
                     v.email = p.opt_text()?;
                 }
-                "note" => {
-                    first_time(&mut seen, 3)?;
+                3 => {
+                    // note
                     v.note = p.opt_text()?;
                 }
-                "group" => {
-                    first_time(&mut seen, 4)?;
+                4 => {
+                    // group
                     v.group = p.opt_scalar()?;
                 }
-                "groupKey" => {
-                    first_time(&mut seen, 5)?;
+                5 => {
+                    // groupKey
                     v.group_key = p.opt_scalar()?;
                 }
-                "ipAddress" => {
-                    first_time(&mut seen, 6)?;
+                6 => {
+                    // ipAddress
                     v.ip_address = p.opt_text()?;
                 }
-                "city" => {
-                    first_time(&mut seen, 7)?;
+                7 => {
+                    // city
                     v.city = p.opt_text()?;
                 }
-                "countryCode" => {
-                    first_time(&mut seen, 8)?;
+                8 => {
+                    // countryCode
                     v.country_code = p.opt_text()?;
                 }
-                "country" => {
-                    first_time(&mut seen, 9)?;
+                9 => {
+                    // country
                     v.country = p.opt_text()?;
                 }
-                "userAgent" => {
-                    first_time(&mut seen, 10)?;
+                10 => {
+                    // userAgent
                     v.user_agent = p.opt_text()?;
                 }
-                "platform" => {
-                    first_time(&mut seen, 11)?;
+                11 => {
+                    // platform
                     v.platform = p.opt_text()?;
                 }
-                "referer" => {
-                    first_time(&mut seen, 12)?;
+                12 => {
+                    // referer
                     v.referer = p.opt_text()?;
                 }
-                "variables" => {
-                    first_time(&mut seen, 13)?;
+                13 => {
+                    // variables
                     v.variables = p.raw()?;
                 }
                 _ => p.skip(2)?,
@@ -688,15 +829,14 @@ impl<'a> Parser<'a> {
             url: None,
             title: None,
         };
-        let mut seen = 0;
-        self.object(|p, key| {
+        self.fields(&PAGE, |p, key| {
             match key {
-                "url" => {
-                    first_time(&mut seen, 0)?;
+                0 => {
+                    // url
                     page.url = p.opt_text()?;
                 }
-                "title" => {
-                    first_time(&mut seen, 1)?;
+                1 => {
+                    // title
                     page.title = p.opt_text()?;
                 }
                 _ => p.skip(3)?,
@@ -709,34 +849,33 @@ impl<'a> Parser<'a> {
     fn message(&mut self) -> Option<Message<'a>> {
         let (mut kind, mut sent_at) = (None, None);
         let (mut name, mut from, mut content, mut triggered_by) = (None, None, None, None);
-        let mut seen = 0;
-        self.object(|p, key| {
+        self.fields(&MESSAGE, |p, key| {
             match key {
-                "type" => {
-                    first_time(&mut seen, 0)?;
+                0 => {
+                    // type
                     if p.peek()? != b'"' {
                         return None;
                     }
                     kind = Some(p.string()?);
                 }
-                "name" => {
-                    first_time(&mut seen, 1)?;
+                1 => {
+                    // name
                     name = p.opt_text()?;
                 }
-                "from" => {
-                    first_time(&mut seen, 2)?;
+                2 => {
+                    // from
                     from = p.opt_scalar()?;
                 }
-                "content" => {
-                    first_time(&mut seen, 3)?;
+                3 => {
+                    // content
                     content = p.opt_text()?;
                 }
-                "sentAt" => {
-                    first_time(&mut seen, 4)?;
+                4 => {
+                    // sentAt
                     sent_at = Some(p.integer()?);
                 }
-                "triggeredBy" => {
-                    first_time(&mut seen, 5)?;
+                5 => {
+                    // triggeredBy
                     triggered_by = p.opt_text()?;
                 }
                 _ => p.skip(3)?,
@@ -837,11 +976,44 @@ mod tests {
                 .to_string(),
             r#"{"beginAt":1,"endAt":null,"channel":{"id":null},"visitor":null,"paths":[{"url":"u"},{}],"messages":[]}"#
                 .to_string(),
+            // A key missing where a longer one that starts like it follows.
+            r#"{"beginAt":1,"endAt":2,"channel":{"id":1,"wordsCount":3,"ratingDesc":"x"},"visitor":{"note":"n","groupKey":"g"},"messages":[]}"#
+                .to_string(),
         ];
         for text in &texts {
             let fast = fast(text);
             assert!(fast.is_some(), "fast path gave up on:\n{text}");
             assert_eq!(fast, serde(text));
+        }
+    }
+
+    #[test]
+    fn keys_in_any_order_read_the_same() {
+        // The key after the last one read is tried first: any other order must read alike.
+        fn reversed(v: &serde_json::Value) -> serde_json::Value {
+            use serde_json::Value;
+            match v {
+                Value::Object(map) => Value::Object(
+                    map.iter()
+                        .rev()
+                        .map(|(k, v)| (k.clone(), reversed(v)))
+                        .collect(),
+                ),
+                Value::Array(items) => Value::Array(items.iter().map(reversed).collect()),
+                other => other.clone(),
+            }
+        }
+        for text in [OFFICIAL, COMPACT] {
+            let value: serde_json::Value = serde_json::from_str(text).unwrap();
+            for text in [
+                serde_json::to_string(&reversed(&value)).unwrap(),
+                serde_json::to_string_pretty(&reversed(&value)).unwrap(),
+                serde_json::to_string(&value).unwrap(),
+            ] {
+                let fast = fast(&text);
+                assert!(fast.is_some(), "fast path gave up on:\n{text}");
+                assert_eq!(fast, serde(&text));
+            }
         }
     }
 
