@@ -5,8 +5,7 @@
 //! Why: serde_json's typed parse was 59 % of an export's instructions. This parser scans
 //! strings sixteen bytes at a time, matches keys without serde's visitor layers and makes
 //! the same values: a string borrowed from the input when it has no escapes, owned when it
-//! has, integers, booleans, nulls, and the custom variables as raw text (that one value is
-//! read by serde_json, the only maker of a borrowed `RawValue`).
+//! has, integers, booleans, nulls, and the custom variables as raw text.
 //!
 //! What it gives up on (and serde_json then reads): any value whose type is not the common
 //! one (a float or a boolean where an integer or a string is expected, an array where an
@@ -22,9 +21,7 @@
 
 use std::borrow::Cow;
 
-use serde_json::value::RawValue;
-
-use crate::payload::{Channel, Message, Page, Payload, Scalar, Text, Visitor};
+use crate::payload::{Channel, Message, Page, Payload, RawJson, Scalar, Text, Visitor};
 
 /// Deeper nesting than this is left to serde_json (whose limit is 128, and the documents'
 /// own rule too, see `split::MAX_DEPTH`): a payload the fast path reads is never too deep.
@@ -803,25 +800,15 @@ impl<'a> Parser<'a> {
         Some(v)
     }
 
-    /// A value kept as raw JSON text, `null` read as none (serde's `Option<&RawValue>`).
-    fn raw(&mut self) -> Option<Option<&'a RawValue>> {
+    /// A value kept as raw JSON text, `null` read as none (as serde's `Option` reads it).
+    fn raw(&mut self) -> Option<Option<RawJson<'a>>> {
         if self.peek()? == b'n' {
             self.literal(b"null")?;
             return Some(None);
         }
-        // serde_json makes a borrowed `RawValue` only by reading it, so it reads this value.
-        let mut stream =
-            serde_json::Deserializer::from_str(self.s.get(self.i..)?).into_iter::<&'a RawValue>();
-        let raw = stream.next()?.ok()?;
-        // It counts nesting from here: keep the whole payload within DEPTH (two levels up).
-        let text = raw.get().as_bytes();
-        let brackets =
-            memchr::memchr_iter(b'{', text).count() + memchr::memchr_iter(b'[', text).count();
-        if brackets + 2 > DEPTH {
-            return None;
-        }
-        self.i += stream.byte_offset();
-        Some(Some(raw))
+        let start = self.i;
+        self.skip(2)?;
+        Some(Some(RawJson::checked(self.s.get(start..self.i)?)))
     }
 
     fn page(&mut self) -> Option<Page<'a>> {

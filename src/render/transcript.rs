@@ -188,7 +188,7 @@ fn location(v: &crate::payload::Visitor) -> String {
 }
 
 /// `Label: value` for each custom variable; the raw JSON when it has another shape.
-fn variables(raw: Option<&serde_json::value::RawValue>) -> Vec<String> {
+fn variables(raw: Option<crate::payload::RawJson>) -> Vec<String> {
     let Some(raw) = raw else { return Vec::new() };
     let Ok(value) = serde_json::from_str::<Value>(raw.get()) else {
         return vec![raw.get().to_owned()];
