@@ -174,24 +174,58 @@ pub struct Visitor<'a> {
 
 /// A JSON value kept as its text, as serde_json's `RawValue` keeps it (read through one), but
 /// a plain slice of the input, so that the fast path (`input::fast`) can make one from text it
-/// has checked by the same grammar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct RawJson<'a>(&'a str);
+/// has checked by the same grammar. Equal, hashed and shown by its text alone.
+#[derive(Clone, Copy)]
+pub struct RawJson<'a> {
+    text: &'a str,
+    /// Known to have no white space between its tokens (the fast path knows; serde does not).
+    compact: bool,
+}
 
 impl<'a> RawJson<'a> {
-    /// `text` must be exactly one JSON value, without surrounding white space.
-    pub(crate) fn checked(text: &'a str) -> RawJson<'a> {
-        RawJson(text)
+    /// `text` must be exactly one JSON value, without surrounding white space; `compact`
+    /// that it has none between its tokens either.
+    pub(crate) fn checked(text: &'a str, compact: bool) -> RawJson<'a> {
+        RawJson { text, compact }
     }
 
     pub fn get(&self) -> &'a str {
-        self.0
+        self.text
+    }
+
+    /// The text when it is known to have no white space between tokens (then it needs no
+    /// compacting); `None` when that is not known.
+    pub fn known_compact(&self) -> Option<&'a str> {
+        self.compact.then_some(self.text)
+    }
+}
+
+impl fmt::Debug for RawJson<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("RawJson").field(&self.text).finish()
+    }
+}
+
+impl PartialEq for RawJson<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for RawJson<'_> {}
+
+impl std::hash::Hash for RawJson<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.text.hash(state);
     }
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for RawJson<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <&'de RawValue>::deserialize(d).map(|raw| RawJson(raw.get()))
+        <&'de RawValue>::deserialize(d).map(|raw| RawJson {
+            text: raw.get(),
+            compact: false,
+        })
     }
 }
 

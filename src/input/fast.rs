@@ -34,6 +34,7 @@ pub fn payload(text: &str) -> Option<(Payload<'_>, usize)> {
         s: text,
         b: text.as_bytes(),
         i: 0,
+        blanks: 0,
     };
     let payload = parser.payload()?;
     #[cfg(debug_assertions)]
@@ -210,6 +211,8 @@ struct Parser<'a> {
     s: &'a str,
     b: &'a [u8],
     i: usize,
+    /// White space skipped between tokens so far (0 or not), to tell compact raw values.
+    blanks: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -223,6 +226,7 @@ impl<'a> Parser<'a> {
     fn ws(&mut self) {
         while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.peek() {
             self.i += 1;
+            self.blanks += 1;
         }
     }
 
@@ -806,9 +810,10 @@ impl<'a> Parser<'a> {
             self.literal(b"null")?;
             return Some(None);
         }
-        let start = self.i;
+        let (start, blanks) = (self.i, self.blanks);
         self.skip(2)?;
-        Some(Some(RawJson::checked(self.s.get(start..self.i)?)))
+        let text = self.s.get(start..self.i)?;
+        Some(Some(RawJson::checked(text, self.blanks == blanks)))
     }
 
     fn page(&mut self) -> Option<Page<'a>> {
@@ -972,6 +977,32 @@ mod tests {
             assert!(fast.is_some(), "fast path gave up on:\n{text}");
             assert_eq!(fast, serde(text));
         }
+    }
+
+    #[test]
+    fn custom_variables_say_whether_they_are_compact() {
+        fn variables(text: &str) -> RawJson<'_> {
+            let (p, _) = payload(text).unwrap();
+            p.visitor.unwrap().variables.unwrap()
+        }
+        let compact = variables(
+            r#"{"beginAt":1,"endAt":2,"channel":{"id":1},"visitor":{"variables":{"a":{"label":"A b","value":[1,"x y"]}}},"messages":[]}"#,
+        );
+        assert_eq!(
+            compact.known_compact(),
+            Some(r#"{"a":{"label":"A b","value":[1,"x y"]}}"#)
+        );
+        for spaced in [
+            r#"{"beginAt":1,"endAt":2,"channel":{"id":1},"visitor":{"variables":{"a": 1}},"messages":[]}"#,
+            r#"{"beginAt":1,"endAt":2,"channel":{"id":1},"visitor":{"variables":[1 ,2]},"messages":[]}"#,
+        ] {
+            assert_eq!(variables(spaced).known_compact(), None, "{spaced}");
+        }
+        // White space around the value is not part of it.
+        let around = variables(
+            r#"{"beginAt":1,"endAt":2,"channel":{"id":1},"visitor":{"variables" :  {"a":1} },"messages":[]}"#,
+        );
+        assert_eq!(around.known_compact(), Some(r#"{"a":1}"#));
     }
 
     #[test]

@@ -516,7 +516,10 @@ pub static CONVERSATION_COLUMNS: &[Column<ConversationCell>] =
             Json,
             "the visitor's custom variables as compact JSON (visitor.variables)",
             |c| match c.visitor().and_then(|v| v.variables) {
-                Some(raw) if raw.get() != "null" => Cell::Text(compact_json(raw.get())),
+                Some(raw) if raw.get() != "null" => Cell::Text(match raw.known_compact() {
+                    Some(text) => Cow::Borrowed(text),
+                    None => compact_json(raw.get()),
+                }),
                 _ => Cell::Null,
             }
         ),
