@@ -249,38 +249,9 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// Reads an object, calling `field` with each key and the parser at the key's value.
-    #[inline]
-    fn object(&mut self, mut field: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
-        self.eat(b'{')?;
-        self.ws();
-        if self.peek()? == b'}' {
-            self.i += 1;
-            return Some(());
-        }
-        loop {
-            let key = self.key()?;
-            self.ws();
-            self.eat(b':')?;
-            self.ws();
-            field(self, key)?;
-            self.ws();
-            match self.peek()? {
-                b',' => {
-                    self.i += 1;
-                    self.ws();
-                }
-                b'}' => {
-                    self.i += 1;
-                    return Some(());
-                }
-                _ => return None,
-            }
-        }
-    }
-
-    /// Reads an object of known `keys`, calling `field` with each key's index in `keys` (the
-    /// length of `keys` for an unknown one) and the parser at the key's value. Returns which
+    /// Reads an object of known `keys` (none for an object skipped), calling `field` with each
+    /// key's index in `keys` (the length of `keys` for an unknown one) and the parser at the
+    /// key's value. Returns which
     /// keys were read (bit `index`); `None` for a key read twice (serde's "duplicate field").
     #[inline]
     fn fields<const N: usize>(
@@ -543,7 +514,7 @@ impl<'a> Parser<'a> {
     fn skip(&mut self, depth: usize) -> Option<()> {
         match self.peek()? {
             b'"' => self.string().map(drop),
-            b'{' if depth < DEPTH => self.object(|p, _| p.skip(depth + 1)),
+            b'{' if depth < DEPTH => self.fields(&[], |p, _| p.skip(depth + 1)).map(drop),
             b'[' if depth < DEPTH => self.array(|p| p.skip(depth + 1)),
             b't' => self.literal(b"true"),
             b'f' => self.literal(b"false"),
@@ -889,6 +860,7 @@ impl<'a> Parser<'a> {
 /// control character; `None` when there is none (the string is not closed).
 #[inline]
 fn special(b: &[u8]) -> Option<usize> {
+    #[cfg_attr(not(target_arch = "x86_64"), allow(unused_mut))]
     let mut i = 0;
     #[cfg(target_arch = "x86_64")]
     {
