@@ -561,8 +561,6 @@ pub fn count_words(text: &str) -> i64 {
     words
 }
 
-/// The length of the UTF-8 encoding of a non-ASCII White_Space character at the start of
-/// `bytes`: U+0085, U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029, U+202F, U+205F, U+3000.
 /// Which of sixteen bytes are ASCII white space (bit `i` for byte `i`); `None` when one of
 /// them may start a Unicode space (0xC2, 0xE1–0xE3), which the byte loop reads.
 #[cfg(target_arch = "x86_64")]
@@ -587,6 +585,8 @@ fn blanks16(block: &[u8; 16]) -> Option<u32> {
     }
 }
 
+/// The length of the UTF-8 encoding of a non-ASCII White_Space character at the start of
+/// `bytes`: U+0085, U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029, U+202F, U+205F, U+3000.
 fn unicode_space(bytes: &[u8]) -> Option<usize> {
     match bytes {
         [0xC2, 0x85 | 0xA0, ..] => Some(2),

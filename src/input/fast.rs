@@ -3,8 +3,9 @@
 //! of, so that serde_json then reads the document and words any error exactly as before.
 //!
 //! Why: serde_json's typed parse was 59 % of an export's instructions. This parser scans
-//! strings sixteen bytes at a time, matches keys without serde's visitor layers and makes
-//! the same values: a string borrowed from the input when it has no escapes, owned when it
+//! strings sixteen bytes at a time, expects each object's keys in the order Smartsupp writes
+//! them (checking the next one with one sixteen-byte comparison, any order still read) and
+//! makes the same values: a string borrowed from the input when it has no escapes, owned when it
 //! has, integers, booleans, nulls, and the custom variables as raw text.
 //!
 //! What it gives up on (and serde_json then reads): any value whose type is not the common
@@ -211,7 +212,8 @@ struct Parser<'a> {
     s: &'a str,
     b: &'a [u8],
     i: usize,
-    /// White space skipped between tokens so far (0 or not), to tell compact raw values.
+    /// How much white space between tokens was skipped so far: a raw value read without it
+    /// growing is compact.
     blanks: usize,
 }
 
@@ -251,8 +253,8 @@ impl<'a> Parser<'a> {
 
     /// Reads an object of known `keys` (none for an object skipped), calling `field` with each
     /// key's index in `keys` (the length of `keys` for an unknown one) and the parser at the
-    /// key's value. Returns which
-    /// keys were read (bit `index`); `None` for a key read twice (serde's "duplicate field").
+    /// key's value. Returns which keys were read (bit `index`); `None` for a key read twice
+    /// (serde's "duplicate field").
     #[inline]
     fn fields<const N: usize>(
         &mut self,
