@@ -1,7 +1,10 @@
 //! Byte-level facts about JSON text that serde_json does not expose: which bytes lie outside
 //! string literals, and the structure (nesting depth) of a text read piece by piece. Used to
-//! strip layout whitespace exactly (`export --rows payloads`), to measure nesting depth
+//! strip layout whitespace exactly (`export --rows payloads`, the fingerprints that tell
+//! re-sent copies apart), to measure nesting depth
 //! (validate's "nesting too deep") and to cut a stream only between documents (the reader).
+
+use std::borrow::Cow;
 
 /// The positions and values of the bytes of `raw` outside string literals, in order. The
 /// quotes that open and close strings are not yielded. A string is skipped in one step, by
@@ -44,6 +47,55 @@ pub fn after_string(raw: &[u8], quote: usize) -> usize {
             Some(n) => at += n + 2, // the backslash and the byte it escapes
         }
     }
+}
+
+/// The JSON text without the whitespace between tokens; strings are kept byte for byte, so
+/// every value (big numbers, escapes) comes out exactly as it went in.
+pub fn compact_json(raw: &str) -> Cow<'_, str> {
+    let bytes = raw.as_bytes();
+    let blank = |b: u8| matches!(b, b' ' | b'\n' | b'\r' | b'\t');
+    let mut out: Option<String> = None;
+    let (mut at, mut run_start) = (0, 0);
+    while let Some(&b) = bytes.get(at) {
+        if b == b'"' {
+            at = crate::jsontext::after_string(bytes, at);
+        } else if blank(b) {
+            // A run of whitespace (a pretty document's indentation) is dropped in one step.
+            // Whitespace is ASCII, so these are character boundaries.
+            let out = out.get_or_insert_with(|| String::with_capacity(raw.len()));
+            out.push_str(&raw[run_start..at]);
+            while bytes.get(at).is_some_and(|&b| blank(b)) {
+                at += 1;
+            }
+            run_start = at;
+        } else {
+            at += 1;
+        }
+    }
+    match out {
+        None => Cow::Borrowed(raw),
+        Some(mut out) => {
+            out.push_str(&raw[run_start..]);
+            Cow::Owned(out)
+        }
+    }
+}
+
+/// The hash that tells two copies of a document apart (re-sent POST-hook payloads,
+/// re-delivered webhook events): of its text without the white space between tokens. The same
+/// document pretty-printed and compact hashes the same; any other change (a value, the order of
+/// keys, an escape) differently. The fast path makes the same hash while it reads a payload.
+pub fn fingerprint(raw: &str) -> u64 {
+    hash_compact(compact_json(raw).as_bytes())
+}
+
+/// [`fingerprint`]'s hash of a text already without white space between tokens.
+pub fn hash_compact(text: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    // One call: the hasher takes sixteen bytes a step.
+    let mut hasher = rustc_hash::FxHasher::default();
+    hasher.write(text);
+    hasher.finish()
 }
 
 /// Whether `raw` nests objects and arrays deeper than `limit` levels.
@@ -149,6 +201,62 @@ impl Scanner {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fingerprint_ignores_layout_only() {
+        let compact = r#"{"a":{"label":"K","value":1},"m":[{"content":"x y"}]}"#;
+        let pretty = "{\n  \"a\": {\"label\": \"K\", \"value\": 1},\r\n\t\"m\": [ {\"content\":\"x y\"} ]\n}\n";
+        let fp = fingerprint(compact);
+        assert_eq!(fp, hash_compact(compact.as_bytes()));
+        assert_eq!(fp, fingerprint(pretty));
+        for changed in [
+            compact.replace("x y", "x  y"),
+            compact.replace("x y", "xy"),
+            compact.replace(r#""value":1"#, r#""value":2"#),
+            compact.replace(r#""label":"K","value":1"#, r#""value":1,"label":"K""#),
+            compact.replace("K", "\\u004b"),
+        ] {
+            assert_ne!(fp, fingerprint(&changed), "{changed}");
+        }
+        // Longer than the hasher's sixteen-byte steps: a change after the first steps counts.
+        let long = format!(r#"{{"t":"{}","u":1}}"#, "a".repeat(100));
+        assert_ne!(
+            fingerprint(&long),
+            fingerprint(&long.replace("\"u\":1", "\"u\":2"))
+        );
+    }
+
+    #[test]
+    fn compact_json_keeps_strings_and_numbers_exact() {
+        let raw = "{\n  \"a b\": \"x  y\\\" z\",\n  \"n\": 1.000000000000000000001e400 }";
+        assert_eq!(
+            compact_json(raw),
+            "{\"a b\":\"x  y\\\" z\",\"n\":1.000000000000000000001e400}"
+        );
+        assert!(matches!(compact_json("[1,2]"), Cow::Borrowed("[1,2]")));
+    }
+
+    /// The rule plainly: every whitespace byte outside string literals goes.
+    fn compact_slowly(raw: &str) -> String {
+        let dropped: Vec<usize> = crate::jsontext::outside_strings(raw.as_bytes())
+            .filter(|&(_, b)| matches!(b, b' ' | b'\n' | b'\r' | b'\t'))
+            .map(|(i, _)| i)
+            .collect();
+        let bytes = raw
+            .bytes()
+            .enumerate()
+            .filter(|(i, _)| !dropped.contains(i));
+        String::from_utf8(bytes.map(|(_, b)| b).collect()).unwrap()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn compact_json_drops_exactly_the_whitespace_outside_strings(
+            raw in r#"[ \n\t\r"\\a{}\[\],:0-9é]{0,60}"#
+        ) {
+            proptest::prop_assert_eq!(compact_json(&raw).into_owned(), compact_slowly(&raw));
+        }
+    }
 
     #[test]
     fn strings_hide_their_bytes() {

@@ -195,7 +195,7 @@ fn plan_file(target: &Target, rule: &dyn Rule) -> std::io::Result<FilePlan> {
             let conversation = doc.event.conversation_id().map(str::to_owned);
             let loose_remove = conversation.is_none() && rule.loose_event(&doc.event);
             plan.events.push((
-                Facts::new(&doc.event, crate::webhook::fingerprint(doc.raw)),
+                Facts::new(&doc.event, crate::jsontext::fingerprint(doc.raw)),
                 doc.origin.clone(),
             ));
             plan.docs.push(Doc {

@@ -258,6 +258,7 @@ impl Redactor {
                 origin: doc.origin.clone(),
                 index: doc.index,
                 raw: &json,
+                fingerprint: None,
                 payload,
             }),
             // Cannot happen (strings stay strings); never hand on the unredacted text.
@@ -302,6 +303,7 @@ impl Redactor {
             origin: doc.origin.clone(),
             index: doc.index,
             raw: "{}",
+            fingerprint: None,
             payload,
         }
     }

@@ -524,14 +524,14 @@ where
                         let matched = selection.matches(&doc.payload);
                         Entry::Copy(Copy {
                             id: doc.payload.channel.id,
-                            fingerprint: fingerprint(&doc.payload) as u32,
+                            fingerprint: doc.fingerprint() as u32,
                             sort_key: selection.sort_key(&doc.payload),
                             value: matched.then(|| selection.work(&doc, &work)),
                             origin: doc.origin,
                         })
                     }
                     Item::Event(doc) => {
-                        let facts = Facts::new(&doc.event, crate::webhook::fingerprint(doc.raw));
+                        let facts = Facts::new(&doc.event, crate::jsontext::fingerprint(doc.raw));
                         Entry::Event(Box::new(facts), doc.origin)
                     }
                     Item::Bad(finding) => Entry::Bad(finding),
@@ -573,6 +573,7 @@ where
             origin: assembled.origin,
             index: None,
             raw: &json,
+            fingerprint: None,
             payload,
         };
         let copy = Copy {
@@ -620,7 +621,7 @@ where
             let mut entries = Vec::new();
             input::documents(chunk, &mut |item| match item {
                 Item::Event(doc) => {
-                    let fingerprint = crate::webhook::fingerprint(doc.raw);
+                    let fingerprint = crate::jsontext::fingerprint(doc.raw);
                     entries.push(Entry::EventCopy(Copy {
                         id: Some(fingerprint as i64),
                         fingerprint: 0,
@@ -887,51 +888,9 @@ impl Summary {
     }
 }
 
-/// A hash of everything the model reads from a payload, so that the same conversation
-/// pretty-printed and compact counts as the same, and a changed rating as different.
-pub fn fingerprint(payload: &Payload) -> u64 {
-    use std::hash::BuildHasher;
-    rustc_hash::FxBuildHasher.hash_one(payload)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::rows::compact_json;
-
-    #[test]
-    fn fingerprint_ignores_layout_not_content() {
-        let fp = |json: &str| fingerprint(&serde_json::from_str::<Payload>(json).unwrap());
-        let a = fp(
-            r#"{"beginAt": 1, "endAt": 2, "channel": {"id": 1, "rating": null},
-            "visitor": {"variables": {"k": {"label": "K", "value": 1}}},
-            "messages": [{"type": "visitor", "sentAt": 1, "content": "x y"}]}"#,
-        );
-        let compact = r#"{"beginAt":1,"endAt":2,"channel":{"id":1},"visitor":{"variables":{"k":{"label":"K","value":1}}},"messages":[{"type":"visitor","sentAt":1,"content":"x y"}]}"#;
-        assert_eq!(a, fp(compact));
-        assert_ne!(a, fp(&compact.replace("x y", "xy")));
-        assert_ne!(
-            a,
-            fp(&compact.replace(r#""id":1}"#, r#""id":1,"rating":5}"#))
-        );
-        assert_ne!(a, fp(&compact.replace(r#""value":1"#, r#""value":2"#)));
-
-        // Variables longer than the hasher's blocks: pretty and compact alike, a change after
-        // the first block seen.
-        let long: Vec<String> = (0..12)
-            .map(|k| format!(r#""key{k}": {{"label": "Label {k}", "value": {k}}}"#))
-            .collect();
-        let with = |variables: &str| {
-            fp(&format!(
-                r#"{{"beginAt":1,"endAt":2,"channel":{{"id":1}},"visitor":{{"variables":{variables}}},"messages":[]}}"#
-            ))
-        };
-        let pretty = format!("{{\n    {}\n}}", long.join(",\n    "));
-        let compact = compact_json(&pretty).into_owned();
-        assert!(compact.len() > 200);
-        assert_eq!(with(&pretty), with(&compact));
-        assert_ne!(with(&compact), with(&compact.replace("Label 9", "Label 8")));
-    }
 
     #[test]
     fn rating_ranges() {

@@ -28,24 +28,44 @@ use crate::payload::{Channel, Message, Page, Payload, RawJson, Scalar, Text, Vis
 /// own rule too, see `split::MAX_DEPTH`): a payload the fast path reads is never too deep.
 pub const DEPTH: usize = 64;
 
-/// Reads the payload object at the start of `text`; returns it and the length of its text,
-/// or `None` when serde_json must read it.
-pub fn payload(text: &str) -> Option<(Payload<'_>, usize)> {
+thread_local! {
+    /// The buffer a thread compacts pretty-printed payloads in for their fingerprint.
+    static SCRATCH: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// Reads the payload object at the start of `text`; returns it, the length of its text and
+/// its fingerprint ([`jsontext::fingerprint`](crate::jsontext::fingerprint), made while
+/// reading), or `None` when serde_json must read it.
+pub fn payload(text: &str) -> Option<(Payload<'_>, usize, u64)> {
     let mut parser = Parser {
         s: text,
         b: text.as_bytes(),
         i: 0,
         blanks: 0,
+        compact: Vec::new(),
+        kept: 0,
+        since: 0,
     };
     let payload = parser.payload()?;
+    let end = parser.i;
+    let fingerprint = if parser.blanks == 0 {
+        crate::jsontext::hash_compact(&parser.b[..end])
+    } else {
+        parser.keep_long(parser.since);
+        let compact = &parser.compact[..parser.kept + end - parser.since];
+        let hash = crate::jsontext::hash_compact(compact);
+        SCRATCH.set(parser.compact);
+        hash
+    };
     #[cfg(debug_assertions)]
-    same_as_serde(text, &payload, parser.i);
-    Some((payload, parser.i))
+    same_as_serde(text, &payload, end, fingerprint);
+    Some((payload, end, fingerprint))
 }
 
-/// The debug-build check: serde_json reads the same payload from the same text.
+/// The debug-build check: serde_json reads the same payload from the same text, and the
+/// fingerprint is the one made from the text alone.
 #[cfg(debug_assertions)]
-fn same_as_serde(text: &str, fast: &Payload, len: usize) {
+fn same_as_serde(text: &str, fast: &Payload, len: usize, fingerprint: u64) {
     let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Payload>();
     let slow = stream.next();
     let slow = match slow {
@@ -66,6 +86,11 @@ fn same_as_serde(text: &str, fast: &Payload, len: usize) {
         borrowed(fast),
         borrowed(&slow),
         "borrowed strings differ:\n{text}"
+    );
+    assert_eq!(
+        fingerprint,
+        crate::jsontext::fingerprint(&text[..len]),
+        "fingerprint differs:\n{text}"
     );
 }
 
@@ -212,9 +237,16 @@ struct Parser<'a> {
     s: &'a str,
     b: &'a [u8],
     i: usize,
-    /// How much white space between tokens was skipped so far: a raw value read without it
-    /// growing is compact.
+    /// How many runs of white space between tokens were skipped so far: a raw value read
+    /// without it growing is compact.
     blanks: usize,
+    /// The text read up to `since` without its white space between tokens, once there was
+    /// some (its first `kept` bytes; empty while the text is compact): what the fingerprint
+    /// hashes.
+    compact: Vec<u8>,
+    kept: usize,
+    /// Where the text after the last run of white space begins.
+    since: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -223,13 +255,45 @@ impl<'a> Parser<'a> {
         self.b.get(self.i).copied()
     }
 
-    /// Skips JSON white space (the four characters serde_json skips).
+    /// Skips JSON white space (the four characters serde_json skips), keeping the text before
+    /// it for the fingerprint.
     #[inline]
     fn ws(&mut self) {
-        while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.peek() {
+        if let Some(b' ' | b'\n' | b'\t' | b'\r') = self.peek() {
+            let (from, at) = (self.since, self.kept);
+            let n = self.i - from;
+            match (
+                self.b.get(from..from + 16),
+                self.compact.get_mut(at..at + 16),
+            ) {
+                // Most pieces between white space are short: one sixteen-byte copy, of which
+                // the bytes past the piece are overwritten next.
+                (Some(block), Some(to)) if n <= 16 => to.copy_from_slice(block),
+                _ => self.keep_long(from),
+            }
+            self.kept = at + n;
             self.i += 1;
+            while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.peek() {
+                self.i += 1;
+            }
+            self.since = self.i;
             self.blanks += 1;
         }
+    }
+
+    /// Keeps the text from `from` to here in `compact`, growing it (a thread's scratch buffer
+    /// when it is first used).
+    #[cold]
+    fn keep_long(&mut self, from: usize) {
+        let (at, n) = (self.kept, self.i - from);
+        if self.compact.is_empty() {
+            self.compact = SCRATCH.take();
+        }
+        if self.compact.len() < at + n + 16 {
+            let len = (at + n + 16).max(2 * self.compact.len()).max(4 << 10);
+            self.compact.resize(len, 0);
+        }
+        self.compact[at..at + n].copy_from_slice(&self.b[from..self.i]);
     }
 
     #[inline]
@@ -905,7 +969,7 @@ mod tests {
     }
 
     fn fast(text: &str) -> Option<(String, usize)> {
-        payload(text).map(|(p, n)| (format!("{p:?}"), n))
+        payload(text).map(|(p, n, _)| (format!("{p:?}"), n))
     }
 
     const OFFICIAL: &str = include_str!("../../sample-data/official-example.json");
@@ -956,7 +1020,7 @@ mod tests {
     #[test]
     fn custom_variables_say_whether_they_are_compact() {
         fn variables(text: &str) -> RawJson<'_> {
-            let (p, _) = payload(text).unwrap();
+            let (p, _, _) = payload(text).unwrap();
             p.visitor.unwrap().variables.unwrap()
         }
         let compact = variables(

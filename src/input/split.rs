@@ -28,7 +28,18 @@ pub struct Document<'a> {
     pub index: Option<usize>,
     /// The document's text as read: every field, unknown ones included.
     pub raw: &'a str,
+    /// `raw`'s [`fingerprint`](crate::jsontext::fingerprint) when the fast path made it while
+    /// reading; see [`Document::fingerprint`].
+    pub fingerprint: Option<u64>,
     pub payload: Payload<'a>,
+}
+
+impl Document<'_> {
+    /// The hash that tells this copy from other copies of the conversation.
+    pub fn fingerprint(&self) -> u64 {
+        self.fingerprint
+            .unwrap_or_else(|| crate::jsontext::fingerprint(self.raw))
+    }
 }
 
 /// A webhook event read from the input, with where it came from and its exact text.
@@ -147,12 +158,12 @@ impl<'a> Splitter<'a, '_> {
         // every string, and the raw text needs no check either.
         let kind = likely_kind(&self.text[pos..]);
         if let (Some(text), Kind::Payload) = (self.utf8, kind) {
-            if let Some((payload, len)) = super::fast::payload(&text[pos..]) {
+            if let Some((payload, len, fingerprint)) = super::fast::payload(&text[pos..]) {
                 // Read by the fast path, which gives up on nesting deeper than the limit.
                 let end = pos + len;
                 let origin = self.origin(pos);
                 (self.emit)(item(
-                    Parsed::Payload(payload),
+                    Parsed::Payload(payload, Some(fingerprint)),
                     origin,
                     None,
                     &text[pos..end],
@@ -163,13 +174,13 @@ impl<'a> Splitter<'a, '_> {
         }
         let (parsed, len) = match (self.utf8, kind) {
             (Some(text), Kind::Payload) => {
-                first_value(Deserializer::from_str(&text[pos..]), Parsed::Payload)
+                first_value(Deserializer::from_str(&text[pos..]), Parsed::payload)
             }
             (Some(text), Kind::Event) => {
                 first_value(Deserializer::from_str(&text[pos..]), Parsed::event)
             }
             (None, Kind::Payload) => {
-                first_value(Deserializer::from_slice(&self.text[pos..]), Parsed::Payload)
+                first_value(Deserializer::from_slice(&self.text[pos..]), Parsed::payload)
             }
             (None, Kind::Event) => {
                 first_value(Deserializer::from_slice(&self.text[pos..]), Parsed::event)
@@ -476,11 +487,17 @@ impl<'a> Splitter<'a, '_> {
 /// A parsed document of either kind.
 #[allow(clippy::large_enum_variant)] // see `Item`
 enum Parsed<'a> {
-    Payload(Payload<'a>),
+    /// A payload, and its fingerprint when the fast path read it.
+    Payload(Payload<'a>, Option<u64>),
     Event(Box<Event<'a>>),
 }
 
 impl<'a> Parsed<'a> {
+    /// A payload serde_json read.
+    fn payload(payload: Payload<'a>) -> Parsed<'a> {
+        Parsed::Payload(payload, None)
+    }
+
     fn event(event: Event<'a>) -> Parsed<'a> {
         Parsed::Event(Box::new(event))
     }
@@ -503,8 +520,10 @@ where
 fn parse_as<'a>(raw: &'a str, kind: Kind) -> serde_json::Result<Parsed<'a>> {
     match kind {
         Kind::Payload => match super::fast::payload(raw) {
-            Some((payload, len)) if len == raw.len() => Ok(Parsed::Payload(payload)),
-            _ => serde_json::from_str(raw).map(Parsed::Payload),
+            Some((payload, len, fingerprint)) if len == raw.len() => {
+                Ok(Parsed::Payload(payload, Some(fingerprint)))
+            }
+            _ => serde_json::from_str(raw).map(Parsed::payload),
         },
         Kind::Event => serde_json::from_str(raw).map(Parsed::event),
     }
@@ -520,11 +539,12 @@ fn item<'a>(
     prefix: &str,
 ) -> Item<'a> {
     match parsed {
-        Parsed::Payload(payload) => match payload.null_required() {
+        Parsed::Payload(payload, fingerprint) => match payload.null_required() {
             None => Item::Payload(Document {
                 origin,
                 index,
                 raw,
+                fingerprint,
                 payload,
             }),
             Some(path) => Item::Bad(

@@ -11,8 +11,9 @@ use std::io::Write;
 use anyhow::{bail, Context, Result};
 
 use super::delimited::{self, Delimited};
-use super::rows::{compact_json, Cell, Columns, Kind};
+use super::rows::{Cell, Columns, Kind};
 use super::table::{self, Header, Look, Shown, Tone, Width};
+use crate::jsontext::compact_json;
 use crate::render::rows::Record;
 use crate::time::DisplayZone;
 

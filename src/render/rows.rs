@@ -14,6 +14,7 @@ use anyhow::{bail, Result};
 use serde_json::value::RawValue;
 
 use crate::input::{Document, EventDoc};
+use crate::jsontext::compact_json;
 use crate::payload::{Counted, Message, Payload, Scalar, Visitor};
 
 /// One typed value of a row. A missing or null value is [`Cell::Null`] and a sent empty string
@@ -222,38 +223,6 @@ fn joined(names: Vec<&str>) -> Cell<'_> {
         [] => Cell::Null,
         [one] => Cell::text(Some(one)),
         _ => Cell::owned_text(names.join("; ")),
-    }
-}
-
-/// The JSON text without the whitespace between tokens; strings are kept byte for byte, so
-/// every value (big numbers, escapes) comes out exactly as it went in.
-pub fn compact_json(raw: &str) -> Cow<'_, str> {
-    let bytes = raw.as_bytes();
-    let blank = |b: u8| matches!(b, b' ' | b'\n' | b'\r' | b'\t');
-    let mut out: Option<String> = None;
-    let (mut at, mut run_start) = (0, 0);
-    while let Some(&b) = bytes.get(at) {
-        if b == b'"' {
-            at = crate::jsontext::after_string(bytes, at);
-        } else if blank(b) {
-            // A run of whitespace (a pretty document's indentation) is dropped in one step.
-            // Whitespace is ASCII, so these are character boundaries.
-            let out = out.get_or_insert_with(|| String::with_capacity(raw.len()));
-            out.push_str(&raw[run_start..at]);
-            while bytes.get(at).is_some_and(|&b| blank(b)) {
-                at += 1;
-            }
-            run_start = at;
-        } else {
-            at += 1;
-        }
-    }
-    match out {
-        None => Cow::Borrowed(raw),
-        Some(mut out) => {
-            out.push_str(&raw[run_start..]);
-            Cow::Owned(out)
-        }
     }
 }
 
@@ -910,38 +879,6 @@ pub fn column_list(kind: RowKind) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn compact_json_keeps_strings_and_numbers_exact() {
-        let raw = "{\n  \"a b\": \"x  y\\\" z\",\n  \"n\": 1.000000000000000000001e400 }";
-        assert_eq!(
-            compact_json(raw),
-            "{\"a b\":\"x  y\\\" z\",\"n\":1.000000000000000000001e400}"
-        );
-        assert!(matches!(compact_json("[1,2]"), Cow::Borrowed("[1,2]")));
-    }
-
-    /// The rule plainly: every whitespace byte outside string literals goes.
-    fn compact_slowly(raw: &str) -> String {
-        let dropped: Vec<usize> = crate::jsontext::outside_strings(raw.as_bytes())
-            .filter(|&(_, b)| matches!(b, b' ' | b'\n' | b'\r' | b'\t'))
-            .map(|(i, _)| i)
-            .collect();
-        let bytes = raw
-            .bytes()
-            .enumerate()
-            .filter(|(i, _)| !dropped.contains(i));
-        String::from_utf8(bytes.map(|(_, b)| b).collect()).unwrap()
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn compact_json_drops_exactly_the_whitespace_outside_strings(
-            raw in r#"[ \n\t\r"\\a{}\[\],:0-9é]{0,60}"#
-        ) {
-            proptest::prop_assert_eq!(compact_json(&raw).into_owned(), compact_slowly(&raw));
-        }
-    }
 
     #[test]
     fn json_values_become_typed_cells() {
