@@ -17,6 +17,20 @@ use crate::jsontext::compact_json;
 use crate::render::rows::Record;
 use crate::time::DisplayZone;
 
+thread_local! {
+    /// A thread's buffer for the cells of a row, kept from one record to the next (a row's cells
+    /// borrow from its record; the buffer is empty between records).
+    static CELLS: std::cell::Cell<Vec<Cell<'static>>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// The allocation of an empty vector, as a vector of another lifetime: collecting a vector's
+/// own iterator reuses its buffer (`Vec`'s in-place collection), and an empty one maps no
+/// element.
+fn recycle<'a, 'b>(cells: Vec<Cell<'a>>) -> Vec<Cell<'b>> {
+    debug_assert!(cells.is_empty());
+    cells.into_iter().map(|_| Cell::Null).collect()
+}
+
 /// `--format` of rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -166,14 +180,21 @@ impl Encoder {
 
     /// The rows of one record (a conversation, or an event with `--rows events`).
     pub fn render(&self, record: Record) -> Result<Rendered> {
+        let mut cells = recycle(CELLS.take());
+        let rendered = self.render_with(record, &mut cells);
+        cells.clear();
+        CELLS.set(recycle(cells));
+        rendered
+    }
+
+    fn render_with<'p>(&self, record: Record<'p>, cells: &mut Vec<Cell<'p>>) -> Result<Rendered> {
         let mut rendered = Rendered::default();
-        let mut cells = Vec::new();
         match self.format {
             Format::Csv | Format::Tsv => {
                 // The rows of a document are rarely longer than its JSON: one allocation.
                 let out = &mut rendered.bytes;
                 out.reserve(record.raw().len().clamp(1 << 10, 1 << 20));
-                self.columns.for_each_row(record, &mut cells, |row| {
+                self.columns.for_each_row(record, cells, |row| {
                     rendered.rows += 1;
                     let mut record = self.delimited.record(out);
                     for cell in row {
@@ -196,7 +217,7 @@ impl Encoder {
                         out.push(b'\n');
                     }
                 }
-                self.columns.for_each_row(record, &mut cells, |row| {
+                self.columns.for_each_row(record, cells, |row| {
                     rendered.rows += 1;
                     if json {
                         out.extend_from_slice(b",\n");
@@ -210,7 +231,7 @@ impl Encoder {
             }
             Format::Parquet => bail!("parquet is written column by column"),
             Format::Table => {
-                self.columns.for_each_row(record, &mut cells, |row| {
+                self.columns.for_each_row(record, cells, |row| {
                     rendered.rows += 1;
                     rendered.shown.push(self.shown_row(row));
                     Ok::<_, anyhow::Error>(())
