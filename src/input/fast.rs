@@ -438,7 +438,9 @@ impl<'a> Parser<'a> {
     /// The rest of a string from its first backslash at `at`, unescaped.
     #[cold]
     fn escaped(&mut self, start: usize, mut at: usize) -> Option<String> {
-        let mut out = String::with_capacity(at - start + 16);
+        // Unescaped text is never longer than its escaped form: one allocation.
+        let end = crate::jsontext::after_string(self.b, start - 1);
+        let mut out = String::with_capacity(end - start);
         out.push_str(self.s.get(start..at)?);
         loop {
             let escape = *self.b.get(at + 1)?;
