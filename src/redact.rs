@@ -259,7 +259,7 @@ impl Redactor {
                 index: doc.index,
                 raw: &json,
                 fingerprint: None,
-                payload,
+                payload: Box::new(payload),
             }),
             // Cannot happen (strings stay strings); never hand on the unredacted text.
             Err(_) => work(&self.blank(doc)),

@@ -574,7 +574,7 @@ where
             index: None,
             raw: &json,
             fingerprint: None,
-            payload,
+            payload: Box::new(payload),
         };
         let copy = Copy {
             id: None,

@@ -36,7 +36,7 @@ thread_local! {
 /// Reads the payload object at the start of `text`; returns it, the length of its text and
 /// its fingerprint ([`jsontext::fingerprint`](crate::jsontext::fingerprint), made while
 /// reading), or `None` when serde_json must read it.
-pub fn payload(text: &str) -> Option<(Payload<'_>, usize, u64)> {
+pub fn payload(text: &str) -> Option<(Box<Payload<'_>>, usize, u64)> {
     let mut parser = Parser {
         s: text,
         b: text.as_bytes(),
@@ -46,7 +46,8 @@ pub fn payload(text: &str) -> Option<(Payload<'_>, usize, u64)> {
         kept: 0,
         since: 0,
     };
-    let payload = parser.payload()?;
+    // Boxed at once: the payload is large (over 600 bytes) and moved several times on its way.
+    let payload = Box::new(parser.payload()?);
     let end = parser.i;
     let fingerprint = if parser.blanks == 0 {
         crate::jsontext::hash_compact(&parser.b[..end])

@@ -31,7 +31,7 @@ pub struct Document<'a> {
     /// `raw`'s [`fingerprint`](crate::jsontext::fingerprint) when the fast path made it while
     /// reading; see [`Document::fingerprint`].
     pub fingerprint: Option<u64>,
-    pub payload: Payload<'a>,
+    pub payload: Box<Payload<'a>>,
 }
 
 impl Document<'_> {
@@ -488,14 +488,14 @@ impl<'a> Splitter<'a, '_> {
 #[allow(clippy::large_enum_variant)] // see `Item`
 enum Parsed<'a> {
     /// A payload, and its fingerprint when the fast path read it.
-    Payload(Payload<'a>, Option<u64>),
+    Payload(Box<Payload<'a>>, Option<u64>),
     Event(Box<Event<'a>>),
 }
 
 impl<'a> Parsed<'a> {
     /// A payload serde_json read.
     fn payload(payload: Payload<'a>) -> Parsed<'a> {
-        Parsed::Payload(payload, None)
+        Parsed::Payload(Box::new(payload), None)
     }
 
     fn event(event: Event<'a>) -> Parsed<'a> {
