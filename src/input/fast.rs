@@ -99,12 +99,14 @@ fn same_as_serde(text: &str, fast: &Payload, len: usize, fingerprint: u64) {
 #[cfg(debug_assertions)]
 fn borrowed(p: &Payload) -> Vec<bool> {
     let is = |t: &Option<Text>| matches!(t, Some(Cow::Borrowed(_)));
+    // A number's text is borrowed by the fast path and made by serde_json (`Debug` compares
+    // the texts): only strings must agree.
     let scalar = |s: &Option<Scalar>| {
         matches!(
             s,
             Some(Scalar {
                 text: Cow::Borrowed(_),
-                ..
+                number: false,
             })
         )
     };
@@ -577,12 +579,16 @@ impl<'a> Parser<'a> {
                 })
             }),
             b'n' => self.literal(b"null").map(|_| None),
-            _ => self.integer().map(|n| {
-                Some(Scalar {
-                    text: Cow::Owned(n.to_string()),
+            _ => {
+                // The digits as written: the same text as the integer's own (`integer` reads
+                // no sign on zero, no leading zero, no fraction or exponent), without a copy.
+                let start = self.i;
+                self.integer()?;
+                Some(Some(Scalar {
+                    text: Cow::Borrowed(self.s.get(start..self.i)?),
                     number: true,
-                })
-            }),
+                }))
+            }
         }
     }
 
