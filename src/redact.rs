@@ -258,7 +258,7 @@ impl Redactor {
                 origin: doc.origin.clone(),
                 index: doc.index,
                 raw: &json,
-                fingerprint: None,
+                print: crate::input::split::Print::Unknown,
                 payload: Box::new(payload),
             }),
             // Cannot happen (strings stay strings); never hand on the unredacted text.
@@ -303,7 +303,7 @@ impl Redactor {
             origin: doc.origin.clone(),
             index: doc.index,
             raw: "{}",
-            fingerprint: None,
+            print: crate::input::split::Print::Unknown,
             payload,
         }
     }

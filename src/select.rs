@@ -573,7 +573,7 @@ where
             origin: assembled.origin,
             index: None,
             raw: &json,
-            fingerprint: None,
+            print: crate::input::split::Print::Unknown,
             payload: Box::new(payload),
         };
         let copy = Copy {

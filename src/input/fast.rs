@@ -22,6 +22,7 @@
 
 use std::borrow::Cow;
 
+use super::split::Print;
 use crate::payload::{Channel, Message, Page, Payload, RawJson, Scalar, Text, Visitor};
 
 /// Deeper nesting than this is left to serde_json (whose limit is 128, and the documents'
@@ -34,9 +35,8 @@ thread_local! {
 }
 
 /// Reads the payload object at the start of `text`; returns it, the length of its text and
-/// its fingerprint ([`jsontext::fingerprint`](crate::jsontext::fingerprint), made while
-/// reading), or `None` when serde_json must read it.
-pub fn payload(text: &str) -> Option<(Box<Payload<'_>>, usize, u64)> {
+/// what it knows of its fingerprint, or `None` when serde_json must read it.
+pub fn payload(text: &str) -> Option<(Box<Payload<'_>>, usize, Print)> {
     let mut parser = Parser {
         s: text,
         b: text.as_bytes(),
@@ -49,18 +49,19 @@ pub fn payload(text: &str) -> Option<(Box<Payload<'_>>, usize, u64)> {
     // Boxed at once: the payload is large (over 600 bytes) and moved several times on its way.
     let payload = Box::new(parser.payload()?);
     let end = parser.i;
-    let fingerprint = if parser.blanks == 0 {
-        crate::jsontext::hash_compact(&parser.b[..end])
+    let print = if parser.blanks == 0 {
+        // Hashed only if asked for (validate does not).
+        Print::Compact
     } else {
         parser.keep_long(parser.since);
         let compact = &parser.compact[..parser.kept + end - parser.since];
         let hash = crate::jsontext::hash_compact(compact);
         SCRATCH.set(parser.compact);
-        hash
+        Print::Made(hash)
     };
     #[cfg(debug_assertions)]
-    same_as_serde(text, &payload, end, fingerprint);
-    Some((payload, end, fingerprint))
+    same_as_serde(text, &payload, end, print.of(&text[..end]));
+    Some((payload, end, print))
 }
 
 /// The debug-build check: serde_json reads the same payload from the same text, and the

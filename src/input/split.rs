@@ -28,17 +28,39 @@ pub struct Document<'a> {
     pub index: Option<usize>,
     /// The document's text as read: every field, unknown ones included.
     pub raw: &'a str,
-    /// `raw`'s [`fingerprint`](crate::jsontext::fingerprint) when the fast path made it while
-    /// reading; see [`Document::fingerprint`].
-    pub fingerprint: Option<u64>,
+    /// What is known of `raw`'s fingerprint; see [`Document::fingerprint`].
+    pub print: Print,
     pub payload: Box<Payload<'a>>,
 }
 
 impl Document<'_> {
     /// The hash that tells this copy from other copies of the conversation.
     pub fn fingerprint(&self) -> u64 {
-        self.fingerprint
-            .unwrap_or_else(|| crate::jsontext::fingerprint(self.raw))
+        self.print.of(self.raw)
+    }
+}
+
+/// What is known of a document's [`fingerprint`](crate::jsontext::fingerprint) before it is
+/// asked for: the fast path tells whether the text is compact, and hashes a pretty-printed
+/// text's compact form while it reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Print {
+    /// Nothing: the text is scanned for its layout when asked.
+    Unknown,
+    /// The text has no white space between tokens: it is hashed as it is.
+    Compact,
+    /// The fingerprint, made while reading.
+    Made(u64),
+}
+
+impl Print {
+    /// The fingerprint of `raw`, the text this is known of.
+    pub fn of(self, raw: &str) -> u64 {
+        match self {
+            Print::Unknown => crate::jsontext::fingerprint(raw),
+            Print::Compact => crate::jsontext::hash_compact(raw.as_bytes()),
+            Print::Made(hash) => hash,
+        }
     }
 }
 
@@ -158,12 +180,12 @@ impl<'a> Splitter<'a, '_> {
         // every string, and the raw text needs no check either.
         let kind = likely_kind(&self.text[pos..]);
         if let (Some(text), Kind::Payload) = (self.utf8, kind) {
-            if let Some((payload, len, fingerprint)) = super::fast::payload(&text[pos..]) {
+            if let Some((payload, len, print)) = super::fast::payload(&text[pos..]) {
                 // Read by the fast path, which gives up on nesting deeper than the limit.
                 let end = pos + len;
                 let origin = self.origin(pos);
                 (self.emit)(item(
-                    Parsed::Payload(payload, Some(fingerprint)),
+                    Parsed::Payload(payload, print),
                     origin,
                     None,
                     &text[pos..end],
@@ -487,15 +509,15 @@ impl<'a> Splitter<'a, '_> {
 /// A parsed document of either kind.
 #[allow(clippy::large_enum_variant)] // see `Item`
 enum Parsed<'a> {
-    /// A payload, and its fingerprint when the fast path read it.
-    Payload(Box<Payload<'a>>, Option<u64>),
+    /// A payload, and what is known of its fingerprint.
+    Payload(Box<Payload<'a>>, Print),
     Event(Box<Event<'a>>),
 }
 
 impl<'a> Parsed<'a> {
     /// A payload serde_json read.
     fn payload(payload: Payload<'a>) -> Parsed<'a> {
-        Parsed::Payload(Box::new(payload), None)
+        Parsed::Payload(Box::new(payload), Print::Unknown)
     }
 
     fn event(event: Event<'a>) -> Parsed<'a> {
@@ -520,9 +542,7 @@ where
 fn parse_as<'a>(raw: &'a str, kind: Kind) -> serde_json::Result<Parsed<'a>> {
     match kind {
         Kind::Payload => match super::fast::payload(raw) {
-            Some((payload, len, fingerprint)) if len == raw.len() => {
-                Ok(Parsed::Payload(payload, Some(fingerprint)))
-            }
+            Some((payload, len, print)) if len == raw.len() => Ok(Parsed::Payload(payload, print)),
             _ => serde_json::from_str(raw).map(Parsed::payload),
         },
         Kind::Event => serde_json::from_str(raw).map(Parsed::event),
@@ -539,12 +559,12 @@ fn item<'a>(
     prefix: &str,
 ) -> Item<'a> {
     match parsed {
-        Parsed::Payload(payload, fingerprint) => match payload.null_required() {
+        Parsed::Payload(payload, print) => match payload.null_required() {
             None => Item::Payload(Document {
                 origin,
                 index,
                 raw,
-                fingerprint,
+                print,
                 payload,
             }),
             Some(path) => Item::Bad(
