@@ -56,7 +56,10 @@ pub fn payload(text: &str) -> Option<(Box<Payload<'_>>, usize, Print)> {
         parser.keep_long(parser.since);
         let compact = &parser.compact[..parser.kept + end - parser.since];
         let hash = crate::jsontext::hash_compact(compact);
-        SCRATCH.set(parser.compact);
+        if parser.compact.len() <= 1 << 20 {
+            // Kept for the thread's next pretty-printed payload (not a huge one's).
+            SCRATCH.set(parser.compact);
+        }
         Print::Made(hash)
     };
     #[cfg(debug_assertions)]
