@@ -184,6 +184,10 @@ impl<'a> Splitter<'a, '_> {
                 // Read by the fast path, which gives up on nesting deeper than the limit.
                 let end = pos + len;
                 let origin = self.origin(pos);
+                if print == Print::Compact {
+                    // No line ends inside: the next document's line is counted from here.
+                    self.lines.no_line_end(self.text, end);
+                }
                 (self.emit)(item(
                     Parsed::Payload(payload, print),
                     origin,
@@ -872,6 +876,13 @@ impl LineIndex {
             line: first_line,
             line_start: 0,
         }
+    }
+
+    /// Moves on to `offset` past text known to hold no line end (a compact document the fast
+    /// path read: no white space between tokens, and no raw control character in strings).
+    fn no_line_end(&mut self, text: &[u8], offset: usize) {
+        debug_assert!(!text[self.offset.min(offset)..offset].contains(&b'\n'));
+        self.offset = self.offset.max(offset);
     }
 
     fn line_column(&mut self, text: &[u8], offset: usize) -> (usize, usize) {
