@@ -58,7 +58,7 @@ pub fn compact_json(raw: &str) -> Cow<'_, str> {
     let (mut at, mut run_start) = (0, 0);
     while let Some(&b) = bytes.get(at) {
         if b == b'"' {
-            at = crate::jsontext::after_string(bytes, at);
+            at = after_string(bytes, at);
         } else if blank(b) {
             // A run of whitespace (a pretty document's indentation) is dropped in one step.
             // Whitespace is ASCII, so these are character boundaries.
