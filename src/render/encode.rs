@@ -244,8 +244,11 @@ impl Encoder {
     fn csv_field(&self, record: &mut delimited::Record, cell: &Cell) {
         match cell {
             Cell::Null => record.field(b""),
-            Cell::Int(n) => record.field(itoa::Buffer::new().format(*n).as_bytes()),
-            Cell::Bool(b) => record.field(if *b { b"true" } else { b"false" }),
+            Cell::Int(n) => record
+                .plain_with(|out| out.extend_from_slice(itoa::Buffer::new().format(*n).as_bytes())),
+            Cell::Bool(b) => {
+                record.plain_with(|out| out.extend_from_slice(if *b { b"true" } else { b"false" }))
+            }
             Cell::Text(text) if self.options.safe && is_formula_like(text) => {
                 record.field_with(|out| {
                     out.push(b'\'');
@@ -253,7 +256,7 @@ impl Encoder {
                 })
             }
             Cell::Text(text) => record.field(text.as_bytes()),
-            Cell::Time(ms) => record.field_with(|out| self.zone.rfc3339_into(*ms, out)),
+            Cell::Time(ms) => record.plain_with(|out| self.zone.rfc3339_into(*ms, out)),
             Cell::Number(n) => record.field(n.as_bytes()),
         }
     }
