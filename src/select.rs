@@ -492,6 +492,12 @@ impl std::fmt::Display for StopReading {
 
 impl std::error::Error for StopReading {}
 
+thread_local! {
+    /// How many entries the thread's last chunk gave: room made for the next chunk's at once
+    /// (chunks are alike in size), not grown from empty by doubling with a copy each time.
+    static ENTRIES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// Reads `sources`, keeps the first copy of every conversation, and calls `work` (on any
 /// thread) for each selected payload and `sink` (here, in input order — or in `--sort` order)
 /// with its result. Bad inputs go to `diagnostics` and do not stop the run.
@@ -513,7 +519,7 @@ where
     let result = input::for_each_chunk(
         sources,
         |chunk| {
-            let mut entries = Vec::new();
+            let mut entries = Vec::with_capacity(ENTRIES.get());
             if let Some(skipped) = selection.skippable(chunk) {
                 entries.push(Entry::Skipped(skipped));
                 return entries;
@@ -537,6 +543,7 @@ where
                     Item::Bad(finding) => Entry::Bad(finding),
                 })
             });
+            ENTRIES.set(entries.len());
             entries
         },
         |entries| {
@@ -772,7 +779,11 @@ impl<'s, R> Kept<'s, R> {
         let keep = self.selection.keep;
         let slot = self.held.len();
         if let (Some(id), true) = (copy.id, keep != Keep::All) {
-            if let Some(&(kept_fp, kept_slot)) = self.seen.get(&id) {
+            // One probe of the table (a cache miss, most of this function's cost) for the
+            // look-up and the insert.
+            let seen = self.seen.entry(id);
+            if let std::collections::hash_map::Entry::Occupied(seen) = &seen {
+                let (kept_fp, kept_slot) = *seen.get();
                 summary.duplicates += 1;
                 if kept_fp != copy.fingerprint {
                     summary.differing_duplicates += 1;
@@ -794,7 +805,7 @@ impl<'s, R> Kept<'s, R> {
                 self.held[kept_slot as usize] = None;
             }
             // More than 4 294 967 295 held values would not fit in memory anyway.
-            self.seen.insert(id, (copy.fingerprint, slot as u32));
+            seen.insert_entry((copy.fingerprint, slot as u32));
         }
         let value = copy.value;
         if !self.holds() {
