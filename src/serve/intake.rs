@@ -52,7 +52,7 @@ fn judge_text(text: Vec<u8>) -> (Verdict, Vec<u8>) {
         empty_source,
     };
     let verdict = verdict_of(&chunk, &name);
-    (verdict, chunk.text)
+    (verdict, chunk.into_text())
 }
 
 fn verdict_of(chunk: &Chunk, name: &Arc<str>) -> Verdict {
