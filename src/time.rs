@@ -106,18 +106,38 @@ impl DisplayZone {
         let in_day = local.rem_euclid(86_400_000) as i32;
         let sign = if seconds < 0 { b'-' } else { b'+' };
         let seconds = seconds.abs();
-        let fields = [
-            (b'T', in_day / 3_600_000, 2),
-            (b':', in_day / 60_000 % 60, 2),
-            (b':', in_day / 1000 % 60, 2),
-            (b'.', in_day % 1000, 3),
-            (sign, seconds / 3600, 2),
-            (b':', seconds % 3600 / 60, 2),
-        ];
-        for (separator, value, width) in fields {
-            out.push(separator);
-            push_digits(out, value, width);
-        }
+        // `THH:MM:SS.mmm+HH:MM` in one piece, every division by a constant (a multiplication):
+        // a loop over the fields divided by powers of ten it computed, 30 divisions a time.
+        let digit = |v: i32| b'0' + (v % 10) as u8;
+        let (h, m, s, ms) = (
+            in_day / 3_600_000,
+            in_day / 60_000 % 60,
+            in_day / 1000 % 60,
+            in_day % 1000,
+        );
+        // An offset is less than 26 hours: two digits.
+        let (oh, om) = (seconds / 3600, seconds % 3600 / 60);
+        out.extend_from_slice(&[
+            b'T',
+            digit(h / 10),
+            digit(h),
+            b':',
+            digit(m / 10),
+            digit(m),
+            b':',
+            digit(s / 10),
+            digit(s),
+            b'.',
+            digit(ms / 100),
+            digit(ms / 10),
+            digit(ms),
+            sign,
+            digit(oh / 10),
+            digit(oh),
+            b':',
+            digit(om / 10),
+            digit(om),
+        ]);
     }
 
     /// `2026-03-29 14:05` for tables and headers.
