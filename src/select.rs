@@ -519,7 +519,9 @@ where
     let result = input::for_each_chunk(
         sources,
         |chunk| {
-            let mut entries = Vec::with_capacity(ENTRIES.get());
+            // At most 4096 (about 700 KiB): a chunk of tiny documents does not make every later
+            // chunk (a live source's: one payload) reserve as much.
+            let mut entries = Vec::with_capacity(ENTRIES.get().min(4096));
             if let Some(skipped) = selection.skippable(chunk) {
                 entries.push(Entry::Skipped(skipped));
                 return entries;
