@@ -14,12 +14,10 @@ thread_local! {
     static LAST_DAY: Cell<(i64, [u8; 10])> = const { Cell::new((i64::MIN, [0; 10])) };
 }
 
-/// Appends `value` (not negative) as `width` decimal digits, zero-padded.
-fn push_digits(out: &mut Vec<u8>, value: i32, width: u32) {
-    for place in (0..width).rev() {
-        let digit = (value / 10i32.pow(place)) % 10;
-        out.push(b'0' + digit as u8);
-    }
+/// The last decimal digit of `value` (not negative), as ASCII: `digit(v / 10)`, `digit(v)`
+/// writes two, each division by a constant (a multiplication).
+fn digit(value: i32) -> u8 {
+    b'0' + (value % 10) as u8
 }
 
 /// The zone times are shown, parsed and grouped in.
@@ -92,13 +90,23 @@ impl DisplayZone {
                 }
                 return;
             }
-            let mut date = Vec::with_capacity(10);
-            push_digits(&mut date, i32::from(t.year()), 4);
-            date.push(b'-');
-            push_digits(&mut date, i32::from(t.month()), 2);
-            date.push(b'-');
-            push_digits(&mut date, i32::from(t.day()), 2);
-            let date: [u8; 10] = date.try_into().unwrap_or([b'0'; 10]);
+            let (y, m, d) = (
+                i32::from(t.year()),
+                i32::from(t.month()),
+                i32::from(t.day()),
+            );
+            let date = [
+                digit(y / 1000),
+                digit(y / 100),
+                digit(y / 10),
+                digit(y),
+                b'-',
+                digit(m / 10),
+                digit(m),
+                b'-',
+                digit(d / 10),
+                digit(d),
+            ];
             LAST_DAY.with(|last| last.set((day, date)));
             date
         };
@@ -108,7 +116,6 @@ impl DisplayZone {
         let seconds = seconds.abs();
         // `THH:MM:SS.mmm+HH:MM` in one piece, every division by a constant (a multiplication):
         // a loop over the fields divided by powers of ten it computed, 30 divisions a time.
-        let digit = |v: i32| b'0' + (v % 10) as u8;
         let (h, m, s, ms) = (
             in_day / 3_600_000,
             in_day / 60_000 % 60,
