@@ -1157,16 +1157,10 @@ mod tests {
             "a compact text is read at once"
         );
         // Every place next to a bracket, a comma or a colon outside strings.
-        let (mut places, mut in_string, mut escaped) = (Vec::new(), false, false);
-        for (at, b) in compact.bytes().enumerate() {
-            match (in_string, escaped, b) {
-                (true, true, _) => escaped = false,
-                (true, false, b'\\') => escaped = true,
-                (_, false, b'"') => in_string = !in_string,
-                (false, _, b'{' | b'}' | b'[' | b']' | b',' | b':') => places.extend([at, at + 1]),
-                _ => {}
-            }
-        }
+        let mut places: Vec<usize> = crate::jsontext::outside_strings(compact.as_bytes())
+            .filter(|(_, b)| matches!(b, b'{' | b'}' | b'[' | b']' | b',' | b':'))
+            .flat_map(|(at, _)| [at, at + 1])
+            .collect();
         places.dedup();
         places.retain(|&at| at > 0 && at < compact.len());
         assert!(places.len() > 100);
