@@ -3,9 +3,9 @@
 //! from the counted one (shown only with `--pedantic`): the sender's data is reported, never
 //! fixed.
 
-use crate::finding::{Finding, Severity};
-use crate::input::Document;
-use crate::payload::{Payload, SenderKind};
+use crate::model::document::Document;
+use crate::model::finding::{Finding, Severity};
+use crate::model::payload::{Payload, SenderKind};
 
 /// Epoch milliseconds below this (1973-03-03) are more likely epoch seconds.
 const LOOKS_LIKE_SECONDS: i64 = 100_000_000_000;
@@ -16,7 +16,7 @@ const SENT_AT_SLACK_MS: i64 = 1_000;
 
 /// Every warning about one webhook event. Unknown event names are not warned about: they
 /// are kept and counted.
-pub fn event_warnings(doc: &crate::input::EventDoc) -> Vec<Finding> {
+pub fn event_warnings(doc: &crate::model::document::EventDoc) -> Vec<Finding> {
     let mut found = Vec::new();
     let at = |path: &str| match doc.index {
         Some(i) => format!("[{i}].{path}"),

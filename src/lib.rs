@@ -1,31 +1,29 @@
 //! sshook: validate, read, list, export, summarise and receive Smartsupp chat data: POST-hook
 //! payloads and webhook events.
 //!
-//! The binary is thin; the stages live here, one module each (see STYLE.md):
-//! discover → read → split → parse ([`input`], [`payload`]) → check ([`check`]) →
-//! select → render → sink ([`output`]).
+//! The binary is thin; the stages live here, one folder or file each, and data flows one way
+//! (`docs/architecture.md` draws the layout):
+//! discover → read → split → parse ([`input`]) into the [`model`] → check ([`check`]) →
+//! select ([`select`]) → render ([`render`], [`stats`]) → sink ([`output`]). The command line
+//! ([`cli`], [`commands`]) sits on top and is the only place that parses arguments.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
-pub mod args;
 pub mod check;
 pub mod cli;
 pub mod commands;
-pub mod finding;
+pub mod diagnostics;
+pub mod dumps;
 pub mod input;
 pub mod jsontext;
+pub mod model;
 pub mod output;
-pub mod payload;
 pub mod privacy;
 pub mod progress;
-pub mod redact;
 pub mod render;
-pub mod report;
 pub mod select;
 pub mod serve;
 pub mod stats;
-pub mod time;
-pub mod webhook;
 
 /// How a command ended, for the exit status: 0 all inputs good, 1 some input was bad.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use sshook::cli::Cli;
+use sshook::commands::Cli;
 use sshook::output::is_broken_pipe;
 use sshook::Outcome;
 

@@ -14,7 +14,7 @@ use flate2::write::GzEncoder;
 use tempfile::NamedTempFile;
 
 /// `--color`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ColorChoice {
     /// Colour when writing to a terminal and `NO_COLOR` is not set.
     #[default]
@@ -80,7 +80,7 @@ impl Output {
             .suffix(".tmp")
             .tempfile_in(dir)
             // tempfile's message names its temporary file; the user named `path`.
-            .map_err(|err| anyhow::anyhow!("{}", crate::input::discover::describe_io(&err)))
+            .map_err(|err| anyhow::anyhow!("{}", crate::model::finding::describe_io(&err)))
             .with_context(cannot)?;
         let file = temp.as_file().try_clone().with_context(cannot)?;
         let buffered = BufWriter::with_capacity(1 << 16, file);

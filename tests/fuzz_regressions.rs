@@ -10,9 +10,10 @@ use std::sync::Arc;
 
 use common::Workdir;
 use sshook::check;
-use sshook::input::{documents, Chunk, Item};
+use sshook::input::{documents, Chunk};
+use sshook::model::document::Item;
+use sshook::model::time::DisplayZone;
 use sshook::render::transcript;
-use sshook::time::DisplayZone;
 
 const FIXTURES: &str = "tests/fixtures/fuzz";
 

@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use proptest::prelude::*;
 use serde_json::{json, Value};
-use sshook::input::{documents, Chunk, Item};
+use sshook::input::{documents, Chunk};
+use sshook::model::document::Item;
 
 fn chunk(bytes: Vec<u8>) -> Chunk {
     Chunk {

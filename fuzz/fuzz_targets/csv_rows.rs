@@ -7,7 +7,7 @@
 use libfuzzer_sys::fuzz_target;
 use sshook::render::encode::{is_formula_like, Encoder, Format, Options, RowWriter};
 use sshook::render::rows::{Cell, Columns, RowKind};
-use sshook::time::DisplayZone;
+use sshook::model::time::DisplayZone;
 
 /// A cell as export's CSV spells it.
 fn spelled(cell: &Cell, zone: &DisplayZone, safe: bool) -> String {

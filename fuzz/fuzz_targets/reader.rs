@@ -7,9 +7,10 @@
 
 use libfuzzer_sys::fuzz_target;
 use sshook::check;
-use sshook::finding::Finding;
-use sshook::input::{documents, Item};
-use sshook::payload::Payload;
+use sshook::model::finding::Finding;
+use sshook::input::documents;
+use sshook::model::document::Item;
+use sshook::model::payload::Payload;
 
 fuzz_target!(|data: &[u8]| {
     let chunk = sshook_fuzz::chunk(data);

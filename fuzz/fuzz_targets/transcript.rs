@@ -8,9 +8,9 @@
 
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
-use sshook::input::Document;
+use sshook::model::document::Document;
 use sshook::render::transcript;
-use sshook::time::DisplayZone;
+use sshook::model::time::DisplayZone;
 
 fuzz_target!(|data: &[u8]| {
     let chunk = sshook_fuzz::chunk(data);

@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use sshook::input::{documents, Chunk, Document, Item};
+use sshook::input::{documents, Chunk};
+use sshook::model::document::{Document, Item};
 
 /// The fuzz input as one chunk of one file, starting at line 1 — what the reader hands the
 /// splitter for a small file.

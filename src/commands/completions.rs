@@ -3,7 +3,7 @@
 use anyhow::Result;
 use clap::CommandFactory;
 
-use crate::cli::Cli;
+use super::Cli;
 use crate::Outcome;
 
 const EXAMPLES: &str = "\

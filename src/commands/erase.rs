@@ -4,11 +4,11 @@
 
 use anyhow::{bail, Result};
 
+use crate::cli::privacy::RewriteArgs;
 use crate::cli::GlobalArgs;
-use crate::payload::Payload;
-use crate::privacy::{self, RewriteArgs, Rule};
-use crate::report::Diagnostics;
-use crate::webhook::Event;
+use crate::model::payload::Payload;
+use crate::model::webhook::Event;
+use crate::privacy::rewrite::{self, Rule};
 use crate::Outcome;
 
 const EXAMPLES: &str = "\
@@ -135,7 +135,13 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
     if all.iter().any(|v| v.iter().any(String::is_empty)) {
         bail!("an empty --email, --visitor-id, --conversation or --ip matches nothing");
     }
-    let mut diagnostics = Diagnostics::new(global);
-    privacy::run("erase", &args.rewrite, &person, &mut diagnostics)?;
+    let mut diagnostics = global.diagnostics();
+    rewrite::run(
+        "erase",
+        &args.rewrite.dumps,
+        args.rewrite.dry_run,
+        &person,
+        &mut diagnostics,
+    )?;
     Ok(Outcome::from_bad(diagnostics.any()))
 }

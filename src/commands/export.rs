@@ -3,19 +3,20 @@
 
 use anyhow::{bail, Result};
 
-use crate::args::{self, OutputArgs};
-use crate::cli::{GlobalArgs, InputArgs};
-use crate::input::follow::{self, FollowArgs};
+use crate::cli::follow::FollowArgs;
+use crate::cli::output::{resolve_format, OutputArgs, WideArgs};
+use crate::cli::select::{OrderArgs, SelectArgs};
+use crate::cli::values::{ExportFormatArg, PartitionArg, RowsArg};
+use crate::cli::{self, GlobalArgs, InputArgs};
+use crate::diagnostics::count;
+use crate::model::time::DisplayZone;
 use crate::output::{Closed, Output};
 use crate::render::encode::{Encoder, Format, Options, Rendered, RowWriter};
 #[cfg(feature = "parquet")]
 use crate::render::parquet;
 use crate::render::partition::{Part, PartitionBy, Tree};
 use crate::render::rows::{column_list, Columns, Record, RowKind};
-use crate::render::table::WideArgs;
-use crate::report::{self, count};
-use crate::select::{self, Flow, OrderArgs, SelectArgs, Selection};
-use crate::time::DisplayZone;
+use crate::select::{self, Flow, Selection};
 use crate::Outcome;
 
 const EXAMPLES: &str = "\
@@ -49,14 +50,14 @@ pub struct Args {
     pub follow: FollowArgs,
 
     /// What a row is: a conversation, a message, or a whole payload as JSON.
-    #[arg(long, value_enum, default_value_t = RowKind::Conversations, value_name = "KIND")]
-    pub rows: RowKind,
+    #[arg(long, value_enum, default_value_t = RowsArg::Conversations, value_name = "KIND")]
+    pub rows: RowsArg,
 
     /// csv, tsv, ndjson, json, table or parquet. Default: what the -o file's extension
     /// names (.csv, .tsv, .ndjson/.jsonl, .json, .parquet, .txt for a table; each .gz but
     /// parquet), else csv (ndjson for --rows payloads).
     #[arg(long, short = 'f', value_enum, value_name = "FORMAT")]
-    pub format: Option<Format>,
+    pub format: Option<ExportFormatArg>,
 
     /// With --partition-by, -o names the folder to write the partitions in.
     #[command(flatten)]
@@ -66,7 +67,7 @@ pub struct Args {
     /// the conversation in the display zone (messages go with their conversation) or by
     /// account. Each partition written is replaced whole; the others are left alone.
     #[arg(long, value_enum, value_name = "KEY")]
-    pub partition_by: Option<PartitionBy>,
+    pub partition_by: Option<PartitionArg>,
 
     /// The columns to write, in this order (see --list-columns); var_KEY names a variable.
     #[arg(long, value_delimiter = ',', value_name = "A,B,C")]
@@ -108,26 +109,27 @@ pub struct Args {
 }
 
 pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
+    let kind = RowKind::from(args.rows);
+    let partition_by = args.partition_by.map(PartitionBy::from);
     if args.list_columns {
-        print!("{}", column_list(args.rows));
+        print!("{}", column_list(kind));
         return Ok(Outcome::Ok);
     }
-    let columns = Columns::new(args.rows, &args.columns, &args.vars)?;
-    let selection = Selection::new(&args.select, global)?.ordered(&args.order);
-    let default = match args.rows {
-        RowKind::Payloads => Format::Ndjson,
-        _ => Format::Csv,
+    let columns = Columns::new(kind, &args.columns, &args.vars)?;
+    let selection = args.order.apply(args.select.selection(global)?);
+    let default = match kind {
+        RowKind::Payloads => ExportFormatArg::Ndjson,
+        _ => ExportFormatArg::Csv,
     };
-    let format = if args.partition_by.is_some() {
+    let format = Format::from(if partition_by.is_some() {
         // -o names a folder; its name says nothing about the format.
         args.format.unwrap_or(default)
     } else {
-        args::resolve(args.format, &args.output, default)?
-    };
+        resolve_format(args.format, &args.output, default)?
+    });
     let to_stdout = args.output.to_stdout();
     check_destination(&args, format, to_stdout)?;
-    follow::check(
-        &args.follow,
+    args.follow.check(
         to_stdout && format != Format::Parquet,
         args.order.sort.is_some(),
     )?;
@@ -140,7 +142,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
             excel: args.excel,
             safe: args.safe,
             table_width: args.wide.width(to_stdout),
-            color: to_stdout && global.color.stdout(),
+            color: to_stdout && global.color().stdout(),
             ..Options::default()
         };
         Renderer::Rows(Encoder::new(
@@ -150,13 +152,13 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
             options,
         )?)
     };
-    let follow = args.follow.follow.as_deref();
-    let Some((sources, mut diagnostics)) = report::open_inputs(&args.input.inputs, follow, global)?
+    let follow = args.follow.path();
+    let Some((sources, mut diagnostics)) = cli::open_inputs(&args.input.inputs, follow, global)?
     else {
         return Ok(Outcome::BadInput);
     };
 
-    let mut destination = match (args.partition_by, args.output.file()) {
+    let mut destination = match (partition_by, args.output.file()) {
         (Some(_), Some(root)) => Destination::Tree(Tree::new(root, extension(format))?),
         (_, output) => Destination::One(Writer::start(&renderer, Output::open(output)?)?),
     };
@@ -164,7 +166,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
     let mut rows = 0;
     let piece = |record: Record| -> Result<Piece> {
         Ok(Piece {
-            folder: args.partition_by.map(|by| by.folder(zone, record)),
+            folder: partition_by.map(|by| by.folder(zone, record)),
             body: renderer.render(record)?,
         })
     };
@@ -183,7 +185,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
         Ok(Flow::Continue)
     };
     let (sources, selection) = (&sources, &selection);
-    let summary = if args.rows == RowKind::Events {
+    let summary = if kind == RowKind::Events {
         select::stream_events(
             sources,
             selection,
@@ -209,7 +211,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
     };
 
     if !global.quiet {
-        let what = match args.rows {
+        let what = match kind {
             RowKind::Conversations => ("conversation", "conversations"),
             RowKind::Messages => ("message", "messages"),
             RowKind::Payloads => ("payload", "payloads"),
@@ -388,7 +390,7 @@ impl Part for Writer<'_> {
 /// not depend on where they were made. Selection (--since, --until) and partition days are in
 /// the display zone, as in every command.
 fn written_zone(select: &SelectArgs, selection: &Selection) -> DisplayZone {
-    if select.tz.is_some() || select.utc {
+    if select.names_a_zone() {
         selection.zone.clone()
     } else {
         DisplayZone::utc()

@@ -3,15 +3,16 @@
 
 use anyhow::Result;
 
-use crate::args::{self, OutputArgs, OutputFormat};
-use crate::cli::{GlobalArgs, InputArgs};
-use crate::input::follow::{self, FollowArgs};
+use crate::cli::follow::FollowArgs;
+use crate::cli::output::WideArgs;
+use crate::cli::output::{resolve_format, OutputArgs, OutputFormat};
+use crate::cli::select::{OrderArgs, SelectArgs};
+use crate::cli::values::ExportFormatArg;
+use crate::cli::{self, GlobalArgs, InputArgs};
 use crate::output::Output;
 use crate::render::encode::{Encoder, Format, Options, RowWriter};
 use crate::render::rows::{Columns, RowKind};
-use crate::render::table::WideArgs;
-use crate::report;
-use crate::select::{self, Flow, OrderArgs, SelectArgs, Selection};
+use crate::select::{self, Flow};
 use crate::Outcome;
 
 const EXAMPLES: &str = "\
@@ -101,27 +102,26 @@ impl ListFormat {
 
 impl OutputFormat for ListFormat {
     fn from_extension(ext: &str) -> Option<ListFormat> {
-        Some(match Format::from_extension(ext)? {
-            Format::Table => ListFormat::Table,
-            Format::Csv => ListFormat::Csv,
-            Format::Tsv => ListFormat::Tsv,
-            Format::Ndjson => ListFormat::Ndjson,
-            Format::Json => ListFormat::Json,
-            Format::Parquet => return None,
+        Some(match ExportFormatArg::from_extension(ext)? {
+            ExportFormatArg::Table => ListFormat::Table,
+            ExportFormatArg::Csv => ListFormat::Csv,
+            ExportFormatArg::Tsv => ListFormat::Tsv,
+            ExportFormatArg::Ndjson => ListFormat::Ndjson,
+            ExportFormatArg::Json => ListFormat::Json,
+            ExportFormatArg::Parquet => return None,
         })
     }
 }
 
 pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
-    let selection = Selection::new(&args.select, global)?.ordered(&args.order);
+    let selection = args.order.apply(args.select.selection(global)?);
     let default = if args.output.to_terminal() {
         ListFormat::Table
     } else {
         ListFormat::Csv
     };
-    let format = args::resolve(args.format, &args.output, default)?;
-    follow::check(
-        &args.follow,
+    let format = resolve_format(args.format, &args.output, default)?;
+    args.follow.check(
         format != ListFormat::Table && args.output.to_stdout(),
         args.order.sort.is_some(),
     )?;
@@ -138,12 +138,12 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
     let options = Options {
         table_width: args.wide.width(args.output.to_stdout()),
         table_priority: priority,
-        color: args.output.to_stdout() && global.color.stdout(),
+        color: args.output.to_stdout() && global.color().stdout(),
         ..Options::default()
     };
     let encoder = Encoder::new(columns, format.rows(), selection.zone.clone(), options)?;
-    let follow = args.follow.follow.as_deref();
-    let Some((sources, mut diagnostics)) = report::open_inputs(&args.input.inputs, follow, global)?
+    let follow = args.follow.path();
+    let Some((sources, mut diagnostics)) = cli::open_inputs(&args.input.inputs, follow, global)?
     else {
         return Ok(Outcome::BadInput);
     };

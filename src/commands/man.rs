@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::Result;
 use clap::CommandFactory;
 
-use crate::cli::Cli;
+use super::Cli;
 use crate::Outcome;
 
 const EXAMPLES: &str = "\

@@ -1,4 +1,6 @@
-//! One file per subcommand, each a short `run` over the shared stages.
+//! The top-level parser and one file per subcommand: each opens with its usage text and its
+//! own `Args`, then a short `run` over the shared stages. The flag groups several commands
+//! share, and their turning into settings, are [`crate::cli`]'s.
 
 pub mod completions;
 pub mod erase;
@@ -12,8 +14,47 @@ pub mod show;
 pub mod stats;
 pub mod validate;
 
-use crate::cli::{Cli, Command};
+use clap::{Parser, Subcommand};
+
+use crate::cli::GlobalArgs;
 use crate::Outcome;
+
+const ABOUT: &str =
+    "Validate, read, list, export, summarise and receive Smartsupp POST-hook chat payloads";
+
+const LONG_ABOUT: &str = "\
+Smartsupp posts every finished chat, missed chat and offline message as one JSON document to a
+URL of your choice. sshook reads those payloads as you stored them — one per file, dated folders
+of *.json, NDJSON, JSON arrays, gzip, or standard input — and validates, lists, shows, exports and
+summarises them, or receives the hook itself.
+
+Exit status: 0 all inputs were good, 1 some inputs were bad (the rest was still processed),
+2 usage or fatal error.";
+
+#[derive(Debug, Parser)]
+#[command(name = "sshook", version, about = ABOUT, long_about = LONG_ABOUT)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Validate(validate::Args),
+    List(list::Args),
+    Show(show::Args),
+    Export(export::Args),
+    Stats(stats::Args),
+    Report(report::Args),
+    Serve(serve::Args),
+    Erase(erase::Args),
+    Prune(prune::Args),
+    Completions(completions::Args),
+    Man(man::Args),
+}
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     crate::progress::enable(cli.global.quiet);

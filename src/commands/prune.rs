@@ -3,12 +3,12 @@
 
 use anyhow::Result;
 
+use crate::cli::privacy::RewriteArgs;
 use crate::cli::GlobalArgs;
-use crate::payload::Payload;
-use crate::privacy::{self, RewriteArgs, Rule};
-use crate::report::Diagnostics;
-use crate::time::DisplayZone;
-use crate::webhook::Event;
+use crate::model::payload::Payload;
+use crate::model::time::DisplayZone;
+use crate::model::webhook::Event;
+use crate::privacy::rewrite::{self, Rule};
 use crate::Outcome;
 
 const EXAMPLES: &str = "\
@@ -63,8 +63,14 @@ impl Rule for Before {
 pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
     let zone = DisplayZone::resolve(args.tz.as_deref(), args.utc)?;
     let before = zone.parse_instant(&args.before, jiff::Timestamp::now())?;
-    let mut diagnostics = Diagnostics::new(global);
-    privacy::run("prune", &args.rewrite, &Before(before), &mut diagnostics)?;
+    let mut diagnostics = global.diagnostics();
+    rewrite::run(
+        "prune",
+        &args.rewrite.dumps,
+        args.rewrite.dry_run,
+        &Before(before),
+        &mut diagnostics,
+    )?;
     Ok(Outcome::from_bad(diagnostics.any()))
 }
 

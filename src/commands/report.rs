@@ -5,12 +5,12 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use crate::args::OutputArgs;
-use crate::cli::{GlobalArgs, InputArgs};
+use crate::cli::output::OutputArgs;
+use crate::cli::select::SelectArgs;
+use crate::cli::{self, GlobalArgs, InputArgs};
 use crate::output::Output;
 use crate::render::{self, report::Context};
-use crate::report;
-use crate::select::{self, Flow, SelectArgs, Selection};
+use crate::select::{self, Flow};
 use crate::stats::overview::{Facts, OverviewTally};
 use crate::Outcome;
 
@@ -45,8 +45,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
-    let selection = Selection::new(&args.select, global)?;
-    let Some((sources, mut diagnostics)) = report::open_inputs(&args.input.inputs, None, global)?
+    let selection = args.select.selection(global)?;
+    let Some((sources, mut diagnostics)) = cli::open_inputs(&args.input.inputs, None, global)?
     else {
         return Ok(Outcome::BadInput);
     };

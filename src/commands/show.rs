@@ -5,13 +5,14 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::args::{self, OutputArgs};
-use crate::cli::{GlobalArgs, InputArgs};
+use crate::cli::output::{resolve_format, OutputArgs};
+use crate::cli::select::{OrderArgs, SelectArgs};
+use crate::cli::values::ShowFormatArg;
+use crate::cli::{self, GlobalArgs, InputArgs};
 use crate::output::Output;
 use crate::render::table::Width;
 use crate::render::transcript::{self, TranscriptFormat};
-use crate::report;
-use crate::select::{self, Flow, Keep, OrderArgs, SelectArgs, Selection};
+use crate::select::{self, Flow, Keep};
 use crate::Outcome;
 
 const EXAMPLES: &str = "\
@@ -51,7 +52,7 @@ pub struct Args {
         value_name = "FORMAT",
         help_heading = "Output"
     )]
-    pub format: Option<TranscriptFormat>,
+    pub format: Option<ShowFormatArg>,
 
     /// Show only the first matching conversation (the same as --limit 1).
     #[arg(long, help_heading = "Output", conflicts_with = "limit")]
@@ -67,20 +68,24 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
     if args.first {
         order.limit = Some(1);
     }
-    let mut selection = Selection::new(&args.select, global)?.ordered(&order);
+    let mut selection = order.apply(args.select.selection(global)?);
     let mut ids = args.select.id.clone();
     if let Some(id) = inputs.first().and_then(|first| bare_id(first)) {
         inputs.remove(0);
-        selection.add_ids([id.clone()]);
+        selection.filter.ids.push(id.clone());
         ids.push(id);
     }
-    let Some((sources, mut diagnostics)) = report::open_inputs(&inputs, None, global)? else {
+    let Some((sources, mut diagnostics)) = cli::open_inputs(&inputs, None, global)? else {
         return Ok(Outcome::BadInput);
     };
 
-    let format = args::resolve(args.format, &args.output, TranscriptFormat::Text)?;
+    let format = TranscriptFormat::from(resolve_format(
+        args.format,
+        &args.output,
+        ShowFormatArg::Text,
+    )?);
     let color =
-        format == TranscriptFormat::Text && args.output.to_stdout() && global.color.stdout();
+        format == TranscriptFormat::Text && args.output.to_stdout() && global.color().stdout();
     let zone = &selection.zone;
     let width = Width::for_output(args.output.to_stdout()).columns();
     let mut out = Output::open(args.output.file())?;

@@ -3,14 +3,16 @@
 
 use anyhow::{bail, Result};
 
-use crate::args::{self, OutputArgs};
-use crate::cli::{GlobalArgs, InputArgs};
+use crate::cli::output::WideArgs;
+use crate::cli::output::{resolve_format, OutputArgs};
+use crate::cli::select::SelectArgs;
+use crate::cli::values::{ByArg, StatsFormatArg};
+use crate::cli::{self, GlobalArgs, InputArgs};
+use crate::diagnostics::Diagnostics;
 use crate::input::Source;
 use crate::output::Output;
 use crate::render::stats::{self as render, StatsFormat, TableStyle};
-use crate::render::table::WideArgs;
-use crate::report::{self, Diagnostics};
-use crate::select::{self, Flow, SelectArgs, Selection, Summary};
+use crate::select::{self, Flow, Selection, Summary};
 use crate::stats::{AgentFigures, Conversation, Dimension, Figures, Grouping, Report, Tally};
 use crate::Outcome;
 
@@ -85,12 +87,12 @@ pub struct Args {
 
     /// Group by this; repeat to nest (--by month --by agent).
     #[arg(long, value_enum, value_name = "KEY")]
-    pub by: Vec<Dimension>,
+    pub by: Vec<ByArg>,
 
     /// Output format. Default: table on a terminal, else what the -o file's extension names,
     /// else csv.
     #[arg(long, short = 'f', value_enum, value_name = "FORMAT")]
-    pub format: Option<StatsFormat>,
+    pub format: Option<StatsFormatArg>,
 
     /// Tables with an ASCII rule and bars.
     #[arg(long)]
@@ -112,28 +114,29 @@ pub struct Args {
 }
 
 pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
-    for (i, dimension) in args.by.iter().enumerate() {
-        if args.by[..i].contains(dimension) {
+    let by: Vec<Dimension> = args.by.iter().map(|&b| b.into()).collect();
+    for (i, dimension) in by.iter().enumerate() {
+        if by[..i].contains(dimension) {
             bail!("--by {} is given twice", dimension.name());
         }
     }
     let default = if args.output.to_terminal() {
-        StatsFormat::Table
+        StatsFormatArg::Table
     } else {
-        StatsFormat::Csv
+        StatsFormatArg::Csv
     };
-    let format = args::resolve(args.format, &args.output, default)?;
-    let selection = Selection::new(&args.select, global)?;
-    let Some((sources, mut diagnostics)) = report::open_inputs(&args.input.inputs, None, global)?
+    let format = StatsFormat::from(resolve_format(args.format, &args.output, default)?);
+    let selection = args.select.selection(global)?;
+    let Some((sources, mut diagnostics)) = cli::open_inputs(&args.input.inputs, None, global)?
     else {
         return Ok(Outcome::BadInput);
     };
 
     let sources = &sources;
-    let (report, summary) = if args.by.contains(&Dimension::Agent) {
-        tally::<AgentFigures>(sources, &selection, &mut diagnostics, &args.by)?
+    let (report, summary) = if by.contains(&Dimension::Agent) {
+        tally::<AgentFigures>(sources, &selection, &mut diagnostics, &by)?
     } else {
-        tally::<Figures>(sources, &selection, &mut diagnostics, &args.by)?
+        tally::<Figures>(sources, &selection, &mut diagnostics, &by)?
     };
 
     let mut out = Output::open(args.output.file())?;
@@ -142,7 +145,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
         ascii: args.ascii,
         all: args.all,
         width: args.wide.width(to_stdout),
-        color: to_stdout && global.color.stdout(),
+        color: to_stdout && global.color().stdout(),
     };
     render::write(&mut out, &report, format, style)?;
     out.finish()?;

@@ -3,13 +3,15 @@
 
 use anyhow::Result;
 
-use crate::args::{self, OutputArgs};
 use crate::check;
+use crate::cli::output::{resolve_format, OutputArgs};
+use crate::cli::values::FindingsFormatArg;
 use crate::cli::{GlobalArgs, InputArgs};
-use crate::finding::{Finding, Severity};
-use crate::input::{self, Chunk, Item};
+use crate::diagnostics::{count, write_finding, FindingFormat};
+use crate::input::{self, Chunk};
+use crate::model::document::Item;
+use crate::model::finding::{Finding, Severity};
 use crate::output::Output;
-use crate::report::{count, write_finding, FindingFormat};
 use crate::Outcome;
 
 const EXAMPLES: &str = "\
@@ -49,7 +51,7 @@ pub struct Args {
     /// How to print findings: text (file:line:col: severity: path: message) or json (one
     /// object per line). Default: text, or what the -o file's extension names.
     #[arg(long, short = 'f', value_enum, value_name = "FORMAT")]
-    pub format: Option<FindingFormat>,
+    pub format: Option<FindingsFormatArg>,
 
     #[command(flatten)]
     pub output: OutputArgs,
@@ -77,10 +79,14 @@ struct Totals {
 }
 
 pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
-    let format = args::resolve(args.format, &args.output, FindingFormat::Text)?;
+    let format = FindingFormat::from(resolve_format(
+        args.format,
+        &args.output,
+        FindingsFormatArg::Text,
+    )?);
     let discovery = input::discover::discover_streaming(&args.input.inputs)?;
     let mut out = Output::open(args.output.file())?;
-    let color = args.output.to_stdout() && global.color.stdout();
+    let color = args.output.to_stdout() && global.color().stdout();
     let mut totals = Totals::default();
     let record = |finding: &Finding, out: &mut Output, totals: &mut Totals| {
         match finding.severity {
@@ -108,9 +114,10 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
             for finding in &checked.findings {
                 record(finding, &mut out, &mut totals)?;
             }
-            Ok(())
+            Ok(input::Flow::Continue)
         },
-    )?;
+    )?
+    .files;
     out.finish()?;
     if !global.quiet {
         let notes = match totals.notes {
@@ -153,7 +160,7 @@ fn check_chunk(chunk: &Chunk, strict: bool, pedantic: bool) -> Checked {
         }
         Item::Event(doc) => {
             checked.events += 1;
-            if !crate::webhook::event::is_known(&doc.event.event) {
+            if !crate::model::webhook::event::is_known(&doc.event.event) {
                 checked.unknown_events += 1;
             }
             let warnings = check::event_warnings(&doc);

@@ -6,7 +6,8 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::finding::{Finding, Origin, Severity};
+use crate::dumps::{is_payload_file_name, is_skipped_dir_name, stored_order};
+use crate::model::finding::{describe_io, Finding, Origin, Severity};
 
 /// One thing to read: a file or standard input.
 #[derive(Debug, Clone)]
@@ -43,22 +44,6 @@ pub enum Walked {
 pub struct Discovery {
     pub sources: Vec<Source>,
     pub findings: Vec<Finding>,
-}
-
-/// File names a folder walk reads. Files named explicitly are read whatever their name.
-pub fn is_payload_file_name(name: &str) -> bool {
-    let name = name.strip_suffix(".gz").unwrap_or(name);
-    if name.starts_with('.') {
-        return false; // hidden and temporary files (`serve` writes `.tmp-*`)
-    }
-    [".json", ".ndjson", ".jsonl"]
-        .iter()
-        .any(|ext| name.len() > ext.len() && name.ends_with(ext))
-}
-
-/// Folders a walk never enters: hidden ones, and `rejected/` where `serve` keeps bad bodies.
-fn is_skipped_dir_name(name: &str) -> bool {
-    name.starts_with('.') || name == "rejected"
 }
 
 /// Expands the inputs, every folder walked now. No inputs means standard input when it is
@@ -166,29 +151,6 @@ fn expand_glob(pattern: &str, streaming: bool, found: &mut Discovery) {
             .findings
             .push(read_error(pattern, "no files match this pattern"));
     }
-}
-
-/// The sort key of a file name in a folder walk: names in byte order, except that the numbered
-/// copies `serve` stores of a re-sent conversation (`X.json`, `X.1.json`, `X.2.json`, …) come
-/// right after `X.json` in the order they were stored — plain sorting would put `X.1.json`
-/// first, and "the first copy" would be the second one received.
-pub fn stored_order(name: &str) -> (std::borrow::Cow<'_, str>, u64) {
-    for ext in [".json", ".ndjson", ".jsonl"] {
-        let Some(at) = name.find(ext) else { continue };
-        let (stem, rest) = name.split_at(at);
-        if !(rest == ext || rest.strip_prefix(ext) == Some(".gz")) {
-            continue;
-        }
-        if let Some((base, number)) = stem.rsplit_once('.') {
-            if !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()) {
-                if let Ok(n) = number.parse::<u64>() {
-                    return (format!("{base}{rest}").into(), n.saturating_add(1));
-                }
-            }
-        }
-        return (name.into(), 0);
-    }
-    (name.into(), 0)
 }
 
 /// Adds a file, or a folder: walked now, or (`streaming`) as one source walked while reading.
@@ -371,86 +333,4 @@ fn ignore_patterns(dir: &Path) -> Vec<glob::Pattern> {
         .filter(|line| !line.is_empty() && !line.starts_with('#'))
         .filter_map(|line| glob::Pattern::new(line).ok())
         .collect()
-}
-
-/// An I/O error in a user's words, without Rust's `(os error 2)` suffix.
-pub fn describe_io(err: &std::io::Error) -> String {
-    use std::io::ErrorKind::*;
-    match err.kind() {
-        NotFound => "no such file or directory".into(),
-        PermissionDenied => "permission denied".into(),
-        IsADirectory => "is a directory".into(),
-        _ if err.raw_os_error() == Some(40) => "symbolic link loop".into(),
-        _ => {
-            let text = err.to_string();
-            match text.find(" (os error") {
-                Some(at) => text[..at].to_lowercase(),
-                None => text,
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn payload_file_names() {
-        for yes in [
-            "a.json",
-            "a.ndjson",
-            "a.jsonl",
-            "a.json.gz",
-            "2026-03-01.jsonl.gz",
-        ] {
-            assert!(is_payload_file_name(yes), "{yes}");
-        }
-        for no in [
-            ".json",
-            ".tmp-1.json",
-            "a.txt",
-            "a.gz",
-            "json",
-            "a.json.reason",
-            "a.json.tmp",
-        ] {
-            assert!(!is_payload_file_name(no), "{no}");
-        }
-    }
-}
-
-#[cfg(test)]
-mod order_tests {
-    use super::stored_order;
-
-    #[test]
-    fn numbered_copies_follow_their_original_in_stored_order() {
-        let mut names = vec![
-            "a.json",
-            "a.10.json",
-            "a.2.json",
-            "a.1.json",
-            "b.json",
-            "a-b.json",
-            "a.ndjson.gz",
-            "a.1.ndjson.gz",
-            "x.y.json",
-        ];
-        names.sort_by(|a, b| stored_order(a).cmp(&stored_order(b)));
-        assert_eq!(
-            names,
-            [
-                "a-b.json",
-                "a.json",
-                "a.1.json",
-                "a.2.json",
-                "a.10.json",
-                "a.ndjson.gz",
-                "a.1.ndjson.gz",
-                "b.json",
-                "x.y.json"
-            ]
-        );
-    }
 }

@@ -24,8 +24,8 @@
 
 use std::borrow::Cow;
 
-use super::split::Print;
-use crate::payload::{Channel, Message, Page, Payload, RawJson, Scalar, Text, Visitor};
+use crate::model::document::Fingerprint;
+use crate::model::payload::{Channel, Message, Page, Payload, RawJson, Scalar, Text, Visitor};
 
 /// Deeper nesting than this is left to serde_json (whose limit is 128, and the documents'
 /// own rule too, see `split::MAX_DEPTH`): a payload the fast path reads is never too deep.
@@ -38,7 +38,7 @@ thread_local! {
 
 /// Reads the payload object at the start of `text`; returns it, the length of its text and
 /// what it knows of its fingerprint, or `None` when serde_json must read it.
-pub fn payload(text: &str) -> Option<(Box<Payload<'_>>, usize, Print)> {
+pub fn payload(text: &str) -> Option<(Box<Payload<'_>>, usize, Fingerprint)> {
     // Read first as a compact text, with no white space between tokens (NDJSON as it is
     // usually written): the first white space fails that reading at once, and the text is
     // read again allowing it. Looking for white space after every token was 6 % of an export.
@@ -46,14 +46,14 @@ pub fn payload(text: &str) -> Option<(Box<Payload<'_>>, usize, Print)> {
 }
 
 /// [`payload`], allowing white space between tokens (`PRETTY`) or not.
-fn read<const PRETTY: bool>(text: &str) -> Option<(Box<Payload<'_>>, usize, Print)> {
+fn read<const PRETTY: bool>(text: &str) -> Option<(Box<Payload<'_>>, usize, Fingerprint)> {
     let mut parser = Parser::<PRETTY>::new(text);
     // Boxed at once: the payload is large (over 600 bytes) and moved several times on its way.
     let payload = Box::new(parser.payload()?);
     let end = parser.i;
     let print = if parser.blanks == 0 {
         // Hashed only if asked for (validate does not).
-        Print::Compact
+        Fingerprint::Compact
     } else {
         parser.keep_long(parser.since);
         let compact = &parser.compact[..parser.kept + end - parser.since];
@@ -62,7 +62,7 @@ fn read<const PRETTY: bool>(text: &str) -> Option<(Box<Payload<'_>>, usize, Prin
             // Kept for the thread's next pretty-printed payload (not a huge one's).
             SCRATCH.set(parser.compact);
         }
-        Print::Made(hash)
+        Fingerprint::Made(hash)
     };
     #[cfg(debug_assertions)]
     same_as_serde(text, &payload, end, print.of(&text[..end]));

@@ -19,35 +19,6 @@ const FILE_POLL: Duration = Duration::from_millis(100);
 /// How often a followed folder is walked for new files.
 const FOLDER_POLL: Duration = Duration::from_millis(500);
 
-/// `--follow`, shared by the commands that stream rows.
-#[derive(Debug, Clone, clap::Args)]
-pub struct FollowArgs {
-    /// Keep reading PATH as it grows, until interrupted: an NDJSON file that is appended to
-    /// (read again from the start when it is truncated or replaced, like tail -F), or a dumps
-    /// folder (each new file once, as `sshook serve` writes them). Each conversation is
-    /// written once. Read after the INPUTs, if any.
-    #[arg(long, value_name = "PATH")]
-    pub follow: Option<PathBuf>,
-}
-
-/// Refuses what cannot stream: output written at the end (a file, a table, Parquet) and a
-/// sort, which waits for the last row — with `--follow` there is no last row.
-pub fn check(args: &FollowArgs, streams: bool, sorted: bool) -> anyhow::Result<()> {
-    if args.follow.is_none() {
-        return Ok(());
-    }
-    if !streams {
-        anyhow::bail!(
-            "--follow never ends: it writes csv, tsv, ndjson or json rows to standard output \
-             as they come (not a table, a file or parquet)"
-        );
-    }
-    if sorted {
-        anyhow::bail!("--follow writes rows in the order they come: leave out --sort");
-    }
-    Ok(())
-}
-
 /// The sources of `inputs` and, with `follow`, the followed path after them: for a folder,
 /// the files it holds now and then a source that waits for new ones.
 pub fn discover_following(inputs: &[String], follow: Option<&Path>) -> Result<Discovery, NoInput> {

@@ -16,9 +16,9 @@ use std::sync::{mpsc, Arc};
 
 use crate::progress::Progress;
 
-pub use discover::{discover, is_payload_file_name, Discovery, NoInput, Source, SourceKind};
+pub use discover::{discover, Discovery, NoInput, Source, SourceKind};
 pub use read::Chunk;
-pub use split::{documents, Document, EventDoc, Item};
+pub use split::documents;
 
 /// How many chunks the reader may read ahead of the parsers.
 const QUEUE_CHUNKS: usize = 4;
@@ -28,20 +28,36 @@ const IN_FLIGHT: usize = 6;
 const BATCH_BYTES: usize = 512 << 10;
 const BATCH_CHUNKS: usize = 128;
 
+/// Whether a sink wants more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    /// Enough: reading stops (`--limit` reached, `show` found its conversation).
+    Stop,
+}
+
+/// How a reading ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Read {
+    /// Files (and other sources) read.
+    pub files: u64,
+    /// `Stop` when the sink said enough before the end of input.
+    pub flow: Flow,
+}
+
 /// Reads every source, in order. `work` runs on the rayon pool, once per chunk, and turns it
 /// into a result; `sink` receives the results in input order, on this thread, while the next
-/// chunks are being parsed. A `sink` error stops the reading (a closed pipe, a failed write)
-/// and is returned.
+/// chunks are being parsed. The sink says [`Flow::Stop`] when it wants no more; a `sink`
+/// error (a closed pipe, a failed write) stops the reading too and is returned.
 ///
 /// Three stages run at once: a reader thread (bytes → chunks), a dispatcher that hands each
 /// chunk to the pool as soon as one of `IN_FLIGHT` slots is free, and this thread, which puts
 /// the results back in order and sinks them. Memory is bounded by the queue and the slots.
-/// Returns how many files (and other sources) were read.
-pub fn for_each_chunk<R, W, S>(sources: &[Source], work: W, mut sink: S) -> anyhow::Result<u64>
+pub fn for_each_chunk<R, W, S>(sources: &[Source], work: W, mut sink: S) -> anyhow::Result<Read>
 where
     R: Send,
     W: Fn(&Chunk) -> R + Sync,
-    S: FnMut(R) -> anyhow::Result<()>,
+    S: FnMut(R) -> anyhow::Result<Flow>,
 {
     let (chunk_tx, chunk_rx) = mpsc::sync_channel::<Job>(QUEUE_CHUNKS);
     let (result_tx, result_rx) = mpsc::channel::<(u64, Vec<R>)>();
@@ -126,12 +142,14 @@ where
         });
         let mut waiting: BTreeMap<u64, Vec<R>> = BTreeMap::new();
         let mut next = 0u64;
-        let mut sunk = || -> anyhow::Result<()> {
+        let mut sunk = || -> anyhow::Result<Flow> {
             for (seq, results) in result_rx.iter() {
                 waiting.insert(seq, results);
                 while let Some(results) = waiting.remove(&next) {
                     for result in results {
-                        sink(result)?;
+                        if sink(result)? == Flow::Stop {
+                            return Ok(Flow::Stop);
+                        }
                     }
                     next += 1;
                     let _ = slot_tx.send(());
@@ -141,13 +159,16 @@ where
                     files_done.load(Ordering::Relaxed),
                 );
             }
-            Ok(())
+            Ok(Flow::Continue)
         };
         let result = sunk();
         stop.store(true, Ordering::Relaxed);
         result
-    })?;
-    Ok(files_done.load(Ordering::Relaxed))
+    })
+    .map(|flow| Read {
+        files: files_done.load(Ordering::Relaxed),
+        flow,
+    })
 }
 
 /// The reader thread's state: small files gathered for the next job, and what it reports to.
@@ -211,9 +232,9 @@ impl Reader<'_> {
         let meta = match std::fs::metadata(dir) {
             Ok(meta) => meta,
             Err(err) => {
-                let finding = crate::finding::Finding::error(
-                    crate::finding::Origin::file(&source.name),
-                    discover::describe_io(&err),
+                let finding = crate::model::finding::Finding::error(
+                    crate::model::finding::Origin::file(&source.name),
+                    crate::model::finding::describe_io(&err),
                 );
                 return self.finding(finding);
             }
@@ -231,7 +252,7 @@ impl Reader<'_> {
     }
 
     /// A finding about an entry, in its place among the documents.
-    fn finding(&mut self, finding: crate::finding::Finding) -> bool {
+    fn finding(&mut self, finding: crate::model::finding::Finding) -> bool {
         let file = Arc::clone(&finding.origin.file);
         self.send_small()
             && self
@@ -298,6 +319,7 @@ fn total_size(sources: &[Source]) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::document::Item;
 
     /// Files found in a folder walk are looked at only when their turn to be read comes: one
     /// removed meanwhile is reported by name, and the others are read, in order.
@@ -329,7 +351,7 @@ mod tests {
             },
             |items| {
                 seen.extend(items);
-                Ok(())
+                Ok(Flow::Continue)
             },
         )
         .unwrap();

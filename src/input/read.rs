@@ -9,9 +9,10 @@ use std::sync::{mpsc, Arc};
 
 use flate2::read::MultiGzDecoder;
 
-use super::discover::{describe_io, Source, SourceKind};
-use crate::finding::{Finding, Origin};
+use super::discover::{Source, SourceKind};
 use crate::jsontext::Scanner;
+use crate::model::finding::describe_io;
+use crate::model::finding::{Finding, Origin};
 
 /// Chunks are cut near this size; a single document larger than this grows its chunk.
 pub const CHUNK_SIZE: usize = 1 << 20;

@@ -16,75 +16,10 @@ use serde_json::value::RawValue;
 use serde_json::Deserializer;
 
 use super::read::{resume_after, Chunk};
-use crate::finding::{Finding, Origin};
-use crate::payload::Payload;
-use crate::webhook::Event;
-
-/// A payload read from the input, with where it came from and its exact text.
-#[derive(Debug)]
-pub struct Document<'a> {
-    pub origin: Origin,
-    /// 0-based index in a top-level array, when the payload is an array element.
-    pub index: Option<usize>,
-    /// The document's text as read: every field, unknown ones included.
-    pub raw: &'a str,
-    /// What is known of `raw`'s fingerprint; see [`Document::fingerprint`].
-    pub print: Print,
-    pub payload: Box<Payload<'a>>,
-}
-
-impl Document<'_> {
-    /// The hash that tells this copy from other copies of the conversation.
-    pub fn fingerprint(&self) -> u64 {
-        self.print.of(self.raw)
-    }
-}
-
-/// What is known of a document's [`fingerprint`](crate::jsontext::fingerprint) before it is
-/// asked for: the fast path tells whether the text is compact, and hashes a pretty-printed
-/// text's compact form while it reads it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Print {
-    /// Nothing: the text is scanned for its layout when asked.
-    Unknown,
-    /// The text has no white space between tokens: it is hashed as it is.
-    Compact,
-    /// The fingerprint, made while reading.
-    Made(u64),
-}
-
-impl Print {
-    /// The fingerprint of `raw`, the text this is known of.
-    pub fn of(self, raw: &str) -> u64 {
-        match self {
-            Print::Unknown => crate::jsontext::fingerprint(raw),
-            Print::Compact => crate::jsontext::hash_compact(raw.as_bytes()),
-            Print::Made(hash) => hash,
-        }
-    }
-}
-
-/// A webhook event read from the input, with where it came from and its exact text.
-#[derive(Debug)]
-pub struct EventDoc<'a> {
-    pub origin: Origin,
-    pub index: Option<usize>,
-    pub raw: &'a str,
-    /// Boxed: an event is twice a payload's size, and items are moved whole.
-    pub event: Box<Event<'a>>,
-}
-
-/// What the reader yields: a POST-hook payload, a webhook event, or a finding about input
-/// that is neither.
-// A payload moves once, from the splitter to the command; boxing it would cost an allocation
-// each. Events, twice a payload's size, are boxed.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug)]
-pub enum Item<'a> {
-    Payload(Document<'a>),
-    Event(EventDoc<'a>),
-    Bad(Finding),
-}
+use crate::model::document::{Document, EventDoc, Fingerprint, Item};
+use crate::model::finding::{Finding, Origin};
+use crate::model::payload::Payload;
+use crate::model::webhook::Event;
 
 /// The two kinds of document, told apart by their keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -184,7 +119,7 @@ impl<'a> Splitter<'a, '_> {
                 // Read by the fast path, which gives up on nesting deeper than the limit.
                 let end = pos + len;
                 let origin = self.origin(pos);
-                if print == Print::Compact {
+                if print == Fingerprint::Compact {
                     // No line ends inside: the next document's line is counted from here.
                     self.lines.no_line_end(self.text, end);
                 }
@@ -514,14 +449,14 @@ impl<'a> Splitter<'a, '_> {
 #[allow(clippy::large_enum_variant)] // see `Item`
 enum Parsed<'a> {
     /// A payload, and what is known of its fingerprint.
-    Payload(Box<Payload<'a>>, Print),
+    Payload(Box<Payload<'a>>, Fingerprint),
     Event(Box<Event<'a>>),
 }
 
 impl<'a> Parsed<'a> {
     /// A payload serde_json read.
     fn payload(payload: Payload<'a>) -> Parsed<'a> {
-        Parsed::Payload(Box::new(payload), Print::Unknown)
+        Parsed::Payload(Box::new(payload), Fingerprint::Unknown)
     }
 
     fn event(event: Event<'a>) -> Parsed<'a> {

@@ -14,8 +14,8 @@ use super::delimited::{self, Delimited};
 use super::rows::{Cell, Columns, Kind};
 use super::table::{self, Header, Look, Shown, Tone, Width};
 use crate::jsontext::compact_json;
+use crate::model::time::DisplayZone;
 use crate::render::rows::Record;
-use crate::time::DisplayZone;
 
 thread_local! {
     /// A thread's buffer for the cells of a row, kept from one record to the next (a row's cells
@@ -32,7 +32,7 @@ fn recycle<'a, 'b>(cells: Vec<Cell<'a>>) -> Vec<Cell<'b>> {
 }
 
 /// `--format` of rows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// RFC 4180 CSV with a header row.
     Csv,
@@ -46,25 +46,6 @@ pub enum Format {
     Table,
     /// Typed, compressed columns for warehouses (DuckDB, Spark); needs -o.
     Parquet,
-}
-
-impl crate::args::OutputFormat for Format {
-    fn from_extension(ext: &str) -> Option<Format> {
-        Some(match ext {
-            "csv" => Format::Csv,
-            "tsv" | "tab" => Format::Tsv,
-            "ndjson" | "jsonl" => Format::Ndjson,
-            "json" => Format::Json,
-            "txt" => Format::Table,
-            "parquet" => Format::Parquet,
-            _ => return None,
-        })
-    }
-
-    fn refuses_gzip(self) -> Option<&'static str> {
-        (self == Format::Parquet)
-            .then_some("parquet compresses its columns itself: name the file .parquet, not .gz")
-    }
 }
 
 /// How rows are written, beyond the format.

@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
+use crate::model::time::DisplayZone;
 use crate::output::{Closed, Output};
 use crate::render::rows::Record;
-use crate::time::DisplayZone;
 
 /// Hive's name for the folder of rows whose key is missing; engines read it as null.
 pub const DEFAULT_PARTITION: &str = "__HIVE_DEFAULT_PARTITION__";
@@ -29,7 +29,7 @@ const OPEN_FILES: usize = 128;
 const MEMORY_BUDGET: usize = 64 << 20;
 
 /// `--partition-by`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PartitionBy {
     /// `month=2025-03`, by the conversation's start in the display zone.
     Month,

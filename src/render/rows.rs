@@ -13,9 +13,9 @@ use std::collections::HashMap;
 use anyhow::{bail, Result};
 use serde_json::value::RawValue;
 
-use crate::input::{Document, EventDoc};
 use crate::jsontext::compact_json;
-use crate::payload::{Counted, Message, Payload, Scalar, Visitor};
+use crate::model::document::{Document, EventDoc};
+use crate::model::payload::{Counted, Message, Payload, Scalar, Visitor};
 
 /// One typed value of a row. A missing or null value is [`Cell::Null`] and a sent empty string
 /// stays an empty [`Cell::Text`]: JSON and Parquet keep the difference, CSV writes both as an
@@ -647,7 +647,7 @@ pub static EVENT_COLUMNS: &[Column<EventCell>] = &[
 ];
 
 /// What one row stands for (`--rows`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RowKind {
     /// One row per conversation (POST-hook payloads and conversations assembled from webhook
     /// events).

@@ -9,21 +9,8 @@ use serde_json::{Map, Value};
 use super::table::{self, one_line, Header, Look, Shown, Tone, Width};
 use crate::stats::{Cell, Key, Report};
 
-impl crate::args::OutputFormat for StatsFormat {
-    fn from_extension(ext: &str) -> Option<StatsFormat> {
-        Some(match ext {
-            "csv" => StatsFormat::Csv,
-            "tsv" | "tab" => StatsFormat::Tsv,
-            "ndjson" | "jsonl" => StatsFormat::Ndjson,
-            "json" => StatsFormat::Json,
-            "txt" => StatsFormat::Table,
-            _ => return None,
-        })
-    }
-}
-
 /// `stats --format`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatsFormat {
     /// A table for people (the default on a terminal).
     Table,

@@ -58,25 +58,6 @@ impl Width {
     }
 }
 
-/// `--wide`, shared by every command that draws a table.
-#[derive(Debug, Clone, Copy, Default, clap::Args)]
-pub struct WideArgs {
-    /// Tables show every column and whole texts, however wide (no fitting to the terminal).
-    #[arg(long)]
-    pub wide: bool,
-}
-
-impl WideArgs {
-    /// The width a table drawn for `to_stdout` may take.
-    pub fn width(self, to_stdout: bool) -> Width {
-        if self.wide {
-            Width::Unlimited
-        } else {
-            Width::for_output(to_stdout)
-        }
-    }
-}
-
 /// How a cell is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Tone {

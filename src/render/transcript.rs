@@ -15,24 +15,12 @@ use unicode_width::UnicodeWidthStr;
 
 use super::table::cut;
 use super::wrap::{links, wrap};
-use crate::input::Document;
-use crate::payload::{Event, Message, Payload, SenderKind};
-use crate::time::DisplayZone;
-
-impl crate::args::OutputFormat for TranscriptFormat {
-    fn from_extension(ext: &str) -> Option<TranscriptFormat> {
-        Some(match ext {
-            "txt" | "text" => TranscriptFormat::Text,
-            "md" | "markdown" => TranscriptFormat::Markdown,
-            "html" | "htm" => TranscriptFormat::Html,
-            "json" | "ndjson" | "jsonl" => TranscriptFormat::Json,
-            _ => return None,
-        })
-    }
-}
+use crate::model::document::Document;
+use crate::model::payload::{Event, Message, Payload, SenderKind};
+use crate::model::time::DisplayZone;
 
 /// `show --format`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TranscriptFormat {
     /// Aligned text, coloured on a terminal.
     #[default]
@@ -170,7 +158,7 @@ fn rating(p: &Payload) -> String {
 }
 
 /// City, country (code), as sent — the official example has city and country swapped.
-fn location(v: &crate::payload::Visitor) -> String {
+fn location(v: &crate::model::payload::Visitor) -> String {
     let parts: Vec<&str> = [v.city.as_deref(), v.country.as_deref()]
         .into_iter()
         .flatten()
@@ -188,7 +176,7 @@ fn location(v: &crate::payload::Visitor) -> String {
 }
 
 /// `Label: value` for each custom variable; the raw JSON when it has another shape.
-fn variables(raw: Option<crate::payload::RawJson>) -> Vec<String> {
+fn variables(raw: Option<crate::model::payload::RawJson>) -> Vec<String> {
     let Some(raw) = raw else { return Vec::new() };
     let Ok(value) = serde_json::from_str::<Value>(raw.get()) else {
         return vec![raw.get().to_owned()];
@@ -215,7 +203,7 @@ fn variables(raw: Option<crate::payload::RawJson>) -> Vec<String> {
     }
 }
 
-fn page(p: &crate::payload::Page) -> String {
+fn page(p: &crate::model::payload::Page) -> String {
     let title = p.title.as_deref().unwrap_or("");
     let url = p.url.as_deref().unwrap_or("");
     match (title.is_empty(), url.is_empty()) {

@@ -4,7 +4,7 @@
 use super::intake::{self, Verdict};
 use super::store::{KeptRejected, NotStored, Store, Stored};
 use super::webhook;
-use crate::finding::Finding;
+use crate::model::finding::Finding;
 
 /// What became of a body that was read.
 pub enum Accepted {
@@ -33,7 +33,7 @@ pub fn judge(body: Vec<u8>, event: bool) -> (Judged, Vec<u8>) {
     let (verdict, body) = intake::judge(body);
     let judged = match verdict {
         Verdict::Payload { .. } if event => Judged::Rejected(Finding::error(
-            crate::finding::Origin::file(&std::sync::Arc::from(intake::BODY_NAME)),
+            crate::model::finding::Origin::file(&std::sync::Arc::from(intake::BODY_NAME)),
             "a POST-hook payload sent as a webhook event: send payloads to the hook path",
         )),
         Verdict::Payload {
@@ -69,7 +69,8 @@ pub fn keep(store: &Store, body: &[u8], judged: Judged) -> Accepted {
             None,
         ),
         Judged::Event(envelope) => {
-            let (folder, name) = webhook::event_file(&envelope, body);
+            let (folder, name) =
+                crate::dumps::event_file(envelope.timestamp, &envelope.event, body);
             stored(
                 store.store_event(body, &folder, &name),
                 None,

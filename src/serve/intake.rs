@@ -4,8 +4,9 @@
 use std::sync::Arc;
 
 use super::webhook::Envelope;
-use crate::finding::Finding;
-use crate::input::{self, Chunk, Item};
+use crate::input::{self, Chunk};
+use crate::model::document::Item;
+use crate::model::finding::Finding;
 
 /// How diagnostics about a body name it (`body:3:5: error: …`).
 pub const BODY_NAME: &str = "body";
@@ -38,7 +39,7 @@ fn judge_text(text: Vec<u8>) -> (Verdict, Vec<u8>) {
     let first = text.iter().find(|b| !b.is_ascii_whitespace());
     if first == Some(&b'[') {
         let finding = Finding::error(
-            crate::finding::Origin::at(&name, 1, None),
+            crate::model::finding::Origin::at(&name, 1, None),
             "expected one payload object, found an array: send one payload per request",
         );
         return (Verdict::Rejected(finding), text);
@@ -92,7 +93,7 @@ fn verdict_of(chunk: &Chunk, name: &Arc<str>) -> Verdict {
         )),
         // `documents` reports an empty body as an error, so this is not reached.
         (None, _) => Verdict::Rejected(Finding::error(
-            crate::finding::Origin::file(name),
+            crate::model::finding::Origin::file(name),
             "empty input: no JSON document",
         )),
     }

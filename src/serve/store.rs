@@ -1,14 +1,8 @@
 //! The durable store behind `sshook serve`: every body lands on disk byte for byte, complete or
 //! not at all, before it is acknowledged.
 //!
-//! Layout under the dump folder:
-//!
-//! ```text
-//! DUMPS/2015/03/27/1427470439703-55039.json     a payload (UTC date and start of beginAt, channel id)
-//! DUMPS/2015/03/27/1427470439703-55039.1.json   the same conversation sent again with other bytes
-//! DUMPS/rejected/20260301T120000.123Z-0.json    a body that is not a payload, as received
-//! DUMPS/rejected/20260301T120000.123Z-0.reason.txt   why
-//! ```
+//! The layout of the dump folder (dated folders, numbered copies, markers, `rejected/`) is
+//! [`crate::dumps`]'s.
 //!
 //! A file appears under its final name only once complete and synced: it is written to a hidden
 //! `.tmp-*` file in the same folder, `fsync`ed, then hard-linked to its name — `link` never
@@ -25,17 +19,12 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
 use super::disk::{self, remove_quietly, same_bytes, sync_dir, write_temp, Leftovers};
 use super::rejected::RejectedBudget;
-use super::webhook::short_digest;
+use crate::dumps::{day_folder, payload_file, payload_marker, payload_stem, REJECTED_DIR};
 
-/// Folder (under the dump folder) that keeps bodies that are not payloads.
-pub const REJECTED_DIR: &str = "rejected";
-/// Folder for payloads whose `beginAt` has no calendar date (beyond year 9999).
-const UNDATED_DIR: &str = "undated";
 /// Stores of one conversation are serialised on one of this many locks (by name).
 const LOCKS: usize = 64;
 /// How long `/healthz` reuses its last look at the disk.
@@ -209,17 +198,14 @@ impl Store {
         channel_id: i64,
     ) -> Result<Stored, NotStored> {
         let folder = day_folder(begin_at);
-        let stem = format!("{begin_at}-{channel_id}");
-        let name = |copy: u32| match copy {
-            0 => format!("{stem}.json"),
-            n => format!("{stem}.{n}.json"),
-        };
+        let stem = payload_stem(begin_at, channel_id);
+        let name = |copy: u32| payload_file(&stem, copy);
         let dir = self.root.join(&folder);
         let stored = |file: &str, duplicate: bool| Stored {
             file: format!("{folder}/{file}"),
             duplicate,
         };
-        let marker = dir.join(format!(".{stem}.{}", short_digest(body)));
+        let marker = dir.join(payload_marker(&stem, body));
         let _one_at_a_time = self.lock(&stem);
         if let Ok(target) = fs::read_link(&marker) {
             let target = target.to_string_lossy().into_owned();
@@ -280,7 +266,7 @@ impl Store {
         Ok(stored(&file, false))
     }
 
-    /// Stores a webhook event as `folder/name` (see [`super::webhook::event_file`]) unless
+    /// Stores a webhook event as `folder/name` (see [`crate::dumps::event_file`]) unless
     /// that name exists, holding the same bytes: a re-delivery.
     pub fn store_event(&self, body: &[u8], folder: &str, name: &str) -> Result<Stored, NotStored> {
         let stored = |duplicate: bool| Stored {
@@ -438,14 +424,6 @@ fn count_copies(dir: &Path, name: &dyn Fn(u32) -> String) -> u32 {
     high
 }
 
-/// `YYYY/MM/DD` of `beginAt` in UTC, or `undated` when it has no calendar date.
-fn day_folder(begin_at: i64) -> String {
-    match Timestamp::from_millisecond(begin_at) {
-        Ok(ts) => ts.to_zoned(TimeZone::UTC).strftime("%Y/%m/%d").to_string(),
-        Err(_) => UNDATED_DIR.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -456,13 +434,6 @@ mod tests {
         rejected_max_files: 1000,
         max_copies: 3,
     };
-
-    #[test]
-    fn day_folders_are_utc_dates_of_begin_at() {
-        assert_eq!(day_folder(1_427_470_439_703), "2015/03/27");
-        assert_eq!(day_folder(-1), "1969/12/31");
-        assert_eq!(day_folder(i64::MAX), "undated");
-    }
 
     #[test]
     fn same_conversation_is_stored_once_per_distinct_body() {
@@ -560,7 +531,7 @@ mod tests {
         // A copy stored without its marker (a crash between the two) is still found.
         fs::remove_file(
             dir.path()
-                .join(format!("1970/01/01/.5-7.{}", short_digest(b"2"))),
+                .join(format!("1970/01/01/{}", payload_marker("5-7", b"2"))),
         )
         .unwrap();
         assert!(store.store_payload(b"2", 5, 7).unwrap().duplicate);

@@ -1,12 +1,11 @@
 //! Smartsupp webhook events at `sshook serve`: which bodies are events, their signature
 //! (`X-Smartsupp-Hmac`: lowercase hex HMAC-SHA256 of the raw body under the shared secret,
-//! compared in constant time), the minimal envelope a stored event needs, and its file name.
+//! compared in constant time), and the minimal envelope a stored event needs (its file name is [`crate::dumps::event_file`]).
 
 use hmac::{Hmac, Mac};
-use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 /// The header that carries an event's signature.
 pub const SIGNATURE_HEADER: &str = "x-smartsupp-hmac";
@@ -63,43 +62,6 @@ pub struct Envelope {
     pub timestamp: Timestamp,
 }
 
-/// Where an event is stored, relative to the dump folder: the UTC day of its `timestamp`, and
-/// a name made of the time, the event and the first 16 hex digits of the body's SHA-256 — so
-/// that an identical re-delivery maps to the same name. For example
-/// `2020/08/08/20200808T075318.825Z-conversation.closed-3f2a9c1d0b7e4a65.json`.
-pub fn event_file(envelope: &Envelope, body: &[u8]) -> (String, String) {
-    let zoned = envelope.timestamp.to_zoned(TimeZone::UTC);
-    let folder = zoned.strftime("%Y/%m/%d").to_string();
-    let time = zoned.strftime("%Y%m%dT%H%M%S%.3fZ");
-    let event: String = envelope
-        .event
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(64)
-        .collect();
-    let event = if event.is_empty() {
-        "event".into()
-    } else {
-        event
-    };
-    let name = format!("{time}-{event}-{}.json", short_digest(body));
-    (folder, name)
-}
-
-/// The first 16 hex digits of the SHA-256 of `bytes`.
-pub fn short_digest(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,20 +102,5 @@ mod tests {
             br#"{"beginAt":1,"messages":[{"event":1}]}"#
         ));
         assert!(!looks_like_event(b"{\"event\""));
-    }
-
-    #[test]
-    fn event_file_names() {
-        let envelope = Envelope {
-            event: "conversation.closed".into(),
-            timestamp: "2020-08-08T07:53:18.825Z".parse().unwrap(),
-        };
-        let (folder, name) = event_file(&envelope, EVENT.as_bytes());
-        assert_eq!(folder, "2020/08/08");
-        assert!(name.starts_with("20200808T075318.825Z-conversation.closed-"));
-        assert_eq!(
-            name.len(),
-            "20200808T075318.825Z-conversation.closed-".len() + 21
-        );
     }
 }

@@ -1,9 +1,9 @@
 //! What the figures need from one payload, taken on the parsing threads so that only this
 //! small summary (never the payload) reaches the aggregation.
 
-use crate::payload::{Counted, Payload, SenderKind, Status};
+use crate::model::payload::{Counted, Payload, SenderKind, Status};
+use crate::model::time::DisplayZone;
 use crate::stats::{Dimension, Key};
-use crate::time::DisplayZone;
 
 /// The facts of one conversation that any figure uses.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,7 +1,7 @@
 //! The figures of one group of conversations: counters, sums and exact distributions, turned
 //! into cells in column order at the end.
 
-use crate::payload::Status;
+use crate::model::payload::Status;
 use crate::stats::values::Values;
 use crate::stats::{AgentPart, Cell, Conversation};
 

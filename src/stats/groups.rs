@@ -235,7 +235,7 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::payload::{Counted, Status};
+    use crate::model::payload::{Counted, Status};
     use crate::stats::{AgentFigures, AgentPart, Figures};
 
     fn conversation(keys: Vec<Option<Key>>, agents: &[&str]) -> Conversation {

@@ -15,14 +15,14 @@ use std::fmt;
 
 use jiff::civil::Date;
 
-use crate::payload::Status;
+use crate::model::payload::Status;
 
 pub use facts::{AgentPart, Conversation};
 pub use figures::{AgentFigures, Figures, Tally};
 pub use groups::Grouping;
 
 /// A `--by` dimension.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Dimension {
     /// Local day of beginAt, `2026-03-29`; as the first --by, empty days get zero rows.
     Day,

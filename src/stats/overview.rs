@@ -6,9 +6,9 @@ use std::collections::HashMap;
 
 use jiff::civil::Date;
 
-use crate::payload::Payload;
+use crate::model::payload::Payload;
+use crate::model::time::DisplayZone;
 use crate::stats::{AgentFigures, Conversation, Dimension, Figures, Grouping, Key, Report, Tally};
-use crate::time::DisplayZone;
 
 /// The dimensions one conversation's facts are keyed by, in this order.
 const BY: [Dimension; 7] = [

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use charts::{Marker, Series};
 
-use crate::payload::Status;
+use crate::model::payload::Status;
 use crate::render::stats::{definition, title};
 use crate::render::transcript::html_escape;
 use crate::stats::overview::Overview;

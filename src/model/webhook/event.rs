@@ -10,7 +10,7 @@ use serde::de::{self, Deserializer, Visitor as SerdeVisitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::payload::{
+use crate::model::payload::{
     object, opt_bool, opt_int, opt_object, opt_scalar, opt_text, text, Scalar, Text,
 };
 

@@ -129,3 +129,21 @@ impl fmt::Display for Finding {
         f.write_str(&self.message)
     }
 }
+
+/// An I/O error in a user's words, without Rust's `(os error 2)` suffix.
+pub fn describe_io(err: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    match err.kind() {
+        NotFound => "no such file or directory".into(),
+        PermissionDenied => "permission denied".into(),
+        IsADirectory => "is a directory".into(),
+        _ if err.raw_os_error() == Some(40) => "symbolic link loop".into(),
+        _ => {
+            let text = err.to_string();
+            match text.find(" (os error") {
+                Some(at) => text[..at].to_lowercase(),
+                None => text,
+            }
+        }
+    }
+}

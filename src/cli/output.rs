@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Result};
 use clap::ValueEnum;
 
+use crate::render::table::Width;
+
 /// `-o/--output`, flattened into every command that writes data.
 #[derive(Debug, Clone, Default, clap::Args)]
 #[command(next_help_heading = "Output")]
@@ -35,6 +37,25 @@ impl OutputArgs {
     }
 }
 
+/// `--wide`, shared by every command that draws a table.
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+pub struct WideArgs {
+    /// Tables show every column and whole texts, however wide (no fitting to the terminal).
+    #[arg(long)]
+    pub wide: bool,
+}
+
+impl WideArgs {
+    /// The width a table drawn for `to_stdout` may take.
+    pub fn width(self, to_stdout: bool) -> Width {
+        if self.wide {
+            Width::Unlimited
+        } else {
+            Width::for_output(to_stdout)
+        }
+    }
+}
+
 /// A command's output formats, with the file extensions that ask for each.
 pub trait OutputFormat: ValueEnum + Copy + PartialEq {
     /// The format a file extension (lower case, without `.gz`) asks for.
@@ -54,7 +75,11 @@ pub trait OutputFormat: ValueEnum + Copy + PartialEq {
 
 /// The format of a run: `-f` if given, else the extension of `-o`, else `default` (the
 /// command's choice for a terminal or not). `-f` that contradicts the extension is an error.
-pub fn resolve<F: OutputFormat>(flag: Option<F>, output: &OutputArgs, default: F) -> Result<F> {
+pub fn resolve_format<F: OutputFormat>(
+    flag: Option<F>,
+    output: &OutputArgs,
+    default: F,
+) -> Result<F> {
     let Some(path) = output.file() else {
         return Ok(flag.unwrap_or(default));
     };
@@ -123,25 +148,28 @@ mod tests {
     #[test]
     fn the_extension_decides_unless_f_names_a_format() {
         assert_eq!(
-            resolve(None, &out("x.parquet"), F::Table).unwrap(),
+            resolve_format(None, &out("x.parquet"), F::Table).unwrap(),
             F::Parquet
         );
-        assert_eq!(resolve(None, &out("x.JSON.gz"), F::Table).unwrap(), F::Json);
-        assert_eq!(resolve(None, &out("x.dat"), F::Csv).unwrap(), F::Csv);
         assert_eq!(
-            resolve(Some(F::Json), &out("x.dat"), F::Csv).unwrap(),
+            resolve_format(None, &out("x.JSON.gz"), F::Table).unwrap(),
+            F::Json
+        );
+        assert_eq!(resolve_format(None, &out("x.dat"), F::Csv).unwrap(), F::Csv);
+        assert_eq!(
+            resolve_format(Some(F::Json), &out("x.dat"), F::Csv).unwrap(),
             F::Json
         );
         assert_eq!(
-            resolve(Some(F::Csv), &out("x.csv.gz"), F::Table).unwrap(),
+            resolve_format(Some(F::Csv), &out("x.csv.gz"), F::Table).unwrap(),
             F::Csv
         );
-        assert_eq!(resolve(None, &out("-"), F::Table).unwrap(), F::Table);
-        let err = resolve(Some(F::Csv), &out("x.parquet"), F::Table).unwrap_err();
+        assert_eq!(resolve_format(None, &out("-"), F::Table).unwrap(), F::Table);
+        let err = resolve_format(Some(F::Csv), &out("x.parquet"), F::Table).unwrap_err();
         assert_eq!(
             err.to_string(),
             "-f csv contradicts -o x.parquet (a .parquet file is parquet): give one of them"
         );
-        assert!(resolve(None, &out("x.parquet.gz"), F::Table).is_err());
+        assert!(resolve_format(None, &out("x.parquet.gz"), F::Table).is_err());
     }
 }

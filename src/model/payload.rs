@@ -6,7 +6,7 @@
 //! prefix, an extra `email` on messages, nulls for anything but the required fields.
 //!
 //! Unknown fields are not dropped: every parsed payload travels with the raw text it came from
-//! (see [`crate::input::Document`]), and outputs that can carry them (`export --rows payloads`,
+//! (see [`crate::model::document::Document`]), and outputs that can carry them (`export --rows payloads`,
 //! `show --format json`) are built from that text.
 //!
 //! Required fields: `beginAt`, `endAt`, `channel.id` (integers) and `messages` (an array), each
@@ -982,7 +982,7 @@ where
 mod tests {
     use super::*;
 
-    const OFFICIAL: &str = include_str!("../sample-data/official-example.json");
+    const OFFICIAL: &str = include_str!("../../sample-data/official-example.json");
 
     #[test]
     fn official_example_reads_with_its_oddities() {

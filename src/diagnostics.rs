@@ -4,20 +4,10 @@
 
 use std::io::{self, Write};
 
-use crate::finding::{Finding, Severity};
-
-impl crate::args::OutputFormat for FindingFormat {
-    fn from_extension(ext: &str) -> Option<FindingFormat> {
-        Some(match ext {
-            "txt" | "log" => FindingFormat::Text,
-            "json" | "ndjson" | "jsonl" => FindingFormat::Json,
-            _ => return None,
-        })
-    }
-}
+use crate::model::finding::{Finding, Severity};
 
 /// `--format` of validate's findings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum FindingFormat {
     /// `file:line:column: severity: path: message`, one per line.
     #[default]
@@ -76,23 +66,6 @@ fn printable(text: &str) -> std::borrow::Cow<'_, str> {
         .into()
 }
 
-/// Discovers `inputs` and reports on stderr what cannot be read. `None` when nothing at all
-/// can be read (every path missing, every folder empty): the command then writes nothing —
-/// no table header, no all-zero figures — and fails.
-pub fn open_inputs(
-    inputs: &[String],
-    follow: Option<&std::path::Path>,
-    global: &crate::cli::GlobalArgs,
-) -> anyhow::Result<Option<(Vec<crate::input::Source>, Diagnostics)>> {
-    let discovery = crate::input::follow::discover_following(inputs, follow)?;
-    let mut diagnostics = Diagnostics::new(global);
-    diagnostics.report_all(&discovery.findings);
-    if discovery.sources.is_empty() {
-        return Ok(None);
-    }
-    Ok(Some((discovery.sources, diagnostics)))
-}
-
 /// Bad inputs met by a reading command: printed on stderr as they come, counted for the exit
 /// status. Warnings are validate's business and are not printed here.
 #[derive(Debug)]
@@ -103,10 +76,11 @@ pub struct Diagnostics {
 }
 
 impl Diagnostics {
-    pub fn new(global: &crate::cli::GlobalArgs) -> Diagnostics {
+    /// `color`: findings are coloured; `quiet`: warnings are not printed.
+    pub fn new(color: bool, quiet: bool) -> Diagnostics {
         Diagnostics {
-            color: global.color.stderr(),
-            quiet: global.quiet,
+            color,
+            quiet,
             errors: 0,
         }
     }

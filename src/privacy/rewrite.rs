@@ -24,12 +24,14 @@ use anyhow::{bail, Context, Result};
 use flate2::read::MultiGzDecoder;
 use rayon::prelude::*;
 
-use crate::finding::{Finding, Origin};
-use crate::input::discover::describe_io;
-use crate::input::{self, is_payload_file_name, Chunk, Item};
-use crate::payload::Payload;
-use crate::report::{count, Diagnostics};
-use crate::webhook::{Assembler, Event, Facts};
+use crate::diagnostics::{count, Diagnostics};
+use crate::dumps::{is_payload_file_name, REJECTED_DIR};
+use crate::input::{self, Chunk};
+use crate::model::document::Item;
+use crate::model::finding::describe_io;
+use crate::model::finding::{Finding, Origin};
+use crate::model::payload::Payload;
+use crate::model::webhook::{Assembler, Event, Facts};
 
 /// What to remove. Implemented by `erase` (a person) and `prune` (an age).
 pub trait Rule: Sync {
@@ -46,19 +48,6 @@ pub trait Rule: Sync {
     fn rejected_body(&self, _name: &str, _text: &[u8]) -> bool {
         false
     }
-}
-
-/// Flags shared by `erase` and `prune`.
-#[derive(Debug, Clone, Default, clap::Args)]
-pub struct RewriteArgs {
-    /// The dumps: files and folders (walked for *.json, *.ndjson, *.jsonl and .gz, serve's
-    /// rejected/ folder included). Standard input is refused: there is no file to rewrite.
-    #[arg(value_name = "DUMP", required = true)]
-    pub dumps: Vec<String>,
-
-    /// List what would be removed, and change nothing.
-    #[arg(long, short = 'n')]
-    pub dry_run: bool,
 }
 
 /// One file found under the inputs.
@@ -235,21 +224,22 @@ pub struct Tally {
     pub untouched: u64,
 }
 
-/// Finds what `rule` removes under `args.dumps` and removes it (or, with `--dry-run`, says
-/// what it would remove). The report goes to stdout; problems to `diagnostics`.
+/// Finds what `rule` removes under `dumps` and removes it (or, `dry_run`, says what it would
+/// remove). The report goes to stdout; problems to `diagnostics`.
 pub fn run(
     verb: &str,
-    args: &RewriteArgs,
+    dumps: &[String],
+    dry_run: bool,
     rule: &dyn Rule,
     diagnostics: &mut Diagnostics,
 ) -> Result<Tally> {
-    if args.dumps.iter().any(|d| d == "-") {
+    if dumps.iter().any(|d| d == "-") {
         bail!(
             "{verb} rewrites files and cannot read standard input: name the dump files or folders"
         );
     }
     let mut targets = Vec::new();
-    for dump in &args.dumps {
+    for dump in dumps {
         walk(Path::new(dump), true, false, &mut targets, diagnostics);
     }
     let plans: Vec<(Target, std::io::Result<FilePlan>)> = targets
@@ -299,7 +289,7 @@ pub fn run(
     let mut payload_conversations: HashSet<String> = HashSet::new();
     let mut event_conversations: HashSet<String> = HashSet::new();
 
-    let mut report = Report::new(args.dry_run);
+    let mut report = Report::new(dry_run);
     for (target, plan) in plans {
         let plan = match plan {
             Ok(plan) => plan,
@@ -352,7 +342,7 @@ pub fn run(
         }
         let kept = plan.docs.len() - n_removed;
         let delete = plan.drop_whole || (kept == 0 && plan.bad.is_empty());
-        let done = if args.dry_run {
+        let done = if dry_run {
             Ok(())
         } else if delete {
             delete_file(&target, plan.stamp)
@@ -484,7 +474,7 @@ fn walk(
             }
             let is_dir = fs::symlink_metadata(&entry).is_ok_and(|m| m.is_dir());
             if is_dir {
-                let rejected = rejected || file_name == crate::serve::store::REJECTED_DIR;
+                let rejected = rejected || file_name == REJECTED_DIR;
                 walk(&entry, false, rejected, out, diagnostics);
             } else if is_payload_file_name(&file_name) {
                 walk(&entry, false, rejected, out, diagnostics);
@@ -498,7 +488,7 @@ fn walk(
                 && path
                     .parent()
                     .and_then(Path::file_name)
-                    .is_some_and(|p| p == crate::serve::store::REJECTED_DIR));
+                    .is_some_and(|p| p == REJECTED_DIR));
         out.push(Target {
             path: path.to_path_buf(),
             name,

@@ -24,7 +24,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde_json::{json, Map, Value};
 
 use super::event::{Content, Event};
-use crate::finding::Origin;
+use crate::model::finding::Origin;
 
 /// What one event contributes, owned, taken on a parsing thread.
 #[derive(Debug, Clone)]

@@ -18,37 +18,9 @@ use regex::Regex;
 use serde_json::{Map, Value};
 use sha2::Sha256;
 
-use crate::input::{Document, EventDoc};
-use crate::payload::Payload;
-use crate::webhook::Event;
-
-/// The redaction flags, flattened into the selection flags of every reading command.
-#[derive(Debug, Clone, Default, clap::Args)]
-#[command(next_help_heading = "Personal data")]
-pub struct RedactArgs {
-    /// Replace personal data (visitor names, e-mails, phones, IP addresses, cities, card
-    /// numbers, IBANs — in every field and message) by pseudonyms; see --redact-help.
-    #[arg(long)]
-    pub redact: bool,
-
-    /// Key for the pseudonyms, so that they are the same across runs (keyed HMAC-SHA256).
-    /// Without it a random key is used: pseudonyms are stable within one run only.
-    #[arg(
-        long,
-        value_name = "KEY",
-        env = "SSHOOK_REDACT_KEY",
-        hide_env_values = true
-    )]
-    pub redact_key: Option<String>,
-
-    /// With --redact, replace agent names too (kept by default).
-    #[arg(long)]
-    pub redact_agents: bool,
-
-    /// List the fields and patterns --redact replaces, and exit.
-    #[arg(long)]
-    pub redact_help: bool,
-}
+use crate::model::document::{Document, EventDoc};
+use crate::model::payload::Payload;
+use crate::model::webhook::Event;
 
 /// What `--redact-help` prints (the README lists the same).
 pub const HELP: &str = "\
@@ -141,29 +113,6 @@ impl Kind {
     }
 }
 
-impl RedactArgs {
-    /// The redactor these flags ask for, or `None` without `--redact`. `--redact-help` prints
-    /// the list and ends the process (like `--help`).
-    pub fn resolve(&self) -> anyhow::Result<Option<Redactor>> {
-        if self.redact_help {
-            print!("{HELP}");
-            std::process::exit(0);
-        }
-        if !self.redact {
-            if self.redact_agents {
-                anyhow::bail!("--redact-agents needs --redact");
-            }
-            return Ok(None);
-        }
-        let key = match self.redact_key.as_deref() {
-            Some("") => anyhow::bail!("--redact-key must not be empty"),
-            Some(key) => key.as_bytes().to_vec(),
-            None => random_key(),
-        };
-        Ok(Some(Redactor::new(&key, self.redact_agents)))
-    }
-}
-
 /// 256 bits from the standard library's randomly seeded hasher keys (no extra crate).
 fn random_key() -> Vec<u8> {
     use std::hash::{BuildHasher, Hasher};
@@ -177,6 +126,11 @@ fn random_key() -> Vec<u8> {
 }
 
 impl Redactor {
+    /// A redactor with a random key: pseudonyms are stable within one run only.
+    pub fn with_random_key(agents: bool) -> Redactor {
+        Redactor::new(&random_key(), agents)
+    }
+
     pub fn new(key: &[u8], agents: bool) -> Redactor {
         // HMAC takes a key of any length; `new_from_slice` cannot fail for it.
         let mac = match Hmac::<Sha256>::new_from_slice(key) {
@@ -258,7 +212,7 @@ impl Redactor {
                 origin: doc.origin.clone(),
                 index: doc.index,
                 raw: &json,
-                print: crate::input::split::Print::Unknown,
+                print: crate::model::document::Fingerprint::Unknown,
                 payload: Box::new(payload),
             }),
             // Cannot happen (strings stay strings); never hand on the unredacted text.
@@ -303,7 +257,7 @@ impl Redactor {
             origin: doc.origin.clone(),
             index: doc.index,
             raw: "{}",
-            print: crate::input::split::Print::Unknown,
+            print: crate::model::document::Fingerprint::Unknown,
             payload,
         }
     }
@@ -728,8 +682,8 @@ mod tests {
             let out = redacted(text);
             assert!(out.contains(kind), "{text} -> {out}");
             assert_eq!(
-                crate::payload::count_words(text),
-                crate::payload::count_words(&out),
+                crate::model::payload::count_words(text),
+                crate::model::payload::count_words(&out),
                 "{text} -> {out}"
             );
         }

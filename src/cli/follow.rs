@@ -1,0 +1,39 @@
+//! `--follow`: keep reading a growing file or folder, for the commands that stream rows.
+
+use std::path::{Path, PathBuf};
+
+/// `--follow`, shared by the commands that stream rows.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FollowArgs {
+    /// Keep reading PATH as it grows, until interrupted: an NDJSON file that is appended to
+    /// (read again from the start when it is truncated or replaced, like tail -F), or a dumps
+    /// folder (each new file once, as `sshook serve` writes them). Each conversation is
+    /// written once. Read after the INPUTs, if any.
+    #[arg(long, value_name = "PATH")]
+    pub follow: Option<PathBuf>,
+}
+
+impl FollowArgs {
+    /// The path to follow, if any.
+    pub fn path(&self) -> Option<&Path> {
+        self.follow.as_deref()
+    }
+
+    /// Refuses what cannot stream: output written at the end (a file, a table, Parquet) and a
+    /// sort, which waits for the last row — with `--follow` there is no last row.
+    pub fn check(&self, streams: bool, sorted: bool) -> anyhow::Result<()> {
+        if self.follow.is_none() {
+            return Ok(());
+        }
+        if !streams {
+            anyhow::bail!(
+                "--follow never ends: it writes csv, tsv, ndjson or json rows to standard output \
+                 as they come (not a table, a file or parquet)"
+            );
+        }
+        if sorted {
+            anyhow::bail!("--follow writes rows in the order they come: leave out --sort");
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,77 @@
+//! The command line's shared layer: the flag groups several commands take (global flags,
+//! inputs, output, selection, personal data, `--follow`), the words their values take, and
+//! their turning into the plain settings the library works with (a [`Selection`], a
+//! [`Redactor`], an output format, a [`Diagnostics`]). No module outside this folder,
+//! [`crate::commands`] and `main.rs` knows clap. Each command's own flags live in its file
+//! under `src/commands/`, with the top-level parser.
+//!
+//! [`Selection`]: crate::select::Selection
+//! [`Redactor`]: crate::privacy::redact::Redactor
+
+use clap::Args;
+
+pub mod follow;
+pub mod output;
+pub mod privacy;
+pub mod select;
+pub mod values;
+
+use crate::diagnostics::Diagnostics;
+use crate::input::Source;
+use crate::output::ColorChoice;
+use values::ColorArg;
+
+/// Flags every command takes.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// When to use colours: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
+    pub color: ColorArg,
+
+    /// Print no summaries and no progress on stderr (findings and errors still show).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// List every differing re-sent copy on stderr (by default one summary line counts them).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+/// The inputs every reading command takes.
+#[derive(Debug, Clone, Args)]
+pub struct InputArgs {
+    /// Files, folders (walked for *.json, *.ndjson, *.jsonl and their .gz forms), quoted glob
+    /// patterns, or - for standard input. With none, standard input is read when it is piped.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<String>,
+}
+
+impl GlobalArgs {
+    /// The `--color` choice.
+    pub fn color(&self) -> ColorChoice {
+        self.color.into()
+    }
+
+    /// Where a command reports bad inputs, coloured and quiet as these flags say.
+    pub fn diagnostics(&self) -> Diagnostics {
+        Diagnostics::new(self.color().stderr(), self.quiet)
+    }
+}
+
+/// Discovers `inputs` (and, with `--follow`, the followed path after them) and reports on
+/// stderr what cannot be read. `None` when nothing at all can be read (every path missing,
+/// every folder empty): the command then writes nothing — no table header, no all-zero
+/// figures — and fails.
+pub fn open_inputs(
+    inputs: &[String],
+    follow: Option<&std::path::Path>,
+    global: &GlobalArgs,
+) -> anyhow::Result<Option<(Vec<Source>, Diagnostics)>> {
+    let discovery = crate::input::follow::discover_following(inputs, follow)?;
+    let mut diagnostics = global.diagnostics();
+    diagnostics.report_all(&discovery.findings);
+    if discovery.sources.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some((discovery.sources, diagnostics)))
+}

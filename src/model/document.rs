@@ -1,0 +1,73 @@
+//! A document as read from the input: its text, where it came from, and the typed payload or
+//! event parsed from it. The reader ([`crate::input`]) makes them; selection, rendering,
+//! checks and redaction consume them.
+
+use crate::model::finding::{Finding, Origin};
+use crate::model::payload::Payload;
+use crate::model::webhook::Event;
+
+/// A payload read from the input, with where it came from and its exact text.
+#[derive(Debug)]
+pub struct Document<'a> {
+    pub origin: Origin,
+    /// 0-based index in a top-level array, when the payload is an array element.
+    pub index: Option<usize>,
+    /// The document's text as read: every field, unknown ones included.
+    pub raw: &'a str,
+    /// What is known of `raw`'s fingerprint; see [`Document::fingerprint`].
+    pub print: Fingerprint,
+    pub payload: Box<Payload<'a>>,
+}
+
+impl Document<'_> {
+    /// The hash that tells this copy from other copies of the conversation.
+    pub fn fingerprint(&self) -> u64 {
+        self.print.of(self.raw)
+    }
+}
+
+/// What is known of a document's [`fingerprint`](crate::jsontext::fingerprint) before it is
+/// asked for: the fast path tells whether the text is compact, and hashes a pretty-printed
+/// text's compact form while it reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fingerprint {
+    /// Nothing: the text is scanned for its layout when asked.
+    Unknown,
+    /// The text has no white space between tokens: it is hashed as it is.
+    Compact,
+    /// The fingerprint, made while reading.
+    Made(u64),
+}
+
+impl Fingerprint {
+    /// The fingerprint of `raw`, the text this is known of.
+    pub fn of(self, raw: &str) -> u64 {
+        match self {
+            Fingerprint::Unknown => crate::jsontext::fingerprint(raw),
+            Fingerprint::Compact => crate::jsontext::hash_compact(raw.as_bytes()),
+            Fingerprint::Made(hash) => hash,
+        }
+    }
+}
+
+/// A webhook event read from the input, with where it came from and its exact text.
+#[derive(Debug)]
+pub struct EventDoc<'a> {
+    pub origin: Origin,
+    pub index: Option<usize>,
+    pub raw: &'a str,
+    /// Boxed: an event is twice a payload's size, and items are moved whole.
+    pub event: Box<Event<'a>>,
+}
+
+/// What the reader yields: a POST-hook payload, a webhook event, or a finding about input
+/// that is neither.
+// A payload moves once, from the splitter to the command; boxing it would cost an allocation
+// each. Events, twice a payload's size, are boxed.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum Item<'a> {
+    Payload(Document<'a>),
+    Event(EventDoc<'a>),
+    Bad(Finding),
+}

@@ -1,0 +1,256 @@
+//! The one streaming loop every reading command runs: read the sources on all cores, hand
+//! each document to the selection, and sink the selected values in input order (or `--sort`
+//! order). What a row is — a conversation (POST-hook payloads and conversations assembled
+//! from webhook events) or a webhook event as stored — is the [`Rows`] the loop is given.
+
+use anyhow::Result;
+
+use super::keep::{Kept, Sighting};
+use super::{Flow, Selection, Summary};
+use crate::diagnostics::Diagnostics;
+use crate::input::{self, Chunk, Source};
+use crate::model::document::{Document, EventDoc, Fingerprint, Item};
+use crate::model::finding::{Finding, Origin};
+use crate::model::payload::Payload;
+use crate::model::webhook::{Assembler, Facts};
+
+/// Reads `sources`, keeps the first copy of every conversation, and calls `work` (on any
+/// thread) for each selected conversation and `sink` (here, in input order — or in `--sort`
+/// order) with its result. Bad inputs go to `diagnostics` and do not stop the run.
+pub fn stream<R, W, S>(
+    sources: &[Source],
+    selection: &Selection,
+    diagnostics: &mut Diagnostics,
+    work: W,
+    sink: S,
+) -> Result<Summary>
+where
+    R: Send,
+    W: Fn(&Document) -> R + Sync,
+    S: FnMut(R) -> Result<Flow>,
+{
+    run(sources, selection, diagnostics, Conversations(work), sink)
+}
+
+/// Reads `sources` for `--rows events`: every webhook event as stored, in input order, within
+/// the time range (`--since`/`--until` on the event's own time) and `--id` (its conversation);
+/// a re-delivered identical event is a copy like a re-sent payload, kept by `--keep`.
+/// POST-hook payloads are read (and checked) but give no rows.
+pub fn stream_events<R, W, S>(
+    sources: &[Source],
+    selection: &Selection,
+    diagnostics: &mut Diagnostics,
+    work: W,
+    sink: S,
+) -> Result<Summary>
+where
+    R: Send,
+    W: Fn(&EventDoc) -> R + Sync,
+    S: FnMut(R) -> Result<Flow>,
+{
+    run(sources, selection, diagnostics, Events(work), sink)
+}
+
+/// What one document gave, on the worker that parsed it.
+enum Entry<R> {
+    /// A copy of a row: a POST-hook payload, or with `--rows events` an event.
+    Row(Sighting<R>),
+    Bad(Finding),
+    /// A webhook event's facts, for the assembler.
+    Event(Box<Facts>, Origin),
+    /// Payloads that give no row (skipped unparsed because they cannot match, or read as
+    /// documents when the rows are events).
+    Skipped(u64),
+}
+
+/// What a row is: the part of the loop that differs between conversations and events.
+trait Rows<R>: Sync {
+    /// The rows are events (counted as events, and their copies as re-deliveries).
+    const EVENTS: bool;
+
+    /// The entries of one chunk (on a worker thread).
+    fn entries(&self, chunk: &Chunk, selection: &Selection, entries: &mut Vec<Entry<R>>);
+
+    /// A row made at the end of input from a conversation assembled from its events; `None`
+    /// when such conversations give no row.
+    fn assembled(&self, doc: &Document, selection: &Selection) -> Option<Sighting<R>>;
+}
+
+struct Conversations<W>(W);
+
+impl<R, W: Fn(&Document) -> R + Sync> Rows<R> for Conversations<W> {
+    const EVENTS: bool = false;
+
+    fn entries(&self, chunk: &Chunk, selection: &Selection, entries: &mut Vec<Entry<R>>) {
+        if let Some(skipped) = selection.filter.skippable(chunk) {
+            entries.push(Entry::Skipped(skipped));
+            return;
+        }
+        input::documents(chunk, &mut |item| {
+            entries.push(match item {
+                Item::Payload(doc) => Entry::Row(Sighting {
+                    id: doc.payload.channel.id,
+                    fingerprint: doc.fingerprint() as u32,
+                    sort_key: selection.sort_key(&doc.payload),
+                    value: selection
+                        .filter
+                        .matches(&doc.payload)
+                        .then(|| selection.work(&doc, &self.0)),
+                    origin: doc.origin,
+                }),
+                Item::Event(doc) => {
+                    let facts = Facts::new(&doc.event, crate::jsontext::fingerprint(doc.raw));
+                    Entry::Event(Box::new(facts), doc.origin)
+                }
+                Item::Bad(finding) => Entry::Bad(finding),
+            })
+        });
+    }
+
+    fn assembled(&self, doc: &Document, selection: &Selection) -> Option<Sighting<R>> {
+        Some(Sighting {
+            id: None,
+            fingerprint: 0,
+            sort_key: selection.sort_key(&doc.payload),
+            value: selection
+                .filter
+                .matches(&doc.payload)
+                .then(|| selection.work(doc, &self.0)),
+            origin: doc.origin.clone(),
+        })
+    }
+}
+
+struct Events<W>(W);
+
+impl<R, W: Fn(&EventDoc) -> R + Sync> Rows<R> for Events<W> {
+    const EVENTS: bool = true;
+
+    fn entries(&self, chunk: &Chunk, selection: &Selection, entries: &mut Vec<Entry<R>>) {
+        input::documents(chunk, &mut |item| {
+            entries.push(match item {
+                Item::Event(doc) => Entry::Row(Sighting {
+                    id: Some(crate::jsontext::fingerprint(doc.raw) as i64),
+                    fingerprint: 0,
+                    sort_key: None,
+                    value: selection.filter.matches_event(&doc.event).then(|| {
+                        match &selection.redactor {
+                            Some(redactor) => redactor.event(&doc, &self.0),
+                            None => (self.0)(&doc),
+                        }
+                    }),
+                    origin: doc.origin,
+                }),
+                Item::Payload(_) => Entry::Skipped(1),
+                Item::Bad(finding) => Entry::Bad(finding),
+            })
+        });
+    }
+
+    fn assembled(&self, _: &Document, _: &Selection) -> Option<Sighting<R>> {
+        None
+    }
+}
+
+thread_local! {
+    /// How many entries the thread's last chunk gave: room made for the next chunk's at once
+    /// (chunks are alike in size), not grown from empty by doubling with a copy each time.
+    static ENTRIES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+fn run<R, K, S>(
+    sources: &[Source],
+    selection: &Selection,
+    diagnostics: &mut Diagnostics,
+    rows: K,
+    mut sink: S,
+) -> Result<Summary>
+where
+    R: Send,
+    K: Rows<R>,
+    S: FnMut(R) -> Result<Flow>,
+{
+    let mut summary = Summary {
+        keep: selection.keep,
+        verbose: selection.verbose,
+        event_rows: K::EVENTS,
+        ..Summary::default()
+    };
+    let mut kept = Kept::new(selection);
+    let mut assembler = Assembler::new();
+    let read = input::for_each_chunk(
+        sources,
+        |chunk| {
+            // At most 4096 (about 700 KiB): a chunk of tiny documents does not make every later
+            // chunk (a live source's: one payload) reserve as much.
+            let mut entries = Vec::with_capacity(ENTRIES.get().min(4096));
+            rows.entries(chunk, selection, &mut entries);
+            ENTRIES.set(entries.len());
+            entries
+        },
+        |entries| {
+            for entry in entries {
+                let copy = match entry {
+                    Entry::Bad(finding) => {
+                        diagnostics.report(&finding);
+                        continue;
+                    }
+                    Entry::Skipped(documents) => {
+                        summary.payloads += documents;
+                        continue;
+                    }
+                    Entry::Event(facts, origin) => {
+                        assembler.add(*facts, &origin);
+                        continue;
+                    }
+                    Entry::Row(copy) => copy,
+                };
+                if K::EVENTS {
+                    summary.events.events += 1;
+                } else {
+                    summary.payloads += 1;
+                }
+                if kept.offer(copy, &mut summary, diagnostics, &mut sink)? == Flow::Stop {
+                    return Ok(Flow::Stop);
+                }
+            }
+            Ok(Flow::Continue)
+        },
+    )?;
+    if read.flow == Flow::Stop {
+        return Ok(summary);
+    }
+    if !assembler.is_empty() {
+        // Conversations assembled from webhook events are complete only at the end of input.
+        summary.events = assembler.counts.clone();
+        for assembled in assembler.finish() {
+            summary.conversations_assembled += 1;
+            let json = assembled.json;
+            let payload = match serde_json::from_str::<Payload>(&json) {
+                Ok(payload) => payload,
+                Err(err) => {
+                    diagnostics.report(&Finding::error(
+                        assembled.origin,
+                        format!("cannot assemble the conversation from its events: {err}"),
+                    ));
+                    continue;
+                }
+            };
+            let doc = Document {
+                origin: assembled.origin,
+                index: None,
+                raw: &json,
+                print: Fingerprint::Unknown,
+                payload: Box::new(payload),
+            };
+            let Some(copy) = rows.assembled(&doc, selection) else {
+                continue;
+            };
+            if kept.offer(copy, &mut summary, diagnostics, &mut sink)? == Flow::Stop {
+                return Ok(summary);
+            }
+        }
+    }
+    kept.finish(&mut summary, &mut sink)?;
+    Ok(summary)
+}
