@@ -2,7 +2,7 @@
 //! inputs, output, selection, personal data, `--follow`), the words their values take, and
 //! their turning into the plain settings the library works with (a [`Selection`], a
 //! [`Redactor`], an output format, a [`Diagnostics`]). No module outside this folder,
-//! [`crate::commands`] and `main.rs` knows clap. Each command's own flags live in its file
+//! `commands/` and `main.rs` knows clap. Each command's own flags live in its file
 //! under `src/commands/`, with the top-level parser.
 //!
 //! [`Selection`]: crate::select::Selection

@@ -1,5 +1,5 @@
 //! A document as read from the input: its text, where it came from, and the typed payload or
-//! event parsed from it. The reader ([`crate::input`]) makes them; selection, rendering,
+//! event parsed from it. The reader (`src/input/`) makes them; selection, rendering,
 //! checks and redaction consume them.
 
 use crate::model::finding::{Finding, Origin};

@@ -2,7 +2,7 @@
 //! flags ([`filter`]), the one streaming loop that reads and applies them ([`stream`]), which
 //! copies go on and in what order ([`keep`]), and what the run read ([`summary`]).
 //!
-//! The settings come from the command line ([`crate::cli`]) as a [`Selection`]; nothing here
+//! The settings come from the command line (`src/cli/`) as a [`Selection`]; nothing here
 //! knows the flags' spelling.
 
 pub mod filter;
