@@ -34,7 +34,7 @@ fuzz_target!(|data: &[u8]| {
             let mut cells = Vec::new();
             for doc in &docs {
                 columns
-                    .for_each_row(doc, &mut cells, |row| {
+                    .for_each_row(doc.into(), &mut cells, |row| {
                         expected.push(row.iter().map(|c| spelled(c, &zone, safe)).collect());
                         Ok::<_, ()>(())
                     })
@@ -47,7 +47,7 @@ fuzz_target!(|data: &[u8]| {
             let encoder = Encoder::new(columns, Format::Csv, zone.clone(), options).expect("encoder");
             let mut writer = RowWriter::start(&encoder, Vec::new()).expect("header");
             for doc in &docs {
-                writer.write(encoder.render(doc).expect("render")).expect("write");
+                writer.write(encoder.render(doc.into()).expect("render")).expect("write");
             }
             let bytes = writer.finish().expect("finish");
             let mut reader = csv::Reader::from_reader(bytes.as_slice());

@@ -7,9 +7,9 @@
 
 use libfuzzer_sys::fuzz_target;
 use sshook::check;
-use sshook::model::finding::Finding;
 use sshook::input::documents;
 use sshook::model::document::Item;
+use sshook::model::finding::Finding;
 use sshook::model::payload::Payload;
 
 fuzz_target!(|data: &[u8]| {
@@ -23,6 +23,13 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(again.conversation_id(), doc.payload.conversation_id());
             assert_eq!(again.messages.len(), doc.payload.messages.len());
             for warning in check::warnings(&doc) {
+                assert!(!warning.is_error());
+                assert_printable(&warning, lines);
+            }
+        }
+        Item::Event(doc) => {
+            assert!(doc.origin.line.is_some_and(|l| (1..=lines).contains(&l)));
+            for warning in check::event_warnings(&doc) {
                 assert!(!warning.is_error());
                 assert_printable(&warning, lines);
             }
