@@ -1,4 +1,4 @@
-//! Webhook events (docs/formats.md): recognised in every stored form, validated with paths,
+//! Webhook events (`docs/formats.md#webhook-events`): recognised in every stored form, validated with paths,
 //! assembled into conversations in any arrival order with re-deliveries counted once, and read
 //! by list, show, export and stats like POST-hook payloads.
 

@@ -69,10 +69,12 @@ fn read<const PRETTY: bool>(text: &str) -> Option<(Box<Payload<'_>>, usize, Fing
     Some((payload, end, print))
 }
 
-/// The debug-build check: serde_json reads the same payload from the same text, and the
-/// fingerprint is the one made from the text alone.
-#[cfg(debug_assertions)]
-fn same_as_serde(text: &str, fast: &Payload, len: usize, fingerprint: u64) {
+/// The check every debug build makes on every payload the fast path reads, and the tests make
+/// in every profile (see `fast_reference.rs`): serde_json reads the same payload from the same
+/// text, ends at the same place, borrows the same strings, and the fingerprint is the one made
+/// from the text alone.
+#[cfg(any(debug_assertions, test))]
+pub(super) fn same_as_serde(text: &str, fast: &Payload, len: usize, fingerprint: u64) {
     let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Payload>();
     let slow = stream.next();
     let slow = match slow {
@@ -102,7 +104,7 @@ fn same_as_serde(text: &str, fast: &Payload, len: usize, fingerprint: u64) {
 }
 
 /// Which strings of a payload borrow from the input (in a fixed order).
-#[cfg(debug_assertions)]
+#[cfg(any(debug_assertions, test))]
 fn borrowed(p: &Payload) -> Vec<bool> {
     let is = |t: &Option<Text>| matches!(t, Some(Cow::Borrowed(_)));
     // A number's text is borrowed by the fast path and made by serde_json (`Debug` compares

@@ -6,6 +6,8 @@
 
 pub mod discover;
 mod fast;
+#[cfg(test)]
+mod fast_reference;
 pub mod follow;
 pub mod read;
 pub mod split;

@@ -2,7 +2,7 @@
 //!
 //! The model borrows its strings from the input buffer wherever the JSON text has no escapes,
 //! so parsing a corpus allocates little. It is tolerant of every variant documented in
-//! `docs/formats.md`: `visitor.group` or `visitor.groupKey`, `from` with or without the `visitor:`
+//! `docs/formats.md#published-variants`: `visitor.group` or `visitor.groupKey`, `from` with or without the `visitor:`
 //! prefix, an extra `email` on messages, nulls for anything but the required fields.
 //!
 //! Unknown fields are not dropped: every parsed payload travels with the raw text it came from

@@ -22,7 +22,7 @@ use crate::model::document::{Document, EventDoc};
 use crate::model::payload::Payload;
 use crate::model::webhook::Event;
 
-/// What `--redact-help` prints (docs/privacy.md lists the same).
+/// What `--redact-help` prints (`docs/privacy.md#redacting` lists the same).
 pub const HELP: &str = "\
 sshook --redact replaces personal data by pseudonyms KIND-XXXXXXXXXXXX (12 hex digits of
 HMAC-SHA256 with a random key, or with --redact-key KEY / SSHOOK_REDACT_KEY to be the same

@@ -1,4 +1,4 @@
-//! Conversations assembled from webhook events, by the rules of docs/formats.md.
+//! Conversations assembled from webhook events, by the rules of `docs/formats.md#assembly`.
 //!
 //! Parsing threads turn each event into [`Facts`] (owned, small: no raw text); the reading
 //! thread folds them into one [`Assembly`] per conversation id, in any arrival order, counting
@@ -360,7 +360,7 @@ pub struct EventCounts {
     /// Distinct events (re-deliveries counted once).
     pub events: u64,
     pub redelivered: u64,
-    /// Events whose name docs/formats.md does not list, by name.
+    /// Events whose name `docs/formats.md#event-names` does not list, by name.
     pub unknown: BTreeMap<String, u64>,
 }
 

@@ -1,4 +1,4 @@
-//! The serde model of one Smartsupp webhook event (docs/formats.md): the envelope and the objects
+//! The serde model of one Smartsupp webhook event (`docs/formats.md#webhook-events`): the envelope and the objects
 //! the known events carry. Tolerant like the payload model — unknown fields and event names are
 //! accepted, almost everything may be missing or null — and precise where the format is known:
 //! `timestamp` and every `*_at` are ISO 8601 strings, `account_id` a string, `data` an object,
@@ -224,7 +224,7 @@ impl<'a> Event<'a> {
     }
 }
 
-/// Whether the event name is one docs/formats.md lists (others are kept and counted).
+/// Whether the event name is one `docs/formats.md#event-names` lists (others are kept and counted).
 pub fn is_known(event: &str) -> bool {
     KNOWN.contains(&event)
 }

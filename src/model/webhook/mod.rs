@@ -1,4 +1,4 @@
-//! Smartsupp's newer webhooks: one signed JSON event per change (docs/formats.md). [`event`] is the
+//! Smartsupp's newer webhooks: one signed JSON event per change (`docs/formats.md#webhook-events`). [`event`] is the
 //! serde model of one event, [`assemble`] folds the events of a conversation into the view a
 //! POST-hook payload gives.
 

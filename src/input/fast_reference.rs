@@ -1,0 +1,192 @@
+//! The fast path against its reference, serde_json, in every profile: the release build (LTO,
+//! no overflow checks — what users install) meets the reference here, not only debug builds
+//! through the check in `fast::payload`. Over every payload of `sample-data/` and
+//! `tests/fixtures/`, and over payloads generated from the official example.
+
+use std::path::Path;
+
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use super::fast;
+
+/// Every payload text under `dir` (files, NDJSON lines, array elements), with its file name.
+fn payload_texts(dir: &Path, out: &mut Vec<(String, String)>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            payload_texts(&path, out);
+            continue;
+        }
+        let name = path.display().to_string();
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) if name.ends_with(".gz") => {
+                let mut text = Vec::new();
+                let mut decoder = flate2::read::MultiGzDecoder::new(&bytes[..]);
+                if std::io::Read::read_to_end(&mut decoder, &mut text).is_err() {
+                    continue;
+                }
+                text
+            }
+            Ok(bytes) if name.ends_with(".json") || name.ends_with(".ndjson") => bytes,
+            _ => continue,
+        };
+        for doc in serde_json::Deserializer::from_slice(&bytes).into_iter::<Box<RawValue>>() {
+            let Ok(doc) = doc else { break };
+            let text = doc.get();
+            if text.starts_with('[') {
+                if let Ok(items) = serde_json::from_str::<Vec<Box<RawValue>>>(text) {
+                    out.extend(items.iter().map(|i| (name.clone(), i.get().to_owned())));
+                }
+            } else {
+                out.push((name.clone(), text.to_owned()));
+            }
+        }
+    }
+}
+
+/// Reads `text` with the fast path and, when it reads it, compares with serde_json (panics
+/// on a difference). True when the fast path read it.
+fn check(text: &str) -> bool {
+    match fast::payload(text) {
+        Some((payload, len, print)) => {
+            fast::same_as_serde(text, &payload, len, print.of(&text[..len]));
+            true
+        }
+        None => false,
+    }
+}
+
+#[test]
+fn the_fast_path_reads_the_bundled_payloads_as_serde_json_does() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut texts = Vec::new();
+    payload_texts(&root.join("sample-data"), &mut texts);
+    payload_texts(&root.join("tests/fixtures"), &mut texts);
+    let payloads: Vec<_> = texts
+        .iter()
+        .filter(|(_, t)| t.contains("\"beginAt\""))
+        .collect();
+    assert!(
+        payloads.len() >= 30,
+        "only {} payloads found",
+        payloads.len()
+    );
+    let mut read = 0;
+    for (name, text) in &payloads {
+        read += usize::from(check(text));
+        // The same payload compact, and pretty-printed.
+        let value: Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        read += usize::from(check(&value.to_string()));
+        let pretty = serde_json::to_string_pretty(&value).unwrap();
+        read += usize::from(check(&pretty));
+    }
+    // The fast path is the common path: it must read the bundled payloads, not give up on them.
+    assert!(
+        read >= payloads.len() * 2,
+        "the fast path read {read} of {}",
+        payloads.len() * 3
+    );
+}
+
+/// A small deterministic generator (xorshift), so that a failure is the same every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// A value to put where another was: texts with escapes and non-ASCII, integers at the edges,
+/// floats, booleans, nulls, and now and then a wrong type.
+fn scalar(rng: &mut Rng) -> Value {
+    const TEXTS: [&str; 8] = [
+        "",
+        "plain",
+        "quote \" backslash \\ slash /",
+        "tab\tnew\nline\u{1}",
+        "Žluťoučký kůň 😀",
+        "\u{2028}\u{00a0} spaces",
+        "agent:3",
+        "visitor:ABC",
+    ];
+    match rng.below(9) {
+        0 => Value::from(TEXTS[rng.below(TEXTS.len() as u64) as usize]),
+        1 => Value::from(rng.next() as i64),
+        2 => Value::from(i64::MAX - rng.below(3) as i64),
+        3 => Value::from(1_700_000_000_000 + rng.below(1 << 40) as i64),
+        4 => Value::from(rng.below(1000) as f64 / 7.0),
+        5 => Value::Bool(rng.below(2) == 0),
+        6 => Value::Null,
+        7 => Value::from(-(rng.below(100) as i64)),
+        _ => Value::from(format!("{}", rng.next())),
+    }
+}
+
+/// Changes one place of `value` at random: a scalar replaced, a key removed, or an unknown
+/// key added.
+fn mutate(value: &mut Value, rng: &mut Rng) {
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            let keys: Vec<String> = map.keys().cloned().collect();
+            let key = &keys[rng.below(keys.len() as u64) as usize];
+            match rng.below(8) {
+                0 if key != "beginAt" => {
+                    map.remove(key.as_str());
+                }
+                1 => {
+                    map.insert(format!("unknown{}", rng.below(5)), scalar(rng));
+                }
+                _ => {
+                    if let Some(inner) = map.get_mut(key.as_str()) {
+                        mutate(inner, rng);
+                    }
+                }
+            }
+        }
+        Value::Array(items) if !items.is_empty() => {
+            let i = rng.below(items.len() as u64) as usize;
+            mutate(&mut items[i], rng);
+        }
+        _ => *value = scalar(rng),
+    }
+}
+
+#[test]
+fn the_fast_path_reads_generated_payloads_as_serde_json_does() {
+    let official: Value =
+        serde_json::from_str(include_str!("../../sample-data/official-example.json")).unwrap();
+    let mut rng = Rng(0x5eed_1234_abcd_ef01);
+    let mut read = 0;
+    const CASES: usize = 3000;
+    for _ in 0..CASES {
+        let mut value = official.clone();
+        for _ in 0..=rng.below(4) {
+            mutate(&mut value, &mut rng);
+        }
+        let text = if rng.below(2) == 0 {
+            value.to_string()
+        } else {
+            serde_json::to_string_pretty(&value).unwrap()
+        };
+        read += usize::from(check(&text));
+    }
+    // Many mutations make a payload the fast path leaves to serde_json (an unknown key, a
+    // wrong type); a quarter or so it reads (755 of 3000 when written): enough to compare.
+    assert!(
+        read > CASES / 5,
+        "the fast path read only {read} of {CASES}"
+    );
+}
