@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Hostile tests for `sshook serve`, on loopback only, each bounded in count and time
-# (examples/serve_hostile.rs does the talking):
+# (bench/serve_hostile.rs does the talking):
 #   stall   IDLE idle + SLOW byte-by-byte connections without the token, reopened as soon as
 #           closed, while 32 clients post 3 200 valid payloads and /healthz is asked every 50 ms:
 #           p99 of both must stay under 1 s, every acknowledged payload on disk byte for byte

@@ -1,11 +1,9 @@
 //! The command line as a whole: help, version, completions, man page, exit codes, closed pipes.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
-use common::{Workdir, OFFICIAL};
+use crate::common::{Workdir, OFFICIAL};
 
 #[test]
 fn version_and_help_are_manuals() {

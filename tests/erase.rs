@@ -2,14 +2,12 @@
 //! every stored form; every other byte stays; untouched files keep inode and mtime; a crash
 //! leaves each file old or new.
 
-mod common;
-
 use std::fs;
 use std::io::{Read, Write};
 use std::os::unix::fs::MetadataExt;
 use std::time::{Duration, Instant};
 
-use common::{payload, Workdir};
+use crate::common::{payload, Workdir};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 const T0: i64 = 1_772_442_847_000; // 2026-03-02T09:14:07Z

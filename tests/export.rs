@@ -1,13 +1,11 @@
 //! `sshook export`: every row kind in every format, parsed back value by value; column choice,
 //! custom variables, the spreadsheet guard, atomic output and bad inputs.
 
-mod common;
-
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 
-use common::{official_with, payload, Workdir, OFFICIAL};
+use crate::common::{official_with, payload, regressions_beside_file, Workdir, OFFICIAL};
 use serde_json::{json, Value};
 
 /// The conversation columns, in the order the issue promises.
@@ -650,7 +648,7 @@ fn sample_data_in_every_stored_form() {
 }
 
 proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+    #![proptest_config(regressions_beside_file(proptest::prelude::ProptestConfig::with_cases(24)))]
 
     /// Any text survives payload → CSV / NDJSON → text (empty as an empty cell, and as "" in
     /// NDJSON: what was sent).

@@ -2,9 +2,7 @@
 //! of list, stats (every grouping) or `export --format table` is wider than the terminal,
 //! hidden columns are named, and `show` wraps under the text column.
 
-mod common;
-
-use common::{official_with, Workdir};
+use crate::common::{official_with, Workdir};
 use unicode_width::UnicodeWidthStr;
 
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/sample-data/2026");
@@ -199,6 +197,7 @@ mod rule {
     //! is wider), numbers never narrower than their values, the most important column shown,
     //! and columns hidden only in priority order.
 
+    use crate::common::regressions_beside_file;
     use proptest::prelude::*;
     use sshook::render::table::{fit, render, Header, Look, Shown, Width};
     use unicode_width::UnicodeWidthStr;
@@ -208,6 +207,8 @@ mod rule {
     }
 
     proptest! {
+        #![proptest_config(regressions_beside_file(ProptestConfig::default()))]
+
         #[test]
         fn any_table_fits(columns in prop::collection::vec(column(), 1..9), total in 1usize..200) {
             let headers: Vec<Header> = columns

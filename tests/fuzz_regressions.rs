@@ -2,13 +2,11 @@
 //! test through the real binary, and every file there also goes through the same checks the
 //! fuzz targets make, so a crash input dropped into that folder is a regression test at once.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 use std::sync::Arc;
 
-use common::Workdir;
+use crate::common::Workdir;
 use sshook::check;
 use sshook::input::{documents, Chunk};
 use sshook::model::document::Item;

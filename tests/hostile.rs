@@ -2,9 +2,7 @@
 //! files, FIFOs, binary files, huge strings, unreadable files. Each gets one clear message
 //! naming it, no panic, and the rest of the batch still comes through.
 
-mod common;
-
-use common::{Workdir, OFFICIAL};
+use crate::common::{Workdir, OFFICIAL};
 
 #[cfg(unix)]
 #[test]

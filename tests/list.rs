@@ -1,8 +1,6 @@
 //! `sshook list`: the table people read, and the same rows as CSV, TSV and NDJSON.
 
-mod common;
-
-use common::{official_with, payload, Workdir, OFFICIAL};
+use crate::common::{official_with, payload, Workdir, OFFICIAL};
 use serde_json::{json, Value};
 
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/sample-data");

@@ -2,19 +2,16 @@
 //! parquet crate's arrow reader and compared, type by type and value by value, with the CSV
 //! export of the same inputs; Hive-style trees of csv, ndjson and parquet files; re-runs that
 //! replace only the partitions they write; and the errors a user can meet.
-#![cfg(feature = "parquet")]
-
-mod common;
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
+use crate::common::{official_with, payload, Workdir, OFFICIAL};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Int64Type, TimestampMillisecondType};
 use arrow_array::Array;
 use arrow_schema::{DataType, TimeUnit};
-use common::{official_with, payload, Workdir, OFFICIAL};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 /// 2025-01-15T10:00:00Z, 2025-02-10T10:00:00Z, 2025-03-05T10:00:00Z.

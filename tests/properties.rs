@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::common::regressions_beside_file;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 use sshook::input::{documents, Chunk};
@@ -65,7 +66,7 @@ fn payload_strategy() -> impl Strategy<Value = Value> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(regressions_beside_file(ProptestConfig::with_cases(256)))]
 
     #[test]
     fn any_bytes_give_payloads_or_findings(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {

@@ -3,9 +3,7 @@
 //! `from` as a number and `null` for trigger and system messages — and the published copy with
 //! a trailing comma is a syntax error at its line.
 
-mod common;
-
-use common::Workdir;
+use crate::common::Workdir;
 use serde_json::Value;
 
 const PUBLISHED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/published");

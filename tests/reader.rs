@@ -3,11 +3,9 @@
 //! The reader cuts big inputs into chunks; it must cut only between documents, never where a
 //! line merely looks like the start of one (array elements at column 0, braces in strings).
 
-mod common;
-
 use std::io::Write;
 
-use common::Workdir;
+use crate::common::Workdir;
 use flate2::write::GzEncoder;
 
 /// How many payloads each layout holds: about 1.2 MB of compact text (3.8 MB pretty), over two chunks.

@@ -1,11 +1,9 @@
 //! `--redact`: personal data replaced by keyed pseudonyms on every reading command, figures
 //! unchanged.
 
-mod common;
-
 use std::collections::BTreeMap;
 
-use common::{payload, Workdir};
+use crate::common::{payload, Workdir};
 use serde_json::Value;
 
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/sample-data");

@@ -1,8 +1,6 @@
 //! `sshook report`: one self-contained page whose figures are those of `sshook stats`.
 
-mod common;
-
-use common::{official_with, Workdir};
+use crate::common::{self, official_with, Workdir};
 use serde_json::Value;
 
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/sample-data/2026");

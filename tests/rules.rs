@@ -3,9 +3,7 @@
 //! document fails the run without writing a header or all-zero figures, `--limit`, and the same
 //! flags select the same conversations in the display zone everywhere.
 
-mod common;
-
-use common::{payload, Workdir, OFFICIAL};
+use crate::common::{payload, Workdir, OFFICIAL};
 use serde_json::Value;
 
 /// Command and flags, the output file, and how to recognise its format in the file.

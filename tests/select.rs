@@ -2,9 +2,7 @@
 //! every filter, local days around DST changes, the display zone, dedupe of re-sent payloads,
 //! sorting, and output that does not depend on the number of threads.
 
-mod common;
-
-use common::{payload, Run, Workdir};
+use crate::common::{payload, Run, Workdir};
 use serde_json::{json, Value};
 
 /// `payload(id, ms)` with `edit` applied to its JSON.

@@ -1,9 +1,6 @@
 //! `sshook serve` over real sockets: the binary is started on an ephemeral loopback port and
 //! spoken to in plain HTTP/1.1 over `TcpStream`; every status code, what lands on disk, what
 //! the reading commands then see, the log, and the graceful stop.
-#![cfg(unix)]
-
-mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -12,7 +9,7 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use common::{official_with, payload, Workdir, OFFICIAL};
+use crate::common::{official_with, payload, Workdir, OFFICIAL};
 
 /// A running `sshook serve` and everything it wrote on stderr so far.
 struct Server {

@@ -1,9 +1,7 @@
 //! `sshook show`: transcripts of the official example in every format, finding conversations
 //! by id (bare or `--id`), several matches, `--first`, no match, and hostile text.
 
-mod common;
-
-use common::{official_with, payload, Workdir, OFFICIAL};
+use crate::common::{official_with, payload, Workdir, OFFICIAL};
 use serde_json::Value;
 
 #[test]

@@ -2,9 +2,7 @@
 //! across the 2026-03-29 DST change in Europe/Prague, every grouping, nesting, percentile edge
 //! cases, duplicates, empty selections and every output format.
 
-mod common;
-
-use common::{payload, Workdir, OFFICIAL};
+use crate::common::{payload, Workdir, OFFICIAL};
 use serde_json::{json, Value};
 
 // ---- building payloads ----

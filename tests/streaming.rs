@@ -3,14 +3,12 @@
 //! reading, on a stdin that never ends. No clock is asserted: reads block, with a generous
 //! timeout only so that a regression fails instead of hanging the suite.
 
-mod common;
-
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use common::{payload, Workdir};
+use crate::common::{payload, Workdir};
 
 /// How long a test waits before calling it a hang.
 const HANG: Duration = Duration::from_secs(60);

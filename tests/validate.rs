@@ -1,9 +1,7 @@
 //! `sshook validate` over real files: every error a user can meet, the exit status, the
 //! summary, and the good payloads around a bad one.
 
-mod common;
-
-use common::{official_with, payload, Workdir, OFFICIAL};
+use crate::common::{official_with, payload, Workdir, OFFICIAL};
 
 #[test]
 fn official_example_has_no_error() {

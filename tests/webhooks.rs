@@ -2,9 +2,7 @@
 //! assembled into conversations in any arrival order with re-deliveries counted once, and read
 //! by list, show, export and stats like POST-hook payloads.
 
-mod common;
-
-use common::{payload, Workdir};
+use crate::common::{payload, Workdir};
 use serde_json::{json, Value};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/webhooks");

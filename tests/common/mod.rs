@@ -1,6 +1,5 @@
 //! A small harness in the spirit of xsv's `Workdir`: a temp folder, files written into it, the
 //! real binary run inside it, and its stdout, stderr and exit status read back.
-#![allow(dead_code)]
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -98,4 +97,20 @@ pub fn official_with(from: &str, to: &str) -> String {
         "{from} not in the official example"
     );
     OFFICIAL.replacen(from, to, 1)
+}
+
+/// `base` with proptest's failing cases saved next to the test file, `tests/export.rs` in
+/// `tests/export.proptest-regressions`: where they were while each test file was its own crate.
+/// proptest's default looks up from the test file for a folder holding a `lib.rs` or `main.rs`
+/// and, now that `tests/main.rs` is the crate root, would read and write
+/// `proptest-regressions/export.txt` beside `tests/` instead, missing the saved cases.
+pub fn regressions_beside_file(
+    base: proptest::test_runner::Config,
+) -> proptest::test_runner::Config {
+    proptest::test_runner::Config {
+        failure_persistence: Some(Box::new(
+            proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"),
+        )),
+        ..base
+    }
 }

@@ -1,4 +1,4 @@
-//! Load test for `sshook serve` (see `docs/readme-serve.md` and `bench/serve-crash.sh`).
+//! Load test for `sshook serve` (see `docs/serve.md#load-crash-and-hostile-tests` and `bench/serve-crash.sh`).
 //!
 //! ```text
 //! sshook serve --listen 127.0.0.1:8080 --dir /tmp/dumps --token s3cret --max-body 1MiB &
