@@ -67,6 +67,43 @@ impl Workdir {
         self.run_with_stdin(args, "")
     }
 
+    /// Runs sshook so that file permissions apply to it. Root reads and writes whatever the
+    /// permissions say, and CI runs as root: there the folder is handed to the unprivileged
+    /// user `nobody` and sshook runs as `nobody` (`setpriv`, from a copy of the binary any user
+    /// can run), so that a "permission denied" test cannot pass in silence. As any other user
+    /// this is [`Workdir::run`].
+    #[cfg(target_os = "linux")]
+    pub fn run_unprivileged(&self, args: &[&str]) -> Run {
+        if !is_root() {
+            return self.run(args);
+        }
+        const NOBODY: u32 = 65534;
+        let bin_dir = tempfile::tempdir().expect("temp dir");
+        let bin = bin_dir.path().join("sshook");
+        fs::copy(assert_cmd::cargo::cargo_bin!("sshook"), &bin).expect("copy sshook");
+        for path in [bin_dir.path(), bin.as_path()] {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(path, fs::Permissions::from_mode(0o755)).expect("chmod");
+        }
+        chown_tree(self.root(), NOBODY);
+        let output = std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&bin)
+            .args(args)
+            .current_dir(self.root())
+            .env("TZ", "UTC")
+            .env_remove("NO_COLOR")
+            .env("COLUMNS", "120")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run sshook as nobody with setpriv (util-linux)");
+        Run {
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            code: output.status.code().unwrap_or(-1),
+        }
+    }
+
     pub fn run_with_stdin(&self, args: &[&str], stdin: impl Into<Vec<u8>>) -> Run {
         let output = self
             .command(args)
@@ -77,6 +114,25 @@ impl Workdir {
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
             code: output.status.code().unwrap_or(-1),
+        }
+    }
+}
+
+/// Whether the tests run as root (the owner of a file they create is root).
+#[cfg(unix)]
+pub fn is_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let probe = tempfile::NamedTempFile::new().expect("temp file");
+    probe.as_file().metadata().expect("metadata").uid() == 0
+}
+
+/// Gives `path` and everything under it to `uid` (group too), links not followed.
+#[cfg(target_os = "linux")]
+fn chown_tree(path: &Path, uid: u32) {
+    std::os::unix::fs::lchown(path, Some(uid), Some(uid)).expect("chown");
+    if fs::symlink_metadata(path).expect("metadata").is_dir() {
+        for entry in fs::read_dir(path).expect("read dir") {
+            chown_tree(&entry.expect("entry").path(), uid);
         }
     }
 }
