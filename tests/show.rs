@@ -336,6 +336,59 @@ fn bare_id_and_id_flag() {
     assert!(run.stdout.starts_with("Conversation 7\n"));
 }
 
+/// A webhook conversation's id given first is the id, like a number: one transcript, not "no
+/// such file" and every conversation after it. An id not found is an error, not a flood.
+#[test]
+fn a_webhook_id_given_first_is_the_id() {
+    let wd = Workdir::new();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for name in ["official-example.json"] {
+        wd.write(
+            name,
+            std::fs::read(root.join("sample-data").join(name)).unwrap(),
+        );
+    }
+    let events = root.join("sample-data/webhooks");
+    let run = wd.run(&[
+        "show",
+        "cnv_8Jk2LqX9",
+        events.to_str().unwrap(),
+        "official-example.json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with("Conversation cnv_8Jk2LqX9\n"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        run.stdout.matches("Conversation ").count(),
+        1,
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stderr.contains("no such file"), "{}", run.stderr);
+
+    let run = wd.run(&["show", "cnv_Missing1", events.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stdout, "");
+    assert!(
+        run.stderr
+            .contains("no conversation cnv_Missing1 matches the selection"),
+        "{}",
+        run.stderr
+    );
+    // A word without a digit is still a path: a mistyped folder is reported as missing.
+    let run = wd.run(&["show", "dumps", "official-example.json"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("dumps: error: no such file or directory"),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn no_match_is_a_message_and_exit_1() {
     let wd = Workdir::new();
