@@ -31,7 +31,7 @@ contradicting flags, a recorded duration that differs from endAt - beginAt.
 Notes (only with --pedantic): recorded messagesCount / wordsCount that differ from the
 messages.";
 
-/// Check payload files: syntax, types, required fields and plausibility.
+/// Check payloads and webhook events: syntax, types, required fields and plausibility.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct Args {
