@@ -51,7 +51,7 @@ fn help_and_man_name_both_generations() {
             "{args:?}: {}",
             run.stdout
         );
-        assert!(run.stdout.contains("POST-hook"), "{args:?}: {}", run.stdout);
+        assert!(run.stdout.contains("POST hook"), "{args:?}: {}", run.stdout);
     }
     let run = wd.run(&["validate", "--help"]);
     assert!(
