@@ -667,3 +667,43 @@ proptest::proptest! {
         proptest::prop_assert_eq!(&row["visitor_note"], &json!(note));
     }
 }
+
+/// A table of conversations shows the columns a person reads (as `list`), not every column
+/// in the table's order (source, channel and account ids, milliseconds…).
+#[test]
+fn a_table_shows_the_columns_a_person_reads() {
+    let wd = Workdir::new();
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/sample-data/2026");
+    let output = wd
+        .command(&["export", "-f", "table", sample])
+        .env("COLUMNS", "100")
+        .output()
+        .unwrap();
+    let table = String::from_utf8(output.stdout).unwrap();
+    let rule = table.lines().position(|l| l.starts_with('─')).unwrap();
+    let header = table.lines().take(rule).collect::<Vec<_>>().join(" ");
+    for name in [
+        "conversation",
+        "begin",
+        "status",
+        "visitor",
+        "agents",
+        "rating",
+    ] {
+        assert!(header.contains(name), "{name} missing:\n{table}");
+    }
+    for name in ["source", "channel", "account", "ms"] {
+        assert!(
+            !header.split_whitespace().any(|w| w == name),
+            "{name} shown:\n{table}"
+        );
+    }
+    assert!(table.lines().all(|l| l.chars().count() <= 100), "{table}");
+    // --wide shows every column again.
+    let wide = wd.run(&["export", "-f", "table", "--wide", sample]);
+    assert!(
+        wide.stdout.lines().next().unwrap().contains("source"),
+        "{}",
+        wide.stdout
+    );
+}

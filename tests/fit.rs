@@ -74,10 +74,10 @@ fn hidden_columns_are_named_in_priority_order_and_wide_shows_them() {
         .skip_while(|l| !l.contains("hidden"))
         .collect::<Vec<_>>()
         .join(" ");
-    insta::assert_snapshot!(footer, @"5 columns hidden: duration, visitor_country_code, agents, messages_counted, rating — `--wide` shows all");
-    // The most important columns stay: id, start, status, visitor, first message.
+    insta::assert_snapshot!(footer, @"6 columns hidden: duration, visitor_country_code, agents, messages_counted, rating, first_visitor_message — `--wide` shows all");
+    // The most important columns stay, the id whole: id, start, status, visitor.
     let header = list.lines().find(|l| l.starts_with('─')).unwrap();
-    assert_eq!(header.split("  ").count(), 5, "{list}");
+    assert_eq!(header.split("  ").count(), 4, "{list}");
 
     let wide = run_at(60, &["list", "-f", "table", SAMPLE, "--wide"]);
     assert!(!wide.contains("hidden"));

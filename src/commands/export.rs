@@ -15,7 +15,7 @@ use crate::render::encode::{Encoder, Format, Options, Rendered, RowWriter};
 #[cfg(feature = "parquet")]
 use crate::render::parquet;
 use crate::render::partition::{Part, PartitionBy, Tree};
-use crate::render::rows::{column_list, Columns, Record, RowKind};
+use crate::render::rows::{column_list, reading_columns, Columns, Record, RowKind};
 use crate::select::{self, Flow, Selection};
 use crate::Outcome;
 
@@ -115,7 +115,6 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
         print!("{}", column_list(kind));
         return Ok(Outcome::Ok);
     }
-    let columns = Columns::new(kind, &args.columns, &args.vars)?;
     let selection = args.order.apply(args.select.selection(global)?);
     let default = match kind {
         RowKind::Payloads => ExportFormatArg::Ndjson,
@@ -127,6 +126,17 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
     } else {
         resolve_format(args.format, &args.output, default)?
     });
+    // A table of conversations for people shows the columns a person reads (as `list`);
+    // `--columns` names others, and `--wide` shows every column.
+    let reading = format == Format::Table
+        && kind == RowKind::Conversations
+        && args.columns.is_empty()
+        && !args.wide.wide;
+    let (names, priority) = match reading {
+        true => reading_columns(),
+        false => (args.columns.clone(), Vec::new()),
+    };
+    let columns = Columns::new(kind, &names, &args.vars)?;
     let to_stdout = args.output.to_stdout();
     check_destination(&args, format, to_stdout)?;
     args.follow.check(
@@ -142,6 +152,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
             excel: args.excel,
             safe: args.safe,
             table_width: args.wide.width(to_stdout),
+            table_priority: priority,
             color: to_stdout && global.color().stdout(),
             ..Options::default()
         };

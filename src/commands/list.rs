@@ -11,7 +11,7 @@ use crate::cli::values::ExportFormatArg;
 use crate::cli::{self, GlobalArgs, InputArgs};
 use crate::output::Output;
 use crate::render::encode::{Encoder, Format, Options, RowWriter};
-use crate::render::rows::{Columns, RowKind};
+use crate::render::rows::{reading_columns, Columns, RowKind};
 use crate::select::{self, Flow};
 use crate::Outcome;
 
@@ -26,21 +26,6 @@ Columns: conversation_id (channel.id, or a webhook conversation's id), begin_at 
 visitor_name, visitor_country_code, agents, messages_counted (visitor and agent messages,
 trigger messages included), rating, first_visitor_message (cut short in the table only).
 For every column, use `sshook export`.";
-
-/// The columns of `list`, named as in `sshook export --list-columns`, each with its priority
-/// in a table too narrow for all of them (0 the most important; the highest hide first).
-const COLUMNS: [(&str, u16); 10] = [
-    ("conversation_id", 0),
-    ("begin_at", 1),
-    ("duration", 6),
-    ("status", 2),
-    ("visitor_name", 3),
-    ("visitor_country_code", 9),
-    ("agents", 5),
-    ("messages_counted", 7),
-    ("rating", 8),
-    ("first_visitor_message", 4),
-];
 
 /// List conversations, one row each.
 #[derive(Debug, clap::Args)]
@@ -127,7 +112,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
     )?;
     // Chosen columns rank in the order given; the default ones by their priority.
     let (names, priority): (Vec<String>, Vec<u16>) = if args.columns.is_empty() {
-        COLUMNS.iter().map(|(c, p)| (c.to_string(), *p)).unzip()
+        reading_columns()
     } else {
         (
             args.columns.clone(),

@@ -375,8 +375,7 @@ impl<'e, W: Write> RowWriter<'e, W> {
                     .map(|(i, (name, kind))| Header {
                         name: name.to_owned(),
                         right: kind == Kind::Int,
-                        keep: matches!(kind, Kind::Int | Kind::Bool | Kind::Time)
-                            || name == "status",
+                        keep: never_cut(name, kind),
                         priority: (options.table_priority.get(i).copied())
                             .unwrap_or_else(|| u16::try_from(i).unwrap_or(u16::MAX)),
                     })
@@ -393,6 +392,15 @@ impl<'e, W: Write> RowWriter<'e, W> {
         self.out.flush().context("cannot write the rows")?;
         Ok(self.out)
     }
+}
+
+/// The cells a table never cuts: numbers, booleans, times, statuses and ids — the values a
+/// person copies (`show --id`) or compares; texts may be cut with `…` to fit.
+fn never_cut(name: &str, kind: Kind) -> bool {
+    matches!(kind, Kind::Int | Kind::Bool | Kind::Time)
+        || name == "status"
+        || name == "id"
+        || name.ends_with("_id")
 }
 
 #[cfg(test)]

@@ -646,6 +646,30 @@ pub static EVENT_COLUMNS: &[Column<EventCell>] = &[
     ),
 ];
 
+/// The columns a person reads, named as in `sshook export --list-columns`, each with its
+/// priority in a table too narrow for all of them (0 the most important; the highest hide
+/// first): what `list` shows, and `export --format table` without `--columns` or `--wide`.
+const READING_COLUMNS: [(&str, u16); 10] = [
+    ("conversation_id", 0),
+    ("begin_at", 1),
+    ("duration", 6),
+    ("status", 2),
+    ("visitor_name", 3),
+    ("visitor_country_code", 9),
+    ("agents", 5),
+    ("messages_counted", 7),
+    ("rating", 8),
+    ("first_visitor_message", 4),
+];
+
+/// [`READING_COLUMNS`]' names and priorities.
+pub fn reading_columns() -> (Vec<String>, Vec<u16>) {
+    READING_COLUMNS
+        .iter()
+        .map(|(c, p)| (c.to_string(), *p))
+        .unzip()
+}
+
 /// What one row stands for (`--rows`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RowKind {
