@@ -29,6 +29,7 @@ mod published;
 mod reader;
 mod readme;
 mod redact;
+mod redact_names;
 mod report;
 mod rules;
 mod select;
