@@ -177,3 +177,40 @@ fn an_empty_selection_still_gives_a_page() {
     assert!(page.contains("no conversations"));
     assert!(page.contains("data-figure=\"conversations\" data-value=\"0\""));
 }
+
+/// One line on stderr names where the report went and how many conversations it holds.
+#[test]
+fn report_says_what_it_wrote() {
+    let wd = crate::common::Workdir::new();
+    wd.write("a.json", crate::common::payload(1, 1_700_000_000_000))
+        .write("b.json", crate::common::payload(2, 1_700_000_100_000));
+    let run = wd.run(&["report", "a.json", "b.json", "-o", "r.html"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        "report: 2 payloads read, 2 conversations in r.html\n"
+    );
+    let run = wd.run(&["report", "a.json", "--since", "2030-01-01"]);
+    assert_eq!(
+        run.stderr,
+        "report: 1 payload read, 0 conversations in standard output\n"
+    );
+    assert!(run.stdout.starts_with("<!DOCTYPE html>"));
+}
+
+/// On a phone's width nothing but a table's own box scrolls: every table sits in a box that
+/// scrolls (`.wide`), and no grid column asks for more than the screen.
+#[test]
+fn wide_tables_scroll_in_their_own_box() {
+    let wd = crate::common::Workdir::new();
+    wd.write("a.json", crate::common::OFFICIAL);
+    let page = wd.run(&["report", "a.json"]).stdout;
+    let tables = page.matches("<table").count();
+    assert!(tables >= 2, "{page}");
+    assert_eq!(page.matches("<div class=\"wide\"><table").count(), tables);
+    assert!(page.contains(".wide{overflow-x:auto"));
+    assert!(
+        !page.contains("minmax(28rem"),
+        "a chart column wider than a phone"
+    );
+}

@@ -8,6 +8,7 @@ use anyhow::Result;
 use crate::cli::output::OutputArgs;
 use crate::cli::select::SelectArgs;
 use crate::cli::{self, GlobalArgs, InputArgs};
+use crate::diagnostics::count;
 use crate::output::Output;
 use crate::render::{self, report::Context};
 use crate::select::{self, Flow};
@@ -70,6 +71,17 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
     let mut out = Output::open(args.output.file())?;
     out.write_all(page.as_bytes())?;
     out.finish()?;
+    if !global.quiet {
+        let place = match args.output.file() {
+            Some(file) => file.display().to_string(),
+            None => String::from("standard output"),
+        };
+        eprintln!(
+            "report: {} read, {} in {place}",
+            summary.read(),
+            count(summary.selected, "conversation", "conversations")
+        );
+    }
     summary.report_duplicates(global.quiet);
     Ok(Outcome::from_bad(diagnostics.any()))
 }

@@ -1,6 +1,7 @@
 //! The report's stylesheet: the Okabe–Ito palette (readable with every common colour-vision
-//! deficiency; incomplete in neutral grey), light and dark via `prefers-color-scheme`, and
-//! clean printing.
+//! deficiency; incomplete in neutral grey), light and dark via `prefers-color-scheme`, a
+//! phone's width (charts shrink and stack, wide tables scroll in their own box), and clean
+//! printing.
 
 pub const CSS: &str = "\
 :root{--bg:#fff;--fg:#1f2328;--muted:#5f6670;--grid:#e3e5e8;--card:#f4f5f7;--accent:#0072b2;\
@@ -16,7 +17,7 @@ a{color:var(--accent)}
 .card{background:var(--card);border-radius:.5rem;padding:.7rem .9rem;cursor:help}
 .card .v{font-size:1.6rem;font-weight:650;font-variant-numeric:tabular-nums}
 .card .k{color:var(--muted);font-size:.85rem}.card sup a{text-decoration:none}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(28rem,1fr));gap:1.5rem 2rem}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(28rem,100%),1fr));gap:1.5rem 2rem}
 figure{margin:0}figcaption{font-weight:600;margin-bottom:.3rem}
 svg{width:100%;height:auto;display:block;overflow:visible}
 svg text{fill:var(--fg);font-size:11px}svg text.title{fill:var(--muted);font-size:11px}
@@ -32,7 +33,8 @@ svg text{fill:var(--fg);font-size:11px}svg text.title{fill:var(--muted);font-siz
 .legend span{display:inline-flex;align-items:center;margin-right:.9rem}
 .legend i{width:.75rem;height:.75rem;display:inline-block;margin-right:.3rem;border-radius:2px}
 section{margin:2rem 0}
-.tops{display:grid;grid-template-columns:repeat(auto-fit,minmax(22rem,1fr));gap:0 2.5rem}
+.tops{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(22rem,100%),1fr));gap:0 2.5rem}
+.wide{overflow-x:auto;max-width:100%}figure,section,.tops>*{min-width:0}
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums;font-size:.9rem}
 th,td{padding:.3rem .5rem;border-bottom:1px solid var(--grid);text-align:left;vertical-align:top}
 th{color:var(--muted);font-weight:600}.n{text-align:right;white-space:nowrap}
@@ -40,6 +42,7 @@ tr.total td{font-weight:650}tr.more td{color:var(--muted)}
 td{overflow-wrap:break-word}
 .share{display:inline-block;height:.6rem;width:calc(var(--w) * .6);max-width:3.5rem;background:var(--accent);margin-right:.4rem;border-radius:1px}
 footer{margin-top:2.5rem;font-size:.85rem;color:var(--muted)}.notes{padding-left:1.2rem}
+@media (max-width:30rem){body{padding:.75rem}.cards{grid-template-columns:repeat(2,minmax(0,1fr))}}
 @media print{body{max-width:none;padding:0;font-size:10pt;background:#fff;color:#000}\
 .charts,.tops{display:block}figure,section,table,.cards{break-inside:avoid}figure{margin-bottom:1rem}}
 ";
