@@ -6,6 +6,9 @@
 //! select → render → sink ([`output`]).
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+// `unsafe` only where it is allowed by name: the SSE2 scans (`simd::x86_64`) and one
+// allocator setting of `serve`.
+#![deny(unsafe_code)]
 
 pub mod args;
 pub mod check;
@@ -23,6 +26,7 @@ pub mod render;
 pub mod report;
 pub mod select;
 pub mod serve;
+mod simd;
 pub mod stats;
 pub mod time;
 pub mod webhook;
