@@ -8,6 +8,9 @@
 //! ([`cli`], [`commands`]) sits on top and is the only place that parses arguments.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+// `unsafe` only where it is allowed by name: the SSE2 scans (`simd::x86_64`) and one
+// allocator setting of `serve`.
+#![deny(unsafe_code)]
 
 pub mod check;
 pub mod cli;
@@ -23,6 +26,7 @@ pub mod progress;
 pub mod render;
 pub mod select;
 pub mod serve;
+mod simd;
 pub mod stats;
 
 /// How a command ended, for the exit status: 0 all inputs good, 1 some input was bad.

@@ -987,36 +987,7 @@ fn eight_digits(word: u64) -> Option<u64> {
 /// control character; `None` when there is none (the string is not closed).
 #[inline]
 fn special(b: &[u8]) -> Option<usize> {
-    #[cfg_attr(not(target_arch = "x86_64"), allow(unused_mut))]
-    let mut i = 0;
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::*;
-        // SAFETY: SSE2 is part of the x86_64 baseline, so these intrinsics are always
-        // available; every load reads 16 bytes from `b[i..i + 16]`, which is in bounds.
-        unsafe {
-            let quote = _mm_set1_epi8(b'"' as i8);
-            let backslash = _mm_set1_epi8(b'\\' as i8);
-            let control = _mm_set1_epi8(0x1F);
-            while i + 16 <= b.len() {
-                let x = _mm_loadu_si128(b.as_ptr().add(i).cast());
-                let hits = _mm_or_si128(
-                    _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)),
-                    // unsigned x <= 0x1F
-                    _mm_cmpeq_epi8(_mm_min_epu8(x, control), x),
-                );
-                let mask = _mm_movemask_epi8(hits);
-                if mask != 0 {
-                    return Some(i + mask.trailing_zeros() as usize);
-                }
-                i += 16;
-            }
-        }
-    }
-    b[i..]
-        .iter()
-        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
-        .map(|at| i + at)
+    crate::simd::json_string_stop(b)
 }
 
 #[cfg(test)]
@@ -1105,24 +1076,6 @@ mod tests {
                     }
                 }
             }
-        }
-    }
-
-    #[test]
-    fn special_bytes_are_found_at_every_place_of_a_block() {
-        for len in 0..40 {
-            for at in 0..len {
-                for c in [b'"', b'\\', 0, 0x1F] {
-                    let mut b = vec![b'a'; len];
-                    b[at] = c;
-                    b.iter_mut().skip(at + 1).for_each(|x| *x = 0xE9);
-                    assert_eq!(special(&b), Some(at), "{len} {at} {c}");
-                }
-            }
-            let b: Vec<u8> = (0..len)
-                .map(|i| [b'a', 0x20, 0x7F, 0x80, 0xFF][i % 5])
-                .collect();
-            assert_eq!(special(&b), None, "{len}");
         }
     }
 
