@@ -229,6 +229,7 @@ impl Redactor {
                 index: doc.index,
                 raw: &json,
                 event: Box::new(event),
+                shape: Vec::new(),
             }),
             // Cannot happen (strings stay strings); never hand on the unredacted text.
             Err(_) => {
@@ -239,6 +240,7 @@ impl Redactor {
                     index: doc.index,
                     raw: "{}",
                     event,
+                    shape: Vec::new(),
                 })
             }
         }
