@@ -232,6 +232,9 @@ impl<'a> Splitter<'a, '_> {
             .iter()
             .rev()
             .find(|b| !b.is_ascii_whitespace());
+        if matches!(before, Some(b'}' | b']')) && matches!(self.text[pos], 0x00 | 0xFF) {
+            return self.padding(pos);
+        }
         if matches!(before, Some(b'}' | b']')) {
             let mut message = String::from("unexpected bytes after the document");
             if let Some(excerpt) = excerpt(self.text, pos) {
@@ -262,6 +265,32 @@ impl<'a> Splitter<'a, '_> {
             }
             Err(err) => self.syntax_error(pos, &err),
         }
+    }
+
+    /// NUL bytes (or 0xFF, erased flash) after a complete document, and the blanks among
+    /// them: what a crashed writer or a preallocated file leaves. One finding at their start;
+    /// the document before them was read, and reading goes on after them.
+    fn padding(&mut self, pos: usize) -> usize {
+        let byte = self.text[pos];
+        let end = self.text[pos..]
+            .iter()
+            .position(|&b| !(b == byte || b.is_ascii_whitespace()))
+            .map_or(self.text.len(), |n| pos + n);
+        let count = self.text[pos..end].iter().filter(|&&b| b == byte).count();
+        let what = if byte == 0 {
+            "NUL bytes".to_owned()
+        } else {
+            format!("bytes 0x{byte:02X}")
+        };
+        let (line, column) = self.lines.line_column(self.text, pos);
+        (self.emit)(Item::Bad(Finding::error(
+            Origin::at(self.file, line, Some(column)),
+            format!(
+                "padding after the document: {count} {what} (what a crashed writer or a \
+                 preallocated file leaves); the document before it was read"
+            ),
+        )));
+        end
     }
 
     fn raw_value(&self, pos: usize) -> serde_json::Result<&'a RawValue> {

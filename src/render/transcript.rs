@@ -302,15 +302,20 @@ fn event_words(m: &Message, visitor_name: &str) -> String {
         Some(other) => other.to_string(),
         None => String::new(),
     };
-    let by_whom = || match data_text("by") {
-        by if by.is_empty() => String::new(),
-        by => format!(" by {by}"),
+    let by_whom = || match (data_text("by"), data_text("byAgent")) {
+        (by, _) if !by.is_empty() => format!(" by {by}"),
+        (_, id) if !id.is_empty() => format!(" by agent {id}"),
+        _ => String::new(),
     };
     match Event::from_code(code) {
         Event::AgentJoin => format!("{} joined the chat", who("an agent")),
         Event::AgentLeave => format!("{} left the chat", who("an agent")),
         Event::AgentAssign => format!("the chat was assigned to {}{}", who("an agent"), by_whom()),
-        Event::AgentUnassign => format!("{} was unassigned from the chat{}", who("an agent"), by_whom()),
+        Event::AgentUnassign => format!(
+            "{} was unassigned from the chat{}",
+            who("an agent"),
+            by_whom()
+        ),
         Event::VisitorClose => String::from("the visitor closed the chat"),
         Event::AgentClose => format!("{} closed the chat", who("the agent")),
         Event::Close => match code.strip_prefix("close.") {

@@ -191,9 +191,16 @@ impl MessageFacts {
         }
         let sub_type = SubType::new(m.sub_type.as_deref());
         let by_visitor = m.visitor_id.is_some();
-        if sub_type == SubType::System && by_visitor && content_kind.is_none() {
+        if sub_type == SubType::System
+            && by_visitor
+            && content_kind.as_deref().is_none_or(|k| k == "text")
+        {
             // A page visit: its address.
-            let url = m.page_url.as_deref().or(text.as_deref()).map(Box::<str>::from);
+            let url = m
+                .page_url
+                .as_deref()
+                .or(text.as_deref())
+                .map(Box::<str>::from);
             detail = Some(Box::new(Detail {
                 url,
                 ..Detail::default()
@@ -260,7 +267,9 @@ impl MessageFacts {
     /// Written by the visitor or an agent to the other (not a note, an event, a rating or a
     /// page visit).
     fn is_reply_kind(&self) -> bool {
-        self.kind.as_deref().is_none_or(|k| k != "note" && k != "event")
+        self.kind
+            .as_deref()
+            .is_none_or(|k| k != "note" && k != "event")
             && self
                 .content_kind
                 .as_deref()
@@ -354,9 +363,10 @@ impl Facts {
             ) -> Option<String> {
                 location.and_then(field).map(str::to_owned)
             }
-            let mut code = owned(c.location_code.as_ref()).or_else(|| nested(location, |l| l.code.as_deref()));
-            let mut country =
-                owned(c.location_country.as_ref()).or_else(|| nested(location, |l| l.country.as_deref()));
+            let mut code =
+                owned(c.location_code.as_ref()).or_else(|| nested(location, |l| l.code.as_deref()));
+            let mut country = owned(c.location_country.as_ref())
+                .or_else(|| nested(location, |l| l.country.as_deref()));
             // A two-letter "country" is a code, in whatever case it came.
             if let Some(short) = country
                 .as_ref()
@@ -366,19 +376,20 @@ impl Facts {
                 code.get_or_insert_with(|| upper.clone());
                 country = Some(upper);
             }
-            let assigned: Option<Vec<String>> = [&c.assigned_agent_ids, &c.agent_ids, &c.assigned_ids]
-                .into_iter()
-                .flatten()
-                .map(|ids| ids.iter().map(|id| id.to_string()))
-                .fold(None, |all: Option<Vec<String>>, ids| {
-                    let mut all = all.unwrap_or_default();
-                    for id in ids {
-                        if !all.contains(&id) {
-                            all.push(id);
+            let assigned: Option<Vec<String>> =
+                [&c.assigned_agent_ids, &c.agent_ids, &c.assigned_ids]
+                    .into_iter()
+                    .flatten()
+                    .map(|ids| ids.iter().map(|id| id.to_string()))
+                    .fold(None, |all: Option<Vec<String>>, ids| {
+                        let mut all = all.unwrap_or_default();
+                        for id in ids {
+                            if !all.contains(&id) {
+                                all.push(id);
+                            }
                         }
-                    }
-                    Some(all)
-                });
+                        Some(all)
+                    });
             ConversationFacts {
                 created_at: c.created_at,
                 updated_at: c.updated_at,
@@ -694,9 +705,9 @@ struct Names<'m> {
 }
 
 impl Names<'_> {
-    /// An agent's name, else its id.
-    fn agent<'s>(&'s self, id: &'s str) -> &'s str {
-        self.agents.get(id).copied().unwrap_or(id)
+    /// An agent's name, when one of its messages gave it.
+    fn agent(&self, id: &str) -> Option<&str> {
+        self.agents.get(id).copied()
     }
 }
 
@@ -728,7 +739,12 @@ fn post_hook_message(m: &MessageFacts, at: i64, names: &Names) -> Option<Value> 
     if content_kind == Some("rate_form") {
         let data = json!({"value": detail.and_then(|d| d.value), "text": detail.and_then(|d| d.text.as_deref())});
         let from = Some(format!("visitor:{}", names.visitor));
-        return Some(system("rating".into(), m.author_name.as_deref(), from, data));
+        return Some(system(
+            "rating".into(),
+            m.author_name.as_deref(),
+            from,
+            data,
+        ));
     }
     let event_kind = content_kind.filter(|k| EVENT_CONTENT.contains(k));
     if m.kind.as_deref() == Some("event") || event_kind.is_some() {
@@ -736,11 +752,11 @@ fn post_hook_message(m: &MessageFacts, at: i64, names: &Names) -> Option<Value> 
             .and_then(|d| d.agent.as_deref())
             .or(m.agent_id.as_deref());
         let name = agent
-            .map(|a| names.agent(a))
+            .and_then(|a| names.agent(a))
             .or(m.author_name.as_deref());
         let by = detail
             .and_then(|d| d.by.as_deref())
-            .map(|b| json!({"by": names.agent(b)}))
+            .map(|b| json!({"by": names.agent(b), "byAgent": b}))
             .unwrap_or(Value::Null);
         let code = match event_kind {
             Some("agent_join") => "agent.join".to_owned(),
@@ -761,7 +777,12 @@ fn post_hook_message(m: &MessageFacts, at: i64, names: &Names) -> Option<Value> 
                 };
                 let by_agent = close_type != "visitor_close";
                 let name = name.filter(|_| by_agent && agent.is_some());
-                return Some(system(code, name, agent_from(agent.filter(|_| by_agent)), Value::Null));
+                return Some(system(
+                    code,
+                    name,
+                    agent_from(agent.filter(|_| by_agent)),
+                    Value::Null,
+                ));
             }
             // Another event: its content type (or text) is its code.
             None => content_kind
@@ -771,10 +792,15 @@ fn post_hook_message(m: &MessageFacts, at: i64, names: &Names) -> Option<Value> 
         };
         return Some(system(code, name, agent_from(agent), Value::Null));
     }
-    if m.sub_type == SubType::System && m.by_visitor && content_kind.is_none() {
+    if m.sub_type == SubType::System && m.by_visitor && content_kind.is_none_or(|k| k == "text") {
         let url = detail.and_then(|d| d.url.as_deref());
         let from = Some(format!("visitor:{}", names.visitor));
-        return Some(system("page.visit".into(), m.author_name.as_deref(), from, json!({"url": url})));
+        return Some(system(
+            "page.visit".into(),
+            m.author_name.as_deref(),
+            from,
+            json!({"url": url}),
+        ));
     }
     let (kind, from, trigger): (&str, Option<String>, Option<&str>) = match &m.sub_type {
         _ if m.kind.as_deref() == Some("note") => (
@@ -867,7 +893,10 @@ fn payload_json(a: Assembly, contacts: &HashMap<String, ContactFacts>) -> Value 
             let detail = m.detail.as_deref();
             m.content_kind.as_deref() == Some(code)
                 && agent.is_none_or(|agent| {
-                    detail.and_then(|d| d.agent.as_deref()).or(m.agent_id.as_deref()) == Some(agent)
+                    detail
+                        .and_then(|d| d.agent.as_deref())
+                        .or(m.agent_id.as_deref())
+                        == Some(agent)
                 })
         })
     };

@@ -162,7 +162,8 @@ lenient_object! {
 #[derive(Debug, Clone)]
 pub enum Content<'a> {
     Text(Text<'a>),
-    Rich(RichContent<'a>),
+    /// Boxed: its `data` holds any of several objects' fields.
+    Rich(Box<RichContent<'a>>),
 }
 
 lenient_object! {
@@ -254,7 +255,8 @@ impl Content<'_> {
 pub struct ContentShape<'a>(pub Option<Content<'a>>);
 
 impl<'de: 'a, 'a> super::tolerant::Shape<'de> for ContentShape<'a> {
-    const EXPECTED: &'static str = "a string, an object {type, text, html} or {type, text, data}, or null";
+    const EXPECTED: &'static str =
+        "a string, an object {type, text, html} or {type, text, data}, or null";
     fn scalar<E: de::Error>(any: super::tolerant::Any<'de>) -> Result<Self, E> {
         match any {
             super::tolerant::Any::Str(s) => Ok(ContentShape(Some(Content::Text(s)))),
@@ -263,7 +265,7 @@ impl<'de: 'a, 'a> super::tolerant::Shape<'de> for ContentShape<'a> {
     }
     fn map<A: de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         RichContent::deserialize(de::value::MapAccessDeserializer::new(map))
-            .map(|rich| ContentShape(Some(Content::Rich(rich))))
+            .map(|rich| ContentShape(Some(Content::Rich(Box::new(rich)))))
     }
 }
 

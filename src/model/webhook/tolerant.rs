@@ -452,7 +452,8 @@ impl<'de: 'a, 'a> Shape<'de> for Tags<'a> {
     const EXPECTED: &'static str =
         "an array of strings or a list object {\"type\": \"list\", \"data\": […]}, or null";
     fn seq<A: SeqAccess<'de>>(seq: A) -> Result<Self, A::Error> {
-        Ids::seq(seq).map(|Ids(ids)| Tags(ids.map(|ids| ids.into_iter().map(|id| id.text).collect())))
+        Ids::seq(seq)
+            .map(|Ids(ids)| Tags(ids.map(|ids| ids.into_iter().map(|id| id.text).collect())))
     }
     fn map<A: MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let list = ListObject::deserialize(de::value::MapAccessDeserializer::new(map))?;
