@@ -1016,6 +1016,75 @@ fn signed_events_are_stored_once_byte_for_byte() {
     assert!(!log.contains(SECRET));
 }
 
+/// Every event of `tests/fixtures/shapes/` (the shapes of Smartsupp's own API), signed: stored
+/// byte for byte and answered 200; unsigned: refused and not stored. A signed event of a shape
+/// still unknown is Smartsupp's too: stored, its warning in the answer and the log. (A
+/// conversation's `tags` as the REST list object used to be answered 400 and filed under
+/// `rejected/`, so Smartsupp delivered it again and again.)
+#[test]
+fn signed_events_of_every_shape_are_stored_byte_for_byte() {
+    let wd = Workdir::new();
+    let server = Server::start(&wd, &["--webhook-secret", SECRET]);
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/shapes");
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ndjson"))
+        .collect();
+    names.sort();
+    let mut stored = Vec::new();
+    for path in &names {
+        for body in std::fs::read_to_string(path).unwrap().lines() {
+            assert_eq!(server.post("/", body).status, 403, "{path:?}");
+            let reply = signed(&server, body);
+            assert_eq!(reply.status, 200, "{path:?}: {}", reply.body);
+            assert_eq!(reply.json()["status"], "stored", "{path:?}: {}", reply.body);
+            assert_eq!(reply.json()["findings"], serde_json::Value::Null);
+            stored.push((
+                reply.json()["file"].as_str().unwrap().to_string(),
+                body.to_string(),
+            ));
+        }
+    }
+    let odd = r#"{"type":"event_callback","event":"conversation.opened","timestamp":"2026-05-12T18:29:00Z","account_id":"881987","data":{"conversation":{"id":"coOdd","tags":42,"channel":7}}}"#;
+    assert_eq!(server.post("/", odd).status, 403);
+    let reply = signed(&server, odd);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let column = odd.find(":42").unwrap() + 2;
+    assert_eq!(
+        reply.json()["findings"],
+        serde_json::json!([format!(
+            "body:1:{column}: warning: data.conversation.tags: expected an array of strings or \
+             a list object {{\"type\": \"list\", \"data\": […]}}, or null, found number 42 \
+             (left out)"
+        )])
+    );
+    stored.push((
+        reply.json()["file"].as_str().unwrap().to_string(),
+        odd.to_string(),
+    ));
+    let (code, log) = server.stop();
+    assert_eq!(code, 0, "{log}");
+    assert!(
+        log.contains(&format!(
+            " findings=1 finding=\"body:1:{column}: warning: data.conversation.tags"
+        )),
+        "{log}"
+    );
+    for (file, body) in &stored {
+        assert_eq!(
+            std::fs::read_to_string(wd.path("dumps").join(file)).unwrap(),
+            *body,
+            "{file}"
+        );
+    }
+    assert_eq!(stored_files(&wd).len(), stored.len());
+    // The reading commands read them as the fixtures read: every conversation whole.
+    let run = wd.run(&["list", "-f", "ndjson", "dumps"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout.lines().count(), names.len() + 1);
+}
+
 #[test]
 fn forged_unsigned_and_unconfigured_events_are_refused_and_not_stored() {
     let wd = Workdir::new();

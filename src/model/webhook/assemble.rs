@@ -273,7 +273,15 @@ impl MessageFacts {
             && self
                 .content_kind
                 .as_deref()
-                .is_none_or(|k| k == "text" || k == "upload")
+                .is_none_or(|k| k != "rate_form" && !EVENT_CONTENT.contains(&k))
+            && !self.is_page_visit()
+    }
+
+    /// A `system` message attributed to the visitor: a page the visitor went to.
+    fn is_page_visit(&self) -> bool {
+        self.sub_type == SubType::System
+            && self.by_visitor
+            && self.content_kind.as_deref().is_none_or(|k| k == "text")
     }
 }
 
@@ -792,7 +800,7 @@ fn post_hook_message(m: &MessageFacts, at: i64, names: &Names) -> Option<Value> 
         };
         return Some(system(code, name, agent_from(agent), Value::Null));
     }
-    if m.sub_type == SubType::System && m.by_visitor && content_kind.is_none_or(|k| k == "text") {
+    if m.is_page_visit() {
         let url = detail.and_then(|d| d.url.as_deref());
         let from = Some(format!("visitor:{}", names.visitor));
         return Some(system(
