@@ -419,7 +419,8 @@ impl fmt::Display for Status {
 /// What sshook itself counts in a conversation (as opposed to the recorded counts).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counted {
-    /// Visitor and agent messages, trigger messages included, system events not.
+    /// Visitor and agent messages, trigger messages included, system events and internal
+    /// notes not.
     pub messages: i64,
     /// Whitespace-separated words of those messages.
     pub words: i64,
