@@ -167,7 +167,7 @@ fn message_rows_in_every_format() {
     assert_eq!(
         header.join(","),
         "conversation_id,channel_id,index,sent_at,sent_at_ms,offset_ms,type,sender_kind,sender_id,name,content,\
-         trigger,event"
+         trigger,event,attachments"
     );
     let column = |name: &str| -> Vec<&str> { rows.iter().map(|r| r[name].as_str()).collect() };
     assert_eq!(column("index"), ["0", "1", "2", "3", "4", "5"]);
@@ -374,7 +374,7 @@ fn list_columns_names_every_column() {
         "messages_counted       visitor and agent messages, trigger messages included, system events not\n"
     ));
     let run = wd.run(&["export", "--list-columns", "--rows", "messages"]);
-    assert_eq!(run.stdout.lines().count(), 13);
+    assert_eq!(run.stdout.lines().count(), 14);
     assert!(
         run.stdout
             .starts_with("conversation_id  the conversation's id"),

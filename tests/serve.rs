@@ -269,12 +269,11 @@ fn bodies_that_are_not_payloads_are_kept_and_answered_400() {
         "body:48:3: error: syntax error: trailing comma near `},`\n"
     );
 
-    let value = server.post("/", official_with("\"rating\": 5", "\"rating\": \"5\""));
-    assert_eq!(value.status, 400);
-    assert_eq!(value.json()["path"], "channel.rating");
+    let envelope = server.post("/", official_with("\"beginAt\"", "\"begin\""));
+    assert_eq!(envelope.status, 400);
     assert_eq!(
-        value.json()["error"],
-        "expected integer or null, found string \"5\""
+        envelope.json()["error"],
+        "neither a POST-hook payload nor a webhook event: no `beginAt`, no `event`"
     );
 
     let array = server.post("/", format!("[{OFFICIAL}]"));
@@ -312,7 +311,66 @@ fn bodies_that_are_not_payloads_are_kept_and_answered_400() {
         .contains(".json:48:3: error: syntax error: trailing comma near `},`"));
     assert!(run
         .stdout
-        .contains(".json:18:15: error: channel.rating: expected integer or null"));
+        .contains(": error: neither a POST-hook payload nor a webhook event"));
+}
+
+/// A body with the token is the sender's data: JSON with its envelope is stored as sent and
+/// answered 200 whatever its fields hold; the findings go to the answer and the log, and the
+/// reading commands report them. (It used to be answered 400, which makes Smartsupp send it
+/// again and again.)
+#[test]
+fn an_authentic_payload_with_wrong_fields_is_stored_with_its_findings() {
+    let wd = Workdir::new();
+    let server = Server::start(&wd, &["--token", "s3cret"]);
+    let rating = official_with("\"rating\": 5", "\"rating\": \"5\"");
+    let reply = server.post("/s3cret", &rating);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let answer = reply.json();
+    assert_eq!(answer["status"], "stored");
+    assert_eq!(answer["file"], "2015/03/27/1427470439703-55039.json");
+    assert_eq!(
+        answer["findings"],
+        serde_json::json!([
+            "body:18:15: error: channel.rating: expected integer or null, found string \"5\""
+        ])
+    );
+    // Where beginAt or channel.id does not read, the body is named by its digest.
+    let begin = official_with("\"beginAt\": 1427470439703", "\"beginAt\": \"yesterday\"");
+    let reply = server.post("/s3cret", &begin);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let undated = reply.json()["file"].as_str().unwrap().to_string();
+    assert!(
+        undated.starts_with("undated/payload-") && undated.ends_with(".json"),
+        "{undated}"
+    );
+    assert_eq!(server.post("/s3cret", &begin).json()["status"], "duplicate");
+    let (code, log) = server.stop();
+    assert_eq!(code, 0, "{log}");
+    assert!(
+        log.contains(
+            " 200 channel=55039 bytes=2420 ms="
+        ) && log.contains(
+            " stored=2015/03/27/1427470439703-55039.json findings=1 finding=\"body:18:15: error: \
+             channel.rating: expected integer or null, found string '5'\""
+        ),
+        "{log}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(wd.path("dumps").join(&undated)).unwrap(),
+        begin
+    );
+    assert!(stored_files(&wd)
+        .iter()
+        .all(|f| !f.starts_with("rejected/")));
+    // The reading commands report what is wrong, at its place in the stored file.
+    let run = wd.run(&["validate", "--quiet", "dumps"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.contains(
+        "1427470439703-55039.json:18:15: error: channel.rating: expected integer or null"
+    ));
+    assert!(run
+        .stdout
+        .contains(".json:3:14: error: beginAt: expected integer, found string \"yesterday\""));
 }
 
 #[test]
@@ -955,6 +1013,75 @@ fn signed_events_are_stored_once_byte_for_byte() {
     assert!(!log.contains(SECRET));
 }
 
+/// Every event of `tests/fixtures/shapes/` (the shapes of Smartsupp's own API), signed: stored
+/// byte for byte and answered 200; unsigned: refused and not stored. A signed event of a shape
+/// still unknown is Smartsupp's too: stored, its warning in the answer and the log. (A
+/// conversation's `tags` as the REST list object used to be answered 400 and filed under
+/// `rejected/`, so Smartsupp delivered it again and again.)
+#[test]
+fn signed_events_of_every_shape_are_stored_byte_for_byte() {
+    let wd = Workdir::new();
+    let server = Server::start(&wd, &["--webhook-secret", SECRET]);
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/shapes");
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ndjson"))
+        .collect();
+    names.sort();
+    let mut stored = Vec::new();
+    for path in &names {
+        for body in std::fs::read_to_string(path).unwrap().lines() {
+            assert_eq!(server.post("/", body).status, 403, "{path:?}");
+            let reply = signed(&server, body);
+            assert_eq!(reply.status, 200, "{path:?}: {}", reply.body);
+            assert_eq!(reply.json()["status"], "stored", "{path:?}: {}", reply.body);
+            assert_eq!(reply.json()["findings"], serde_json::Value::Null);
+            stored.push((
+                reply.json()["file"].as_str().unwrap().to_string(),
+                body.to_string(),
+            ));
+        }
+    }
+    let odd = r#"{"type":"event_callback","event":"conversation.opened","timestamp":"2026-05-12T18:29:00Z","account_id":"881987","data":{"conversation":{"id":"coOdd","tags":42,"channel":7}}}"#;
+    assert_eq!(server.post("/", odd).status, 403);
+    let reply = signed(&server, odd);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let column = odd.find(":42").unwrap() + 2;
+    assert_eq!(
+        reply.json()["findings"],
+        serde_json::json!([format!(
+            "body:1:{column}: warning: data.conversation.tags: expected an array of strings or \
+             a list object {{\"type\": \"list\", \"data\": […]}}, or null, found number 42 \
+             (left out)"
+        )])
+    );
+    stored.push((
+        reply.json()["file"].as_str().unwrap().to_string(),
+        odd.to_string(),
+    ));
+    let (code, log) = server.stop();
+    assert_eq!(code, 0, "{log}");
+    assert!(
+        log.contains(&format!(
+            " findings=1 finding=\"body:1:{column}: warning: data.conversation.tags"
+        )),
+        "{log}"
+    );
+    for (file, body) in &stored {
+        assert_eq!(
+            std::fs::read_to_string(wd.path("dumps").join(file)).unwrap(),
+            *body,
+            "{file}"
+        );
+    }
+    assert_eq!(stored_files(&wd).len(), stored.len());
+    // The reading commands read them as the fixtures read: every conversation whole.
+    let run = wd.run(&["list", "-f", "ndjson", "dumps"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout.lines().count(), names.len() + 1);
+}
+
 #[test]
 fn forged_unsigned_and_unconfigured_events_are_refused_and_not_stored() {
     let wd = Workdir::new();
@@ -982,14 +1109,26 @@ fn forged_unsigned_and_unconfigured_events_are_refused_and_not_stored() {
     let unsigned = server.post("/", &body);
     assert_eq!(unsigned.status, 403);
     assert_eq!(unsigned.json()["error"], forged.json()["error"]);
-    // A signed event whose envelope is wrong is kept with the bad bodies.
-    let bad = r#"{"event":"conversation.opened","timestamp":"last week","data":{}}"#;
+    // A signed event without its envelope (an object `data`) is kept with the bad bodies ...
+    let bad = r#"{"event":"conversation.opened","timestamp":"2020-08-08T07:53:18Z","data":[]}"#;
     let reply = signed(&server, bad);
     assert_eq!(reply.status, 400);
-    assert_eq!(reply.json()["path"], "timestamp");
+    assert_eq!(reply.json()["path"], "data");
     assert_eq!(reply.json()["kept"], true);
+    // ... but one with its envelope is Smartsupp's, whatever its fields hold: stored, 200.
+    let late = r#"{"event":"conversation.opened","timestamp":"last week","data":{}}"#;
+    let reply = signed(&server, late);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert!(reply.json()["file"]
+        .as_str()
+        .unwrap()
+        .starts_with("undated/conversation.opened-"));
+    assert!(reply.json()["findings"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("body:1:44: error: timestamp: expected an ISO 8601 time"));
     server.stop();
-    assert_eq!(stored_files(&wd).len(), 2, "{:?}", stored_files(&wd));
+    assert_eq!(stored_files(&wd).len(), 3, "{:?}", stored_files(&wd));
 
     // Without --webhook-secret, events are refused with a reason, signed or not.
     let wd = Workdir::new();

@@ -235,13 +235,15 @@ const VISITOR: [Key; 14] = [
     Key::new("variables"),
 ];
 const PAGE: [Key; 2] = [Key::new("url"), Key::new("title")];
-const MESSAGE: [Key; 6] = [
+const MESSAGE: [Key; 8] = [
     Key::new("type"),
     Key::new("name"),
     Key::new("from"),
     Key::new("content"),
     Key::new("sentAt"),
     Key::new("triggeredBy"),
+    Key::new("attachments"),
+    Key::new("data"),
 ];
 
 /// `PRETTY`: white space between tokens is read (and kept track of for the fingerprint);
@@ -873,7 +875,7 @@ impl<'a, const PRETTY: bool> Parser<'a, PRETTY> {
                 }
                 13 => {
                     // variables
-                    v.variables = p.raw()?;
+                    v.variables = p.raw(2)?;
                 }
                 _ => p.skip(2)?,
             }
@@ -882,14 +884,15 @@ impl<'a, const PRETTY: bool> Parser<'a, PRETTY> {
         Some(v)
     }
 
-    /// A value kept as raw JSON text, `null` read as none (as serde's `Option` reads it).
-    fn raw(&mut self) -> Option<Option<RawJson<'a>>> {
+    /// A value kept as raw JSON text, `null` read as none (as serde's `Option` reads it);
+    /// `depth`: the nesting it is at.
+    fn raw(&mut self, depth: usize) -> Option<Option<RawJson<'a>>> {
         if self.peek()? == b'n' {
             self.literal(b"null")?;
             return Some(None);
         }
         let (start, blanks) = (self.i, self.blanks);
-        self.skip(2)?;
+        self.skip(depth)?;
         let text = self.s.get(start..self.i)?;
         Some(Some(RawJson::checked(text, self.blanks == blanks)))
     }
@@ -919,6 +922,7 @@ impl<'a, const PRETTY: bool> Parser<'a, PRETTY> {
     fn message(&mut self) -> Option<Message<'a>> {
         let (mut kind, mut sent_at) = (None, None);
         let (mut name, mut from, mut content, mut triggered_by) = (None, None, None, None);
+        let (mut attachments, mut data) = (None, None);
         self.fields(&MESSAGE, |p, key| {
             match key {
                 0 => {
@@ -948,6 +952,14 @@ impl<'a, const PRETTY: bool> Parser<'a, PRETTY> {
                     // triggeredBy
                     triggered_by = p.opt_text()?;
                 }
+                6 => {
+                    // attachments
+                    attachments = p.raw(3)?;
+                }
+                7 => {
+                    // data
+                    data = p.raw(3)?;
+                }
                 _ => p.skip(3)?,
             }
             Some(())
@@ -959,6 +971,8 @@ impl<'a, const PRETTY: bool> Parser<'a, PRETTY> {
             content,
             sent_at: sent_at?,
             triggered_by,
+            attachments,
+            data,
         })
     }
 }

@@ -218,8 +218,12 @@ impl PartialEq for RawJson<'_> {
 impl Eq for RawJson<'_> {}
 
 impl std::hash::Hash for RawJson<'_> {
+    /// The layout (pretty or compact) must not make two copies differ.
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.text.hash(state);
+        self.text
+            .bytes()
+            .filter(|b| !b.is_ascii_whitespace())
+            .for_each(|b| state.write_u8(b));
     }
 }
 
@@ -265,11 +269,19 @@ pub struct Message<'a> {
     /// The trigger's name, for automatic messages.
     #[serde(default, borrow, deserialize_with = "opt_text")]
     pub triggered_by: Option<Text<'a>>,
+    /// Files sent with the message, `[{type, url, fileName, fileType, size, expireAt}]`, kept
+    /// as raw JSON (see [`Message::attachments`]).
+    #[serde(default, borrow)]
+    pub attachments: Option<RawJson<'a>>,
+    /// What a system line of an assembled conversation says besides its code: `{"by": …}`,
+    /// `{"url": …}`, `{"value": 5, "text": …}`; raw JSON.
+    #[serde(default, borrow)]
+    pub data: Option<RawJson<'a>>,
 }
 
 /// A value sent either as a string or as a number (visitor ids, groups, a message's `from`):
 /// read as text, remembering which it was so that outputs keep what was sent.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Scalar<'a> {
     pub text: Text<'a>,
     /// Sent as a JSON number (or boolean), not a string.
@@ -308,6 +320,8 @@ pub enum SenderKind {
     /// An automatic message: `type: agent`, `from: system`, usually with `triggeredBy`.
     Trigger,
     System,
+    /// An agent's internal note (`type: note`): the visitor never sees it, so it is no reply.
+    Note,
     /// A `type` this program does not know; shown as it is.
     Unknown,
 }
@@ -319,18 +333,30 @@ impl SenderKind {
             SenderKind::Agent => "agent",
             SenderKind::Trigger => "trigger",
             SenderKind::System => "system",
+            SenderKind::Note => "note",
             SenderKind::Unknown => "unknown",
         }
     }
 }
 
-/// A system event, decoded from a system message's `content`.
+/// A system event, decoded from a system message's `content`: the POST hook's codes, and
+/// those of the lines sshook writes for webhook event messages (`docs/formats.md#message-kinds`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event {
     AgentJoin,
     AgentLeave,
+    /// `agent.assign`: an agent was assigned the chat (`data.by`: by whom).
+    AgentAssign,
+    /// `agent.unassign`.
+    AgentUnassign,
     VisitorClose,
     AgentClose,
+    /// `close` or `close.<type>`: closed in another way.
+    Close,
+    /// `rating`: a rating given in the chat (`data.value`, `data.text`).
+    Rating,
+    /// `page.visit`: the visitor went to a page (`data.url`).
+    PageVisit,
     /// Any other code: rendered as it is, never dropped.
     Other,
 }
@@ -340,8 +366,13 @@ impl Event {
         match code {
             "agent.join" => Event::AgentJoin,
             "agent.leave" => Event::AgentLeave,
+            "agent.assign" => Event::AgentAssign,
+            "agent.unassign" => Event::AgentUnassign,
             "close.visitorClose" => Event::VisitorClose,
             "close.agentClose" => Event::AgentClose,
+            "rating" => Event::Rating,
+            "page.visit" => Event::PageVisit,
+            c if c == "close" || c.starts_with("close.") => Event::Close,
             _ => Event::Other,
         }
     }
@@ -391,7 +422,8 @@ impl fmt::Display for Status {
 /// What sshook itself counts in a conversation (as opposed to the recorded counts).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counted {
-    /// Visitor and agent messages, trigger messages included, system events not.
+    /// Visitor and agent messages, trigger messages included, system events and internal
+    /// notes not.
     pub messages: i64,
     /// Whitespace-separated words of those messages.
     pub words: i64,
@@ -545,6 +577,7 @@ impl<'a> Message<'a> {
             }
             "agent" => SenderKind::Agent,
             "system" => SenderKind::System,
+            "note" => SenderKind::Note,
             _ => SenderKind::Unknown,
         }
     }
@@ -566,6 +599,79 @@ impl<'a> Message<'a> {
 
     pub fn text(&self) -> &str {
         self.content.as_deref().unwrap_or("")
+    }
+
+    /// The files sent with the message; an attachment of another shape is left out.
+    pub fn attachments(&self) -> Vec<Attachment> {
+        let Some(raw) = self.attachments else {
+            return Vec::new();
+        };
+        serde_json::from_str::<Vec<serde_json::Value>>(raw.get())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Attachment::from_json)
+            .collect()
+    }
+
+    /// A field of the message's `data` (what a system line says besides its code).
+    pub fn data(&self, key: &str) -> Option<serde_json::Value> {
+        let raw = self.data?;
+        let mut map: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(raw.get()).ok()?;
+        map.remove(key).filter(|v| !v.is_null())
+    }
+}
+
+/// A file sent in a message, as far as its JSON says.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Attachment {
+    /// `image` or `file`.
+    pub kind: Option<String>,
+    pub url: Option<String>,
+    pub file_name: Option<String>,
+    /// A MIME type.
+    pub file_type: Option<String>,
+    /// Bytes.
+    pub size: Option<i64>,
+    /// Until when the link works: epoch milliseconds (an ISO 8601 string is read too).
+    pub expire_at: Option<i64>,
+}
+
+impl Attachment {
+    fn from_json(value: &serde_json::Value) -> Option<Attachment> {
+        let file = value.as_object()?;
+        let text = |key: &str| {
+            file.get(key)
+                .and_then(serde_json::Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
+        let expire_at = match file.get("expireAt") {
+            Some(serde_json::Value::Number(n)) => n.as_i64(),
+            Some(serde_json::Value::String(s)) => crate::model::webhook::tolerant::parse_time(s),
+            _ => None,
+        };
+        Some(Attachment {
+            kind: text("type"),
+            url: text("url"),
+            file_name: text("fileName"),
+            file_type: text("fileType"),
+            size: file.get("size").and_then(serde_json::Value::as_i64),
+            expire_at,
+        })
+    }
+
+    /// The name to show: the file name, else the last part of the link's path, else `file`.
+    pub fn name(&self) -> &str {
+        if let Some(name) = &self.file_name {
+            return name;
+        }
+        self.url
+            .as_deref()
+            .and_then(|url| url.split(['?', '#']).next())
+            .and_then(|path| path.rsplit('/').next())
+            .filter(|last| !last.is_empty())
+            .unwrap_or("file")
     }
 }
 

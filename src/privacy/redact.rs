@@ -32,8 +32,8 @@ Fields (POST-hook payloads and webhook events):
   visitor.name, contact.name, contact_name, a visitor's message name,
   a contact's message author_name                                 visitor-…
   visitor.email, contact.email, contact_email                       email-…
-  visitor.ipAddress, location_ip                                    ip-…
-  visitor.city, location_city                                       city-…
+  visitor.ipAddress, location_ip, location.ip                       ip-…
+  visitor.city, location_city, location.city                        city-…
   visitor.id, visitor_id, contact.id, contact_id, a visitor's from  id-…
   contact.phone                                                     phone-…
   agent names (message name, author_name)  only with --redact-agents agent-…
@@ -252,6 +252,7 @@ impl Redactor {
                 index: doc.index,
                 raw: &json,
                 event: Box::new(event),
+                shape: Vec::new(),
             }),
             // Cannot happen (strings stay strings); never hand on the unredacted text.
             Err(_) => {
@@ -262,6 +263,7 @@ impl Redactor {
                     index: doc.index,
                     raw: "{}",
                     event,
+                    shape: Vec::new(),
                 })
             }
         }
@@ -437,6 +439,9 @@ fn field_kind(parent: Option<&str>, key: &str, role: Role) -> Option<Field> {
         "phone" if person => Field::Whole(Kind::Phone),
         "ipAddress" if person => Field::Whole(Kind::Ip),
         "city" if person => Field::Whole(Kind::City),
+        // A webhook conversation's nested `location: {ip, code, country, city}`.
+        "ip" if parent == Some("location") => Field::Whole(Kind::Ip),
+        "city" if parent == Some("location") => Field::Whole(Kind::City),
         "contact_name" => Field::Whole(Kind::Visitor),
         "contact_email" => Field::Whole(Kind::Email),
         "contact_id" | "visitor_id" => Field::Whole(Kind::Id),

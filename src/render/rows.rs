@@ -547,13 +547,13 @@ pub static MESSAGE_COLUMNS: &[Column<MessageCell>] = &[
     column!(
         "type",
         Text,
-        "the message type as sent: visitor, agent or system",
+        "the message type as sent: visitor, agent, system, or note (an agent's internal note)",
         |m| Cell::text(Some(&m.message.kind))
     ),
     column!(
         "sender_kind",
         Text,
-        "visitor, agent, trigger (automatic message) or system",
+        "visitor, agent, trigger (automatic message), system, or note (internal, not a reply)",
         |m| Cell::text(Some(m.message.sender_kind().as_str()))
     ),
     column!(
@@ -582,6 +582,18 @@ pub static MESSAGE_COLUMNS: &[Column<MessageCell>] = &[
         Text,
         "the event code of a system message, e.g. agent.join",
         |m| Cell::text(m.message.event_code())
+    ),
+    column!(
+        "attachments",
+        Json,
+        "the files sent with the message as compact JSON, [{type, url, fileName, fileType, size, expireAt}]",
+        |m| match m.message.attachments {
+            Some(raw) => Cell::Text(match raw.known_compact() {
+                Some(text) => Cow::Borrowed(text),
+                None => compact_json(raw.get()),
+            }),
+            None => Cell::Null,
+        }
     ),
 ];
 

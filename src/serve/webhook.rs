@@ -55,11 +55,11 @@ pub fn looks_like_event(body: &[u8]) -> bool {
     serde_json::from_slice::<Keys>(text).is_ok_and(|keys| keys.event.is_some())
 }
 
-/// What `serve` needs of an event to store it.
+/// What `serve` needs of an event to store it: its name, and its time when it reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Envelope {
     pub event: String,
-    pub timestamp: Timestamp,
+    pub timestamp: Option<Timestamp>,
 }
 
 #[cfg(test)]
