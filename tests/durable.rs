@@ -1,14 +1,11 @@
 //! `-o` files survive a crash and get the permissions any new file gets: written to a
 //! temporary file, synced, renamed, and the folder synced after the rename; created with the
 //! user's umask.
-#![cfg(unix)]
-
-mod common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
-use common::{Workdir, OFFICIAL};
+use crate::common::{Workdir, OFFICIAL};
 
 /// Runs sshook under `sh` with `umask` set first.
 fn with_umask(wd: &Workdir, umask: &str, args: &str) -> std::process::Output {

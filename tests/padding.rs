@@ -2,9 +2,7 @@
 //! leaves them — is one finding at its place, and the document before it is read and
 //! exported. The binary-file rule stays for files that do not begin as JSON documents.
 
-mod common;
-
-use common::{Workdir, OFFICIAL};
+use crate::common::{self, Workdir, OFFICIAL};
 
 /// A payload followed by 4 KiB of NUL bytes used to be one "binary data" finding: the
 /// payload was lost.

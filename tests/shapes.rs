@@ -4,9 +4,7 @@
 //! of a shape still unknown is a warning at its place, read as absent. The fixtures are in
 //! `tests/fixtures/shapes/` (its README lists them).
 
-mod common;
-
-use common::Workdir;
+use crate::common::Workdir;
 use serde_json::{json, Value};
 
 const SHAPES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/shapes");
