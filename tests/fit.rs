@@ -182,7 +182,9 @@ fn transcripts_wrap_at_words_under_the_text_column() {
                                 https://shop.example.com/a/really/long/path/that/does/not/fit?x=1
                                 as a link
     15:34:06  · John Doe joined the chat
-    15:34:09  trigger: A very…  This is triggered message
+    15:34:09  trigger: A very long trigger name that pushes
+              things
+                                This is triggered message
     15:34:13  John Doe          Hi, how can i help you ?
     15:34:33  Dusan Kmet        tanks.
     15:34:36  · the visitor closed the chat

@@ -401,8 +401,7 @@ fn a_rate_form_is_a_rating_and_a_page_visit_is_no_message() {
     assert_eq!(row["messages_counted"], 2);
     assert_eq!(row["words_counted"], 13);
 
-    assert!(transcript(&wd, "message-bot")
-        .contains("18:29:22  trigger: Welcom…  An agent will be with you shortly.\n"));
+    assert!(transcript(&wd, "message-bot").contains("18:29:22  trigger: Welcome bot\n"));
     assert_eq!(conversation(&wd, "message-bot")["is_triggered"], true);
 }
 

@@ -13,7 +13,6 @@ use jiff::SignedDuration;
 use serde_json::{json, Map, Value};
 use unicode_width::UnicodeWidthStr;
 
-use super::table::cut;
 use super::wrap::{links, wrap};
 use crate::model::document::Document;
 use crate::model::payload::{Attachment, Event, Message, Payload, SenderKind};
@@ -33,8 +32,9 @@ pub enum TranscriptFormat {
     Json,
 }
 
-/// The speaker column is as wide as the longest name up to this; longer names and trigger
-/// names are cut with `…`, so every message starts in the same column.
+/// On a terminal, the speaker column is as wide as the longest name up to this; a longer name
+/// takes a line of its own, whole, with its message under the text column, so every message
+/// starts in the same column. Off a terminal the column is as wide as the longest name.
 const SPEAKER_WIDTH_CAP: usize = 16;
 
 /// Messages wrap at the width, but their text column keeps at least this many columns.
@@ -528,12 +528,12 @@ pub fn text(doc: &Document, zone: &DisplayZone, color: bool, width: Option<usize
         }
     }
     let speakers: Vec<String> = t.lines.iter().map(|l| visible(&l.speaker, false)).collect();
-    let speaker_width = speakers
-        .iter()
-        .map(|s| s.width())
-        .max()
-        .unwrap_or(0)
-        .min(SPEAKER_WIDTH_CAP);
+    let longest = speakers.iter().map(|s| s.width()).max().unwrap_or(0);
+    // Names are never cut: off a terminal the column fits the longest.
+    let speaker_width = match width {
+        Some(_) => longest.min(SPEAKER_WIDTH_CAP),
+        None => longest,
+    };
     for (line, speaker) in t.lines.iter().zip(&speakers) {
         if let Some(date) = &line.date {
             let _ = writeln!(out, "\n{}", paint(color, BOLD, &format!("── {date} ──")));
@@ -559,14 +559,27 @@ pub fn text(doc: &Document, zone: &DisplayZone, color: bool, width: Option<usize
             }
             continue;
         }
-        let speaker = cut(speaker, speaker_width);
-        let pad = " ".repeat(speaker_width.saturating_sub(speaker.width()));
         let indent = time_width + 2 + speaker_width + 2;
-        let speaker = paint(color, speaker_style(line.kind), &speaker);
         let body = wrap(&visible(&line.text, true), fill(indent));
         let blank = " ".repeat(indent);
+        let whole = speaker.width() <= speaker_width;
+        let pad = " ".repeat(speaker_width.saturating_sub(speaker.width()));
+        if !whole {
+            // A name longer than the column: whole, on a line of its own (wrapped at its words
+            // if it is wider than the terminal); the text below it.
+            for (i, part) in wrap(speaker, fill(time_width + 2)).iter().enumerate() {
+                let lead = if i == 0 {
+                    time.clone()
+                } else {
+                    " ".repeat(time_width)
+                };
+                let part = paint(color, speaker_style(line.kind), part);
+                let _ = writeln!(out, "{lead}  {part}");
+            }
+        }
+        let speaker = paint(color, speaker_style(line.kind), speaker);
         for (i, text) in body.iter().enumerate() {
-            let row = if i == 0 {
+            let row = if i == 0 && whole {
                 format!("{time}  {speaker}{pad}  {text}")
             } else {
                 format!("{blank}{text}")
