@@ -19,6 +19,7 @@ mod cli;
 mod erase;
 mod export;
 mod fit;
+mod flags;
 mod fuzz_regressions;
 mod hostile;
 mod list;
