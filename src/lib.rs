@@ -17,6 +17,8 @@ pub mod cli;
 pub mod commands;
 pub mod diagnostics;
 pub mod dumps;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod input;
 pub mod jsontext;
 pub mod model;

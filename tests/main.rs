@@ -21,6 +21,7 @@ mod durable;
 mod erase;
 mod export;
 mod fit;
+mod flags;
 mod fuzz_regressions;
 mod hostile;
 mod list;

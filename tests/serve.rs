@@ -34,11 +34,19 @@ impl Reply {
 impl Server {
     /// Starts `sshook serve --listen 127.0.0.1:0 --dir dumps` in `wd` with `args` added.
     fn start(wd: &Workdir, args: &[&str]) -> Server {
+        Server::start_with_env(wd, args, &[])
+    }
+
+    /// [`Server::start`] with these environment variables (and no other `SSHOOK_TOKEN` or
+    /// `SSHOOK_WEBHOOK_SECRET` than these).
+    fn start_with_env(wd: &Workdir, args: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("sshook"))
             .current_dir(wd.root())
             .args(["serve", "--listen", "127.0.0.1:0", "--dir", "dumps"])
             .args(args)
             .env_remove("SSHOOK_TOKEN")
+            .env_remove("SSHOOK_WEBHOOK_SECRET")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -1177,5 +1185,104 @@ fn a_gzip_event_is_signed_as_sent_and_stored_decoded() {
     assert_eq!(
         std::fs::read(wd.path("dumps").join(file)).unwrap(),
         body.as_bytes()
+    );
+}
+
+// ---- The environment variables of serve ----
+
+/// `SSHOOK_TOKEN` is `--token` (the way to keep it out of the process list): the same 401s,
+/// the same stored body, never logged; `--token` on the command line wins over it.
+#[test]
+fn sshook_token_in_the_environment_is_the_token() {
+    let wd = Workdir::new();
+    let server = Server::start_with_env(&wd, &[], &[("SSHOOK_TOKEN", "envs3cret")]);
+    for path in ["/", "/wrong", "/?token=wrong", "/envs3cre"] {
+        let reply = server.post(path, OFFICIAL);
+        assert_eq!(reply.status, 401, "{path}");
+        assert_eq!(reply.json()["error"], "missing or wrong token");
+    }
+    assert!(stored_files(&wd).is_empty());
+    let stored = server.post("/envs3cret", OFFICIAL);
+    assert_eq!(stored.status, 200, "{}", stored.body);
+    assert_eq!(stored.json()["status"], "stored");
+    assert_eq!(
+        server.post("/?token=envs3cret", OFFICIAL).json()["status"],
+        "duplicate"
+    );
+    let (code, log) = server.stop();
+    assert_eq!(code, 0);
+    assert!(!log.contains("envs3cret"), "{log}");
+    assert!(log.contains(" POST /<token> 401 "), "{log}");
+    assert_eq!(stored_files(&wd), ["2015/03/27/1427470439703-55039.json"]);
+
+    let wd = Workdir::new();
+    let server = Server::start_with_env(
+        &wd,
+        &["--token", "flagtoken"],
+        &[("SSHOOK_TOKEN", "envtoken")],
+    );
+    assert_eq!(server.post("/envtoken", OFFICIAL).status, 401);
+    assert_eq!(server.post("/flagtoken", OFFICIAL).status, 200);
+    let (code, log) = server.stop();
+    assert_eq!(code, 0);
+    assert!(
+        !log.contains("envtoken") && !log.contains("flagtoken"),
+        "{log}"
+    );
+}
+
+/// `SSHOOK_WEBHOOK_SECRET` is `--webhook-secret`: events signed with it are stored, others
+/// refused; without it (or the flag) events are refused.
+#[test]
+fn sshook_webhook_secret_in_the_environment_is_the_secret() {
+    let wd = Workdir::new();
+    let server = Server::start_with_env(&wd, &[], &[("SSHOOK_WEBHOOK_SECRET", SECRET)]);
+    let body = event(4);
+    let reply = signed(&server, &body);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.json()["status"], "stored");
+    let file = reply.json()["file"].as_str().unwrap().to_string();
+    let other = event(5);
+    let forged = post_with(
+        &server,
+        "/",
+        &format!("X-Smartsupp-Hmac: {}\r\n", sign("guess", other.as_bytes())),
+        other.as_bytes(),
+    );
+    assert_eq!(forged.status, 403);
+    assert_eq!(server.post("/", &other).status, 403, "unsigned");
+    let (code, log) = server.stop();
+    assert_eq!(code, 0);
+    assert!(!log.contains(SECRET), "{log}");
+    assert_eq!(stored_files(&wd), std::slice::from_ref(&file));
+    assert_eq!(
+        std::fs::read(wd.path("dumps").join(&file)).unwrap(),
+        body.as_bytes()
+    );
+
+    // Another secret in the environment: the same signed event is refused.
+    let wd = Workdir::new();
+    let server = Server::start_with_env(&wd, &[], &[("SSHOOK_WEBHOOK_SECRET", "another")]);
+    assert_eq!(signed(&server, &body).status, 403);
+    server.stop();
+    assert!(stored_files(&wd).is_empty());
+}
+
+/// serve's help names the variables, never their values.
+#[test]
+fn serve_help_names_the_variables_not_their_values() {
+    let wd = Workdir::new();
+    let output = wd
+        .command(&["serve", "--help"])
+        .env("SSHOOK_TOKEN", "tok-in-env")
+        .env("SSHOOK_WEBHOOK_SECRET", "sec-in-env")
+        .output()
+        .unwrap();
+    let help = String::from_utf8(output.stdout).unwrap();
+    assert!(help.contains("SSHOOK_TOKEN"), "{help}");
+    assert!(help.contains("SSHOOK_WEBHOOK_SECRET"), "{help}");
+    assert!(
+        !help.contains("tok-in-env") && !help.contains("sec-in-env"),
+        "{help}"
     );
 }

@@ -535,15 +535,6 @@ fn find_spans(text: &str, known: &[Known]) -> Vec<(usize, usize, Kind, bool)> {
             spans.push((start, end, kind, word));
         }
     };
-    let words: Vec<&Known> = known.iter().filter(|k| k.word).collect();
-    if !words.is_empty() {
-        for (start, word) in words_of(text) {
-            let lower = word.to_lowercase();
-            if let Some(k) = words.iter().find(|k| k.value == lower) {
-                add_span(start, start + word.len(), k.kind, true);
-            }
-        }
-    }
     let mut add = |start: usize, end: usize, kind: Kind| add_span(start, end, kind, false);
     for known in known.iter().filter(|k| !k.word) {
         if text.len() < known.value.len() {
@@ -614,6 +605,16 @@ fn find_spans(text: &str, known: &[Known]) -> Vec<(usize, usize, Kind, bool)> {
         for m in PHONE.find_iter(text) {
             if let Some((start, end)) = phone_span(text, m.start(), m.end()) {
                 add(start, end, Kind::Phone);
+            }
+        }
+    }
+    // Single names last: an e-mail address or a whole name that holds one is replaced whole.
+    let words: Vec<&Known> = known.iter().filter(|k| k.word).collect();
+    if !words.is_empty() {
+        for (start, word) in words_of(text) {
+            let lower = word.to_lowercase();
+            if let Some(k) = words.iter().find(|k| k.value == lower) {
+                add_span(start, start + word.len(), k.kind, true);
             }
         }
     }
