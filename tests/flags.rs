@@ -219,10 +219,10 @@ fn stats_wide_shows_every_column_however_wide() {
 #[test]
 fn export_wide_shows_every_column_and_whole_texts() {
     let wd = Workdir::new();
-    // 58 characters: whole with --wide. (Longer texts are cut at 60 characters even with
-    // --wide, which its help does not say; see export's table_text.)
-    let long = "A question long enough that a fitted table has to cut it.";
-    assert!(long.chars().count() <= 60);
+    // Longer than a fitted table's 60-character cells: whole with --wide, as its help says.
+    let long =
+        "A question long enough that a fitted table has to cut it, and then some more words.";
+    assert!(long.chars().count() > 60);
     wd.write(
         "official.json",
         official_with("\"Hello\"", &serde_json::to_string(long).unwrap()),

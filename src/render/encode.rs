@@ -59,7 +59,8 @@ pub struct Options {
     pub excel: bool,
     /// Prefix text cells that a spreadsheet would run as a formula with `'`.
     pub safe: bool,
-    /// The longest text a table cell shows, in characters.
+    /// The longest text a table cell of a fitted table shows, in characters (an unlimited
+    /// width shows whole texts).
     pub table_text: usize,
     pub table_width: Width,
     /// The priority of each column in a table (0 the most important, hidden last); columns
@@ -278,7 +279,14 @@ impl Encoder {
                     Cell::Null => String::new(),
                     Cell::Int(n) => n.to_string(),
                     Cell::Bool(b) => String::from(if *b { "yes" } else { "no" }),
-                    Cell::Text(text) => table::one_line(text, self.options.table_text),
+                    Cell::Text(text) => {
+                        // --wide (no width): whole texts, however long.
+                        let limit = match self.options.table_width {
+                            Width::Unlimited => usize::MAX,
+                            _ => self.options.table_text,
+                        };
+                        table::one_line(text, limit)
+                    }
                     Cell::Time(ms) => self.zone.short(*ms),
                     Cell::Number(n) => n.to_string(),
                 };
