@@ -38,4 +38,7 @@ mod show;
 mod stats;
 mod streaming;
 mod validate;
+#[cfg(feature = "parquet")]
+mod warehouse;
 mod webhooks;
+mod xlsx;

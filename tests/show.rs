@@ -342,12 +342,11 @@ fn bare_id_and_id_flag() {
 fn a_webhook_id_given_first_is_the_id() {
     let wd = Workdir::new();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    for name in ["official-example.json"] {
-        wd.write(
-            name,
-            std::fs::read(root.join("sample-data").join(name)).unwrap(),
-        );
-    }
+    let name = "official-example.json";
+    wd.write(
+        name,
+        std::fs::read(root.join("sample-data").join(name)).unwrap(),
+    );
     let events = root.join("sample-data/webhooks");
     let run = wd.run(&[
         "show",
