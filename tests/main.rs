@@ -44,7 +44,10 @@ mod show;
 mod stats;
 mod streaming;
 mod validate;
+#[cfg(feature = "parquet")]
+mod warehouse;
 mod webhooks;
+mod xlsx;
 
 /// Every test file is a module above: with one test crate (`autotests = false`), a file not
 /// named here would never be compiled, and its tests would pass in silence.

@@ -98,7 +98,44 @@ fn outputs() -> Vec<Case> {
         "rows.parquet",
         parquet_with_the_conversation,
     ));
+    cases.extend([
+        (
+            vec!["export"],
+            "rows.xlsx",
+            xlsx_with_the_conversation as fn(&[u8]) -> bool,
+        ),
+        (vec!["list"], "list.xlsx", xlsx_with_the_conversation),
+        (vec!["stats"], "stats.xlsx", xlsx_stats),
+        (vec!["report"], "report.html", report_page),
+    ]);
     cases
+}
+
+/// An Excel workbook (read back with calamine) whose first sheet's first cell under the header
+/// is `expected`.
+fn first_cell_is(b: &[u8], expected: calamine::Data) -> bool {
+    use calamine::Reader;
+    let Ok(mut book) = calamine::Xlsx::new(std::io::Cursor::new(b.to_vec())) else {
+        return false;
+    };
+    let Some(Ok(range)) = book.worksheet_range_at(0) else {
+        return false;
+    };
+    range.get((1, 0)) == Some(&expected)
+}
+
+fn xlsx_with_the_conversation(b: &[u8]) -> bool {
+    first_cell_is(b, calamine::Data::String("55039".into()))
+}
+
+/// One conversation: the first figure of the one row is 1.
+fn xlsx_stats(b: &[u8]) -> bool {
+    first_cell_is(b, calamine::Data::Float(1.0))
+}
+
+fn report_page(b: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(b);
+    text.starts_with("<!DOCTYPE html>") && text.trim_end().ends_with("</html>")
 }
 
 /// A Parquet file (read back with the parquet crate) with one row, conversation 55039.
@@ -170,6 +207,72 @@ fn f_that_contradicts_the_extension_is_a_usage_error_everywhere() {
     let run = wd.run(&["export", "-f", "ndjson", "-o", "x.out", "data.json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(wd.read("x.out").starts_with('{'));
+}
+
+/// `-o chats.xlsx` once wrote CSV under that name; now an extension the command has no format
+/// for is a usage error naming the ones it has, before anything is read, and nothing is written.
+/// With -f any name goes; a name without an extension takes the command's default format.
+#[test]
+fn an_extension_that_names_no_format_is_a_usage_error_everywhere() {
+    let wd = Workdir::new();
+    wd.write("data.json", OFFICIAL);
+    for (command, file, expected) in [
+        (
+            "validate",
+            "x.csv",
+            "-o x.csv: validate writes .txt, .log, .json, .ndjson, .jsonl (each also .gz); \
+             name one, or give -f",
+        ),
+        (
+            "list",
+            "x.xls",
+            "-o x.xls: list writes .csv, .tsv, .tab, .ndjson, .jsonl, .json, .txt, .xlsx \
+             (each but xlsx also .gz); name one, or give -f",
+        ),
+        (
+            "show",
+            "x.pdf",
+            "-o x.pdf: show writes .txt, .text, .md, .markdown, .html, .htm, .json, .ndjson, \
+             .jsonl (each also .gz); name one, or give -f",
+        ),
+        (
+            "export",
+            "x.xls",
+            "-o x.xls: export writes .csv, .tsv, .tab, .ndjson, .jsonl, .json, .txt, .parquet, \
+             .xlsx (each but parquet and xlsx also .gz); name one, or give -f",
+        ),
+        (
+            "stats",
+            "x.html.gz",
+            "-o x.html.gz: stats writes .csv, .tsv, .tab, .ndjson, .jsonl, .json, .txt, .xlsx \
+             (each but xlsx also .gz); name one, or give -f",
+        ),
+        (
+            "report",
+            "x.pdf",
+            "-o x.pdf: report writes .html, .htm (each also .gz)",
+        ),
+    ] {
+        // A missing input too: the usage error comes first (exit 2, not 1).
+        let run = wd.run(&[command, "-o", file, "data.json", "missing.json"]);
+        assert_eq!(run.code, 2, "{command}: {}", run.stderr);
+        assert_eq!(run.stderr, format!("sshook: {expected}\n"), "{command}");
+        assert_eq!(run.stdout, "", "{command}");
+        assert!(!wd.path(file).exists(), "{command}");
+    }
+    // No extension: the command's default (csv where it has one, otherwise text or HTML).
+    for (command, looks_right) in [
+        ("list", "conversation_id,"),
+        ("export", "conversation_id,"),
+        ("stats", "conversations,"),
+        ("show", "Conversation 55039"),
+        ("report", "<!DOCTYPE html>"),
+    ] {
+        let run = wd.run(&[command, "-o", "plain", "data.json"]);
+        assert_eq!(run.code, 0, "{command}: {}", run.stderr);
+        assert!(wd.read("plain").contains(looks_right), "{command}");
+        std::fs::remove_file(wd.path("plain")).unwrap();
+    }
 }
 
 #[test]

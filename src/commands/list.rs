@@ -7,12 +7,13 @@ use crate::cli::follow::FollowArgs;
 use crate::cli::output::WideArgs;
 use crate::cli::output::{resolve_format, OutputArgs, OutputFormat};
 use crate::cli::select::{OrderArgs, SelectArgs};
-use crate::cli::values::ExportFormatArg;
+use crate::cli::values::XLSX_GZ;
 use crate::cli::{self, GlobalArgs, InputArgs};
 use crate::output::Output;
 use crate::render::encode::{Encoder, Format, Options, RowWriter};
 use crate::render::rows::{reading_columns, Columns, RowKind};
-use crate::select::{self, Flow};
+use crate::render::xlsx;
+use crate::select::{self, Flow, Selection};
 use crate::Outcome;
 
 const EXAMPLES: &str = "\
@@ -71,6 +72,8 @@ pub enum ListFormat {
     Ndjson,
     /// One JSON array.
     Json,
+    /// An Excel workbook: typed cells, a frozen header, an autofilter; needs -o.
+    Xlsx,
 }
 
 impl ListFormat {
@@ -81,20 +84,30 @@ impl ListFormat {
             ListFormat::Tsv => Format::Tsv,
             ListFormat::Ndjson => Format::Ndjson,
             ListFormat::Json => Format::Json,
+            ListFormat::Xlsx => Format::Xlsx,
         }
     }
 }
 
 impl OutputFormat for ListFormat {
-    fn from_extension(ext: &str) -> Option<ListFormat> {
-        Some(match ExportFormatArg::from_extension(ext)? {
-            ExportFormatArg::Table => ListFormat::Table,
-            ExportFormatArg::Csv => ListFormat::Csv,
-            ExportFormatArg::Tsv => ListFormat::Tsv,
-            ExportFormatArg::Ndjson => ListFormat::Ndjson,
-            ExportFormatArg::Json => ListFormat::Json,
-            ExportFormatArg::Parquet => return None,
-        })
+    const COMMAND: &'static str = "list";
+    const EXTENSIONS: &'static [(&'static str, ListFormat)] = &[
+        ("csv", ListFormat::Csv),
+        ("tsv", ListFormat::Tsv),
+        ("tab", ListFormat::Tsv),
+        ("ndjson", ListFormat::Ndjson),
+        ("jsonl", ListFormat::Ndjson),
+        ("json", ListFormat::Json),
+        ("txt", ListFormat::Table),
+        ("xlsx", ListFormat::Xlsx),
+    ];
+
+    fn refuses_gzip(self) -> Option<&'static str> {
+        (self == ListFormat::Xlsx).then_some(XLSX_GZ)
+    }
+
+    fn needs_a_file(self) -> Option<&'static str> {
+        (self == ListFormat::Xlsx).then_some("add -o FILE.xlsx")
     }
 }
 
@@ -120,6 +133,10 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
         )
     };
     let columns = Columns::new(RowKind::Conversations, &names, &[])?;
+    if format == ListFormat::Xlsx {
+        let renderer = xlsx::Renderer::new(RowKind::Conversations, columns, selection.zone.clone());
+        return write_workbook(&args, global, &selection, &renderer);
+    }
     let options = Options {
         table_width: args.wide.width(args.output.to_stdout()),
         table_priority: priority,
@@ -147,6 +164,39 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
     )?;
     writer.finish()?;
     out.finish()?;
+    summary.report_duplicates(global.quiet);
+    Ok(Outcome::from_bad(diagnostics.any()))
+}
+
+/// `list -o FILE.xlsx`: the same rows as a workbook.
+fn write_workbook(
+    args: &Args,
+    global: &GlobalArgs,
+    selection: &Selection,
+    renderer: &xlsx::Renderer,
+) -> Result<Outcome> {
+    let follow = args.follow.path();
+    let Some((sources, mut diagnostics)) = cli::open_inputs(&args.input.inputs, follow, global)?
+    else {
+        return Ok(Outcome::BadInput);
+    };
+    let out = Output::open(args.output.file())?;
+    let mut writer = xlsx::XlsxWriter::start(renderer, out, &args.output.folder())?;
+    let summary = select::stream(
+        &sources,
+        selection,
+        &mut diagnostics,
+        |doc| renderer.render(doc.into()),
+        |fragment| {
+            writer.write(&fragment?)?;
+            Ok(Flow::Continue)
+        },
+    )?;
+    let (out, written) = writer.finish()?;
+    out.finish()?;
+    if let Some(note) = written.note() {
+        eprintln!("sshook: {note}");
+    }
     summary.report_duplicates(global.quiet);
     Ok(Outcome::from_bad(diagnostics.any()))
 }

@@ -5,8 +5,9 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use crate::cli::output::OutputArgs;
+use crate::cli::output::{resolve_format, OutputArgs};
 use crate::cli::select::SelectArgs;
+use crate::cli::values::ReportFormatArg;
 use crate::cli::{self, GlobalArgs, InputArgs};
 use crate::diagnostics::count;
 use crate::output::Output;
@@ -46,6 +47,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
+    resolve_format(None, &args.output, ReportFormatArg::Html)?;
     let selection = args.select.selection(global)?;
     let Some((sources, mut diagnostics)) = cli::open_inputs(&args.input.inputs, None, global)?
     else {

@@ -65,6 +65,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
+    let format = TranscriptFormat::from(resolve_format(
+        args.format,
+        &args.output,
+        ShowFormatArg::Text,
+    )?);
     let mut inputs = args.input.inputs;
     let mut order = args.order.clone();
     if args.first {
@@ -81,11 +86,6 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
         return Ok(Outcome::BadInput);
     };
 
-    let format = TranscriptFormat::from(resolve_format(
-        args.format,
-        &args.output,
-        ShowFormatArg::Text,
-    )?);
     let color =
         format == TranscriptFormat::Text && args.output.to_stdout() && global.color().stdout();
     let zone = &selection.zone;

@@ -46,6 +46,20 @@ pub enum Format {
     Table,
     /// Typed, compressed columns for warehouses (DuckDB, Spark); needs -o.
     Parquet,
+    /// An Excel workbook ([`super::xlsx`]); needs -o.
+    Xlsx,
+}
+
+/// The codec of Parquet's column chunks (`--compression`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Codec {
+    /// Zstandard: smaller files, read by every current engine.
+    #[default]
+    Zstd,
+    /// Snappy: larger, faster to read, for old readers.
+    Snappy,
+    /// Uncompressed.
+    None,
 }
 
 /// How rows are written, beyond the format.
@@ -112,8 +126,8 @@ impl Encoder {
         zone: DisplayZone,
         mut options: Options,
     ) -> Result<Encoder> {
-        if format == Format::Parquet {
-            bail!("parquet is written column by column, not by this encoder");
+        if matches!(format, Format::Parquet | Format::Xlsx) {
+            bail!("parquet and xlsx are written cell by cell, not by this encoder");
         }
         let delimited = matches!(format, Format::Csv | Format::Tsv);
         if matches!(columns, Columns::Payloads) && !matches!(format, Format::Ndjson | Format::Json)
@@ -211,7 +225,7 @@ impl Encoder {
                     Ok::<_, anyhow::Error>(())
                 })?;
             }
-            Format::Parquet => bail!("parquet is written column by column"),
+            Format::Parquet | Format::Xlsx => bail!("parquet and xlsx are written cell by cell"),
             Format::Table => {
                 self.columns.for_each_row(record, cells, |row| {
                     rendered.rows += 1;
@@ -342,7 +356,7 @@ impl<'e, W: Write> RowWriter<'e, W> {
                 }
             }
             Format::Json => out.write_all(b"[")?,
-            Format::Ndjson | Format::Table | Format::Parquet => {}
+            Format::Ndjson | Format::Table | Format::Parquet | Format::Xlsx => {}
         }
         Ok(RowWriter {
             encoder,
@@ -395,7 +409,7 @@ impl<'e, W: Write> RowWriter<'e, W> {
                 let text = table::render(&headers, &self.shown, options.table_width, look);
                 self.out.write_all(text.as_bytes())?;
             }
-            Format::Csv | Format::Tsv | Format::Ndjson | Format::Parquet => {}
+            Format::Csv | Format::Tsv | Format::Ndjson | Format::Parquet | Format::Xlsx => {}
         }
         self.out.flush().context("cannot write the rows")?;
         Ok(self.out)

@@ -32,7 +32,7 @@ pub fn signature_matches(signer: Signer, signature: &[u8]) -> bool {
 }
 
 fn decode_hex(text: &[u8]) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
