@@ -24,6 +24,7 @@ mod fit;
 mod flags;
 mod fuzz_regressions;
 mod hostile;
+mod jobs;
 mod list;
 mod padding;
 #[cfg(feature = "parquet")]
