@@ -25,7 +25,9 @@
 use std::borrow::Cow;
 
 use crate::model::document::Fingerprint;
-use crate::model::payload::{Channel, Message, Page, Payload, RawJson, Scalar, Text, Visitor};
+use crate::model::payload::{
+    Channel, Message, Page, Payload, RawJson, RawText, Scalar, Text, Visitor,
+};
 
 /// Deeper nesting than this is left to serde_json (whose limit is 128, and the documents'
 /// own rule too, see `split::MAX_DEPTH`): a payload the fast path reads is never too deep.
@@ -954,11 +956,11 @@ impl<'a, const PRETTY: bool> Parser<'a, PRETTY> {
                 }
                 6 => {
                     // attachments
-                    attachments = p.raw(3)?;
+                    attachments = p.raw(3)?.map(|raw| RawText::checked(raw.get()));
                 }
                 7 => {
                     // data
-                    data = p.raw(3)?;
+                    data = p.raw(3)?.map(|raw| RawText::checked(raw.get()));
                 }
                 _ => p.skip(3)?,
             }
@@ -1109,6 +1111,12 @@ mod tests {
                 .to_string(),
             // A key missing where a longer one that starts like it follows.
             r#"{"beginAt":1,"endAt":2,"channel":{"id":1,"wordsCount":3,"ratingDesc":"x"},"visitor":{"note":"n","groupKey":"g"},"messages":[]}"#
+                .to_string(),
+            // Files and a system line's data, as assembled conversations carry them.
+            r#"{"beginAt":1,"endAt":2,"channel":{"id":1},"messages":[
+                {"type":"visitor","content":null,"sentAt":1,"id":"m1","attachments":[{"type":"image","url":"https://x/a.png","size":5}]},
+                {"type":"system","content":"rating","sentAt":2,"data":{"value":5,"text":"ok"},"attachments":null},
+                {"type":"note","from":"agent:3","content":"n","sentAt":2,"data":null}]}"#
                 .to_string(),
         ];
         for text in &texts {

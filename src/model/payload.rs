@@ -236,6 +236,45 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawJson<'a> {
     }
 }
 
+/// A JSON value kept as its text, as [`RawJson`] but not knowing whether it is compact: two
+/// words, with no destructor, for the fields of a message that are rarely there (a message is
+/// moved whole, and a payload holds many). Equal and shown by its text, hashed without layout.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct RawText<'a>(&'a str);
+
+impl<'a> RawText<'a> {
+    /// `text` must be exactly one JSON value, without surrounding white space.
+    pub(crate) fn checked(text: &'a str) -> RawText<'a> {
+        RawText(text)
+    }
+
+    pub fn get(&self) -> &'a str {
+        self.0
+    }
+}
+
+impl fmt::Debug for RawText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("RawText").field(&self.0).finish()
+    }
+}
+
+impl std::hash::Hash for RawText<'_> {
+    /// The layout (pretty or compact) must not make two copies differ.
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0
+            .bytes()
+            .filter(|b| !b.is_ascii_whitespace())
+            .for_each(|b| state.write_u8(b));
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawText<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <&'de RawValue>::deserialize(d).map(|raw| RawText(raw.get()))
+    }
+}
+
 /// A page the visitor went through.
 #[derive(Debug, Clone, Hash, Deserialize)]
 pub struct Page<'a> {
@@ -272,11 +311,11 @@ pub struct Message<'a> {
     /// Files sent with the message, `[{type, url, fileName, fileType, size, expireAt}]`, kept
     /// as raw JSON (see [`Message::attachments`]).
     #[serde(default, borrow)]
-    pub attachments: Option<RawJson<'a>>,
+    pub attachments: Option<RawText<'a>>,
     /// What a system line of an assembled conversation says besides its code: `{"by": …}`,
     /// `{"url": …}`, `{"value": 5, "text": …}`; raw JSON.
     #[serde(default, borrow)]
-    pub data: Option<RawJson<'a>>,
+    pub data: Option<RawText<'a>>,
 }
 
 /// A value sent either as a string or as a number (visitor ids, groups, a message's `from`):

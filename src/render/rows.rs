@@ -588,10 +588,7 @@ pub static MESSAGE_COLUMNS: &[Column<MessageCell>] = &[
         Json,
         "the files sent with the message as compact JSON, [{type, url, fileName, fileType, size, expireAt}]",
         |m| match m.message.attachments {
-            Some(raw) => Cell::Text(match raw.known_compact() {
-                Some(text) => Cow::Borrowed(text),
-                None => compact_json(raw.get()),
-            }),
+            Some(raw) => Cell::Text(compact_json(raw.get())),
             None => Cell::Null,
         }
     ),

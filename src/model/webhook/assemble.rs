@@ -107,8 +107,8 @@ merged_fields! {
 pub struct MessageFacts {
     pub id: Box<str>,
     pub sub_type: SubType,
-    /// `message.type`: `message`, `note`, `event`.
-    pub kind: Option<Box<str>>,
+    /// `message.type`.
+    pub kind: Option<MessageType>,
     /// The content object's type (`upload`, `rate_form`, `agent_join`, …).
     pub content_kind: Option<Box<str>>,
     pub text: Option<Box<str>>,
@@ -126,9 +126,30 @@ pub struct MessageFacts {
     pub page_url: Option<String>,
     pub response_time: Option<f32>,
     pub created_at: Option<i64>,
-    pub updated_at: Option<i64>,
-    /// The order of copies: `updated_at`, then the event's `timestamp`.
+    /// The order of copies: `updated_at` (`i64::MIN` when it has none), then the event's
+    /// `timestamp`.
     pub version: Version,
+}
+
+/// `message.type`: the words the assembly tells apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageType {
+    Message,
+    /// An agent's internal note.
+    Note,
+    Event,
+    Other,
+}
+
+impl MessageType {
+    fn new(word: &str) -> MessageType {
+        match word {
+            "message" => MessageType::Message,
+            "note" => MessageType::Note,
+            "event" => MessageType::Event,
+            _ => MessageType::Other,
+        }
+    }
 }
 
 /// `content.data` of an event or rating message, and a page visit's address.
@@ -209,7 +230,7 @@ impl MessageFacts {
         MessageFacts {
             id: (*m.id).into(),
             sub_type,
-            kind: boxed(m.kind.as_deref()),
+            kind: m.kind.as_deref().map(MessageType::new),
             content_kind,
             text,
             author_name: boxed(m.author_name.as_deref()),
@@ -222,7 +243,6 @@ impl MessageFacts {
             page_url: owned(m.page_url.as_ref()),
             response_time: m.response_time.map(|t| t as f32),
             created_at: m.created_at,
-            updated_at: m.updated_at,
             version: (m.updated_at.unwrap_or(i64::MIN), event_time),
         }
     }
@@ -249,7 +269,6 @@ impl MessageFacts {
         take(&mut self.detail, other.detail, newer);
         take(&mut self.response_time, other.response_time, newer);
         take(&mut self.created_at, other.created_at, newer);
-        take(&mut self.updated_at, other.updated_at, newer);
         self.by_visitor |= other.by_visitor;
         self.version = self.version.max(other.version);
     }
@@ -268,8 +287,7 @@ impl MessageFacts {
     /// page visit).
     fn is_reply_kind(&self) -> bool {
         self.kind
-            .as_deref()
-            .is_none_or(|k| k != "note" && k != "event")
+            .is_none_or(|k| k != MessageType::Note && k != MessageType::Event)
             && self
                 .content_kind
                 .as_deref()
@@ -471,8 +489,8 @@ struct Assembly {
     fields: ConversationFields,
     versions: [Version; FIELDS],
     /// The conversation object's fields the assembly does not use, merged like the others:
-    /// key, JSON text, version.
-    other: Vec<(String, String, Version)>,
+    /// key (in [`Keys`]), JSON text, version.
+    other: Vec<(u32, Box<str>, Version)>,
     /// Messages once per id (few per conversation: a list beats a map in memory).
     messages: Vec<MessageFacts>,
     /// Distinct pages the messages were sent from, in order.
@@ -521,7 +539,7 @@ impl Assembly {
         }
     }
 
-    fn add(&mut self, facts: Facts) {
+    fn add(&mut self, facts: Facts, keys: &mut Keys) {
         self.events += 1;
         self.first_event = self.first_event.min(facts.timestamp);
         self.last_event = self.last_event.max(facts.timestamp);
@@ -538,11 +556,12 @@ impl Assembly {
             let version = (c.updated_at.unwrap_or(i64::MIN), facts.timestamp);
             self.fields.merge(&mut self.versions, c.fields, version);
             for (key, raw) in c.other {
+                let key = keys.id(key);
                 // As for the used fields, a null does not erase what an earlier copy said.
                 match self.other.iter_mut().find(|(k, ..)| *k == key) {
-                    None => self.other.push((key, raw, version)),
-                    Some(held) if version >= held.2 && (raw != "null" || held.1 == "null") => {
-                        *held = (key, raw, version)
+                    None => self.other.push((key, raw.into(), version)),
+                    Some(held) if version >= held.2 && (raw != "null" || &*held.1 == "null") => {
+                        *held = (key, raw.into(), version)
                     }
                     Some(_) => {}
                 }
@@ -553,7 +572,7 @@ impl Assembly {
                 // No id: a message of its own, known by its event.
                 m.id = format!("#{:016x}", facts.fingerprint).into();
             }
-            if m.sub_type == SubType::Agent && m.kind.as_deref() != Some("note") {
+            if m.sub_type == SubType::Agent && m.kind != Some(MessageType::Note) {
                 if let Some(agent) = &m.agent_id {
                     self.add_agent(agent);
                 }
@@ -635,6 +654,8 @@ pub struct EventCounts {
 #[derive(Debug, Default)]
 pub struct Assembler {
     conversations: HashMap<String, Assembly>,
+    /// The names of the unused conversation fields, held once for all conversations.
+    keys: Keys,
     /// Conversation ids in the order their first event was read.
     order: Vec<String>,
     contacts: HashMap<String, ContactFacts>,
@@ -683,7 +704,7 @@ impl Assembler {
             self.order.push(id.clone());
             Assembly::new(id, origin.clone())
         });
-        assembly.add(facts);
+        assembly.add(facts, &mut self.keys);
     }
 
     /// Every conversation, in the order of its first event, as POST-hook-shaped JSON: written
@@ -694,6 +715,7 @@ impl Assembler {
             mut conversations,
             order,
             contacts,
+            keys,
             ..
         } = self;
         order
@@ -701,8 +723,28 @@ impl Assembler {
             .filter_map(move |id| conversations.remove(&id))
             .map(move |a| Assembled {
                 origin: a.origin.clone(),
-                json: payload_json(a, &contacts).to_string(),
+                json: payload_json(a, &contacts, &keys.names).to_string(),
             })
+    }
+}
+
+/// Field names, each held once and known by its number.
+#[derive(Debug, Default)]
+struct Keys {
+    names: Vec<Box<str>>,
+    ids: HashMap<Box<str>, u32>,
+}
+
+impl Keys {
+    fn id(&mut self, name: String) -> u32 {
+        if let Some(id) = self.ids.get(name.as_str()) {
+            return *id;
+        }
+        let id = self.names.len() as u32;
+        let name: Box<str> = name.into();
+        self.names.push(name.clone());
+        self.ids.insert(name, id);
+        id
     }
 }
 
@@ -755,7 +797,7 @@ fn post_hook_message(m: &MessageFacts, at: i64, names: &Names) -> Option<Value> 
         ));
     }
     let event_kind = content_kind.filter(|k| EVENT_CONTENT.contains(k));
-    if m.kind.as_deref() == Some("event") || event_kind.is_some() {
+    if m.kind == Some(MessageType::Event) || event_kind.is_some() {
         let agent = detail
             .and_then(|d| d.agent.as_deref())
             .or(m.agent_id.as_deref());
@@ -811,7 +853,7 @@ fn post_hook_message(m: &MessageFacts, at: i64, names: &Names) -> Option<Value> 
         ));
     }
     let (kind, from, trigger): (&str, Option<String>, Option<&str>) = match &m.sub_type {
-        _ if m.kind.as_deref() == Some("note") => (
+        _ if m.kind == Some(MessageType::Note) => (
             "note",
             agent_from(m.agent_id.as_deref()).or(Some("agent:".to_owned())),
             None,
@@ -855,7 +897,7 @@ fn post_hook_message(m: &MessageFacts, at: i64, names: &Names) -> Option<Value> 
 /// records but the events do not carry are computed where the rules allow (flags, first
 /// response, duration, mean response from `response_time`) and null otherwise (recorded
 /// message and word counts, `isDropped`).
-fn payload_json(a: Assembly, contacts: &HashMap<String, ContactFacts>) -> Value {
+fn payload_json(a: Assembly, contacts: &HashMap<String, ContactFacts>, keys: &[Box<str>]) -> Value {
     let f = &a.fields;
     let mut messages: Vec<(i64, &MessageFacts)> = a
         .messages
@@ -1040,7 +1082,10 @@ fn payload_json(a: Assembly, contacts: &HashMap<String, ContactFacts>) -> Value 
     let other: Map<String, Value> = a
         .other
         .iter()
-        .filter_map(|(key, raw, _)| Some((key.clone(), serde_json::from_str(raw).ok()?)))
+        .filter_map(|(key, raw, _)| {
+            let name = keys.get(*key as usize)?;
+            Some((name.to_string(), serde_json::from_str(raw).ok()?))
+        })
         .collect();
     if !other.is_empty() {
         top.insert("conversation".into(), Value::Object(other));
