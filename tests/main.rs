@@ -21,6 +21,7 @@ mod export;
 mod fit;
 mod fuzz_regressions;
 mod hostile;
+mod jobs;
 mod list;
 #[cfg(feature = "parquet")]
 mod parquet;

@@ -35,6 +35,14 @@ pub struct GlobalArgs {
     /// List every differing re-sent copy on stderr (by default one summary line counts them).
     #[arg(short, long, global = true)]
     pub verbose: bool,
+
+    /// Parse and render on at most N threads (the commands that read: validate, list, show,
+    /// export, stats, report, erase, prune). Default: the RAYON_NUM_THREADS environment
+    /// variable, else one per core; -j wins over RAYON_NUM_THREADS. One reader thread and the
+    /// writing thread come on top, mostly waiting.
+    #[arg(short = 'j', long, global = true, value_name = "N",
+          value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
 }
 
 /// The inputs every reading command takes.
@@ -50,6 +58,18 @@ impl GlobalArgs {
     /// The `--color` choice.
     pub fn color(&self) -> ColorChoice {
         self.color.into()
+    }
+
+    /// Sizes the pool that parses and renders, once, before anything runs on it: `-j N`
+    /// threads, else what rayon reads from RAYON_NUM_THREADS or the number of cores.
+    pub fn configure_threads(&self) -> anyhow::Result<()> {
+        let Some(jobs) = self.jobs else {
+            return Ok(());
+        };
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(usize::from(jobs))
+            .build_global()
+            .map_err(|err| anyhow::anyhow!("cannot start {jobs} threads: {err}"))
     }
 
     /// Where a command reports bad inputs, coloured and quiet as these flags say.

@@ -58,6 +58,18 @@ pub enum Command {
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     crate::progress::enable(cli.global.quiet);
+    if cli.global.jobs.is_some()
+        && matches!(
+            cli.command,
+            Command::Serve(_) | Command::Completions(_) | Command::Man(_)
+        )
+    {
+        anyhow::bail!(
+            "-j/--jobs sizes the threads of the commands that read files \
+             (validate, list, show, export, stats, report, erase, prune)"
+        );
+    }
+    cli.global.configure_threads()?;
     match cli.command {
         Command::Validate(args) => validate::run(args, &cli.global),
         Command::List(args) => list::run(args, &cli.global),
