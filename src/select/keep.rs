@@ -1,10 +1,9 @@
 //! Which copies of a conversation go on, in what order and how many: the one home of
 //! `--keep`, `--sort` and `--limit`.
 
-use std::collections::HashMap;
-
 use anyhow::Result;
 
+use super::seen::Seen;
 use super::{Flow, Selection, Summary};
 use crate::diagnostics::Diagnostics;
 use crate::model::finding::{Finding, Origin};
@@ -56,9 +55,9 @@ pub(super) struct Sighting<R> {
 pub(super) struct Kept<'s, R> {
     selection: &'s Selection,
     /// Each conversation's fingerprint (to notice a differing copy) and, with `--keep last`,
-    /// the slot its kept value is held in: 16 bytes a conversation (17 with the table's
-    /// control byte, 19 to 39 as the table grows by doubling).
-    seen: HashMap<i64, (u32, u32), rustc_hash::FxBuildHasher>,
+    /// the slot its kept value is held in: at most 16 bytes a conversation (21 with held
+    /// slots).
+    seen: Seen,
     held: Vec<Option<(Option<i64>, R)>>,
 }
 
@@ -66,7 +65,7 @@ impl<'s, R> Kept<'s, R> {
     pub fn new(selection: &'s Selection) -> Kept<'s, R> {
         Kept {
             selection,
-            seen: HashMap::default(),
+            seen: Seen::new(selection.keep == Keep::Last),
             held: Vec::new(),
         }
     }
@@ -85,13 +84,13 @@ impl<'s, R> Kept<'s, R> {
         let keep = self.selection.keep;
         let slot = self.held.len();
         if let (Some(id), true) = (copy.id, keep != Keep::All) {
-            // One probe of the table (a cache miss, most of this function's cost) for the
-            // look-up and the insert.
-            let seen = self.seen.entry(id);
-            if let std::collections::hash_map::Entry::Occupied(seen) = &seen {
-                let (kept_fp, kept_slot) = *seen.get();
+            // One probe of the index (a cache miss, most of this function's cost) for the
+            // look-up and the insert; --keep last keeps the new copy's fingerprint and slot.
+            // More than 4 294 967 295 held values would not fit in memory anyway.
+            let replace = keep == Keep::Last;
+            if let Some(kept) = self.seen.insert(id, copy.fingerprint, slot as u32, replace) {
                 summary.dropped += 1;
-                if kept_fp != copy.fingerprint {
+                if kept.fingerprint != copy.fingerprint {
                     summary.differing += 1;
                     if self.selection.verbose {
                         diagnostics.warn(&Finding::warning(
@@ -108,10 +107,8 @@ impl<'s, R> Kept<'s, R> {
                     return None;
                 }
                 // --keep last: this copy replaces the one held.
-                self.held[kept_slot as usize] = None;
+                self.held[kept.held as usize] = None;
             }
-            // More than 4 294 967 295 held values would not fit in memory anyway.
-            seen.insert_entry((copy.fingerprint, slot as u32));
         }
         let value = copy.value;
         if !self.holds() {

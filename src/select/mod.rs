@@ -7,6 +7,7 @@
 
 pub mod filter;
 mod keep;
+mod seen;
 mod stream;
 mod summary;
 
