@@ -31,13 +31,25 @@ pub struct Conversation {
 /// One agent's part in one conversation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AgentPart {
-    /// The display name, or the `from` value (`agent:3`) when the name is empty or missing.
-    pub name: Option<String>,
+    /// The display name, or the `from` value (`agent:3`) when the name is empty or missing,
+    /// as its group's key ([`Key::Name`]): made here, on the parsing threads, and moved, not
+    /// copied, into a new group.
+    pub key: Option<Key>,
     /// Its own messages (type `agent`, not trigger messages).
     pub messages: u64,
     /// Milliseconds from the conversation's first visitor message to this agent's first
     /// message after it; `None` when it wrote nothing after it, or the clock runs backwards.
     pub first_response_ms: Option<i64>,
+}
+
+impl AgentPart {
+    /// The display name (or `from` value).
+    pub fn name(&self) -> Option<&str> {
+        match &self.key {
+            Some(Key::Name(name)) => Some(name),
+            _ => None,
+        }
+    }
 }
 
 impl Conversation {
@@ -50,6 +62,9 @@ impl Conversation {
         with_agents: bool,
     ) -> Conversation {
         let channel = &payload.channel;
+        // The local time once for every calendar dimension: it is most of a key's cost.
+        let calendar = by.iter().any(|d| d.is_calendar());
+        let zoned = calendar.then(|| zone.zoned(payload.begin_at)).flatten();
         Conversation {
             status: payload.status(),
             is_chat: channel.is_chat == Some(true),
@@ -61,7 +76,10 @@ impl Conversation {
             words_recorded: channel.words_count,
             counted: payload.counted(),
             rating: channel.rating,
-            keys: by.iter().map(|d| key(payload, *d, zone)).collect(),
+            keys: by
+                .iter()
+                .map(|d| key(payload, *d, zoned.as_ref()))
+                .collect(),
             agents: if with_agents {
                 agent_parts(payload)
             } else {
@@ -71,8 +89,8 @@ impl Conversation {
     }
 }
 
-/// The key of `payload` in dimension `by`.
-fn key(payload: &Payload, by: Dimension, zone: &DisplayZone) -> Option<Key> {
+/// The key of `payload` in dimension `by`; `zoned` is its beginAt in the display zone.
+fn key(payload: &Payload, by: Dimension, zoned: Option<&jiff::Zoned>) -> Option<Key> {
     let visitor = payload.visitor.as_ref();
     let name = |text: Option<&str>| text.filter(|t| !t.is_empty()).map(|t| Key::Name(t.into()));
     match by {
@@ -85,7 +103,7 @@ fn key(payload: &Payload, by: Dimension, zone: &DisplayZone) -> Option<Key> {
         | Dimension::Month
         | Dimension::Hour
         | Dimension::Weekday => {
-            let zoned = zone.zoned(payload.begin_at)?;
+            let zoned = zoned?;
             Some(match by {
                 Dimension::Hour => Key::Hour(zoned.hour()),
                 _ => date_key(by, zoned.date())?,
@@ -128,14 +146,13 @@ fn agent_parts(payload: &Payload) -> Vec<AgentPart> {
         }
         let name = Some(message.name.as_deref().unwrap_or(""))
             .filter(|n| !n.is_empty())
-            .or(message.from.as_deref().filter(|f| !f.is_empty()))
-            .map(str::to_owned);
-        let at = match parts.iter().position(|(p, _)| p.name == name) {
+            .or(message.from.as_deref().filter(|f| !f.is_empty()));
+        let at = match parts.iter().position(|(p, _)| p.name() == name) {
             Some(at) => at,
             None => {
                 parts.push((
                     AgentPart {
-                        name,
+                        key: name.map(|name| Key::Name(name.to_owned())),
                         messages: 0,
                         first_response_ms: None,
                     },
@@ -177,7 +194,7 @@ mod tests {
         assert_eq!(
             c.agents,
             [AgentPart {
-                name: Some("John Doe".into()),
+                key: Some(Key::Name("John Doe".into())),
                 messages: 1,
                 first_response_ms: Some(14_069),
             }]
@@ -199,7 +216,7 @@ mod tests {
         let got: Vec<_> = c
             .agents
             .iter()
-            .map(|a| (a.name.as_deref(), a.messages, a.first_response_ms))
+            .map(|a| (a.name(), a.messages, a.first_response_ms))
             .collect();
         assert_eq!(
             got,

@@ -22,14 +22,76 @@ pub trait Tally: Default {
     fn cells(&self) -> Vec<Cell>;
 }
 
-/// The conversation figures: volumes, recorded response times, durations, counts, ratings.
+/// How many conversations, by status: the first columns of [`Figures`], and all that a chart
+/// of volumes or a top-N table reads (the report tallies its periods, hours, countries and
+/// groups with these alone).
 #[derive(Debug, Clone, Default)]
-pub struct Figures {
+pub struct Volumes {
     conversations: u64,
     chats: u64,
     /// Conversations per status word, in [`Status::ALL`] order.
     statuses: [u64; Status::ALL.len()],
     triggered: u64,
+}
+
+impl Volumes {
+    fn status(&self, status: Status) -> u64 {
+        let index = Status::ALL.iter().position(|s| *s == status).unwrap_or(0);
+        self.statuses[index]
+    }
+}
+
+impl Tally for Volumes {
+    const COLUMNS: &'static [&'static str] = &[
+        "conversations",
+        "chats",
+        "completed",
+        "incomplete",
+        "missed",
+        "offline",
+        "dropped",
+        "open",
+        "triggered",
+        "missed_rate",
+    ];
+    const NEEDS_AGENTS: bool = false;
+
+    fn add(&mut self, c: &Conversation, _agents: &[AgentPart]) {
+        self.conversations += 1;
+        self.chats += u64::from(c.is_chat);
+        if let Some(index) = Status::ALL.iter().position(|s| *s == c.status) {
+            self.statuses[index] += 1;
+        }
+        self.triggered += u64::from(c.is_triggered);
+    }
+
+    fn conversations(&self) -> u64 {
+        self.conversations
+    }
+
+    fn cells(&self) -> Vec<Cell> {
+        let missed = self.status(Status::Missed);
+        let missed_rate =
+            (self.conversations > 0).then(|| missed as f64 / self.conversations as f64);
+        vec![
+            Cell::int(self.conversations),
+            Cell::int(self.chats),
+            Cell::int(self.status(Status::Completed)),
+            Cell::int(self.status(Status::Incomplete)),
+            Cell::int(missed),
+            Cell::int(self.status(Status::Offline)),
+            Cell::int(self.status(Status::Dropped)),
+            Cell::int(self.status(Status::Open)),
+            Cell::int(self.triggered),
+            Cell::from_float(missed_rate),
+        ]
+    }
+}
+
+/// The conversation figures: volumes, recorded response times, durations, counts, ratings.
+#[derive(Debug, Clone, Default)]
+pub struct Figures {
+    volumes: Volumes,
     first_response: Values,
     avg_response: Values,
     duration: Values,
@@ -59,11 +121,6 @@ impl Figures {
     /// `first_response_*`.
     pub fn first_response(&self) -> &Values {
         &self.first_response
-    }
-
-    fn status(&self, status: Status) -> u64 {
-        let index = Status::ALL.iter().position(|s| *s == status).unwrap_or(0);
-        self.statuses[index]
     }
 }
 
@@ -101,13 +158,8 @@ impl Tally for Figures {
     ];
     const NEEDS_AGENTS: bool = false;
 
-    fn add(&mut self, c: &Conversation, _agents: &[AgentPart]) {
-        self.conversations += 1;
-        self.chats += u64::from(c.is_chat);
-        if let Some(index) = Status::ALL.iter().position(|s| *s == c.status) {
-            self.statuses[index] += 1;
-        }
-        self.triggered += u64::from(c.is_triggered);
+    fn add(&mut self, c: &Conversation, agents: &[AgentPart]) {
+        self.volumes.add(c, agents);
         if c.is_chat {
             if let Some(v) = c.first_response {
                 self.first_response.add(v);
@@ -135,24 +187,12 @@ impl Tally for Figures {
     }
 
     fn conversations(&self) -> u64 {
-        self.conversations
+        self.volumes.conversations
     }
 
     fn cells(&self) -> Vec<Cell> {
-        let missed = self.status(Status::Missed);
-        let missed_rate =
-            (self.conversations > 0).then(|| missed as f64 / self.conversations as f64);
-        let mut cells = vec![
-            Cell::int(self.conversations),
-            Cell::int(self.chats),
-            Cell::int(self.status(Status::Completed)),
-            Cell::int(self.status(Status::Incomplete)),
-            Cell::int(missed),
-            Cell::int(self.status(Status::Offline)),
-            Cell::int(self.status(Status::Dropped)),
-            Cell::int(self.status(Status::Open)),
-            Cell::int(self.triggered),
-            Cell::from_float(missed_rate),
+        let mut cells = self.volumes.cells();
+        cells.extend([
             Cell::from_float(self.first_response.mean(1)),
             Cell::from_float(self.first_response.median(1)),
             Cell::from_int(self.first_response.p90()),
@@ -167,7 +207,7 @@ impl Tally for Figures {
             Cell::from_int(self.words_counted.0),
             Cell::int(self.ratings.len()),
             Cell::from_float(self.ratings.mean(1)),
-        ];
+        ]);
         cells.extend(self.rating_counts.iter().map(|&n| Cell::int(n)));
         cells
     }
@@ -222,5 +262,45 @@ impl Tally for AgentFigures {
             Cell::from_float(self.first_response_ms.p90().map(|ms| ms as f64 / 1000.0)),
             Cell::from_float(self.ratings.mean(1)),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::payload::Counted;
+
+    /// The volumes are the first figures, under the same names, with the same values.
+    #[test]
+    fn volumes_are_the_first_figures() {
+        assert_eq!(
+            Volumes::COLUMNS,
+            &Figures::COLUMNS[..Volumes::COLUMNS.len()]
+        );
+        let (mut volumes, mut figures) = (Volumes::default(), Figures::default());
+        for (status, is_chat) in [
+            (Status::Missed, true),
+            (Status::Completed, true),
+            (Status::Offline, false),
+        ] {
+            let c = Conversation {
+                status,
+                is_chat,
+                is_triggered: is_chat,
+                first_response: Some(3),
+                avg_response: None,
+                duration: Some(60),
+                messages_recorded: None,
+                words_recorded: None,
+                counted: Counted::default(),
+                rating: Some(4),
+                keys: Vec::new(),
+                agents: Vec::new(),
+            };
+            volumes.add(&c, &[]);
+            figures.add(&c, &[]);
+        }
+        assert_eq!(volumes.cells(), figures.cells()[..Volumes::COLUMNS.len()]);
+        assert_eq!(volumes.cells()[9], Cell::Float(1.0 / 3.0));
     }
 }

@@ -60,48 +60,48 @@ impl<T: Tally> Grouping<T> {
     }
 
     pub fn add(&mut self, conversation: &Conversation) {
+        self.add_keyed(&conversation.keys, conversation);
+    }
+
+    /// Adds `conversation` under `keys`, one per `--by` dimension (the agent's is filled from
+    /// its agents), in place of its own keys: several groupings of one conversation each read
+    /// their part of one list of keys, and nothing is copied unless a group is new.
+    pub fn add_keyed(&mut self, keys: &[Option<Key>], conversation: &Conversation) {
         if self.with_total {
             self.total.add(conversation, &conversation.agents);
         }
         if self.by.is_empty() {
             return;
         }
-        if let Some(day) = conversation.keys[0].as_ref().and_then(Key::first_day) {
+        if let Some(day) = keys[0].as_ref().and_then(Key::first_day) {
             self.span = Some(match self.span {
                 Some((first, last)) => (first.min(day), last.max(day)),
                 None => (day, day),
             });
         }
         let Some(level) = self.agent_level else {
-            self.count_sizes(&conversation.keys, 0..self.by.len());
-            // Look up before cloning the keys: most conversations join an existing group.
-            match self.groups.get_mut(&conversation.keys) {
-                Some(tally) => tally.add(conversation, &[]),
-                None => {
-                    let mut tally = T::default();
-                    tally.add(conversation, &[]);
-                    self.groups.insert(conversation.keys.clone(), tally);
-                }
-            }
+            self.count_sizes(keys, 0..self.by.len());
+            add_to(&mut self.groups, keys, |tally| tally.add(conversation, &[]));
             return;
         };
         // Outer levels count a conversation once, however many agents wrote in it.
-        if let Some(first) = conversation.agents.first() {
-            self.count_sizes(&with_agent(&conversation.keys, level, first), 0..level);
+        if let (Some(first), true) = (conversation.agents.first(), level > 0) {
+            self.count_sizes(&with_agent(keys, level, first), 0..level);
         }
         for part in &conversation.agents {
-            let keys = with_agent(&conversation.keys, level, part);
-            self.count_sizes(&keys, level..self.by.len());
-            self.groups
-                .entry(keys)
-                .or_default()
-                .add(conversation, std::slice::from_ref(part));
+            // By agent alone, the agent's own key is the whole key: nothing to build.
+            let built;
+            let keys = if self.by.len() == 1 {
+                std::slice::from_ref(&part.key)
+            } else {
+                built = with_agent(keys, level, part);
+                &built
+            };
+            self.count_sizes(keys, level..self.by.len());
+            add_to(&mut self.groups, keys, |tally| {
+                tally.add(conversation, std::slice::from_ref(part))
+            });
         }
-    }
-
-    /// The tally of the whole selection so far.
-    pub fn total(&self) -> &T {
-        &self.total
     }
 
     /// Counts the conversation in its prefixes at `levels` that are ordered by size (the
@@ -109,7 +109,13 @@ impl<T: Tally> Grouping<T> {
     fn count_sizes(&mut self, keys: &[Option<Key>], levels: std::ops::Range<usize>) {
         for level in levels {
             if level + 1 < self.by.len() && !self.by[level].has_natural_order() {
-                *self.sizes.entry(keys[..=level].to_vec()).or_insert(0) += 1;
+                let prefix = &keys[..=level];
+                match self.sizes.get_mut(prefix) {
+                    Some(size) => *size += 1,
+                    None => {
+                        self.sizes.insert(prefix.to_vec(), 1);
+                    }
+                }
             }
         }
     }
@@ -204,8 +210,24 @@ fn with_agent(
     part: &crate::stats::AgentPart,
 ) -> Vec<Option<Key>> {
     let mut keys = keys.to_vec();
-    keys[level] = part.name.clone().map(Key::Name);
+    keys[level] = part.key.clone();
     keys
+}
+
+/// Adds to the tally of the group `keys`, made (and its keys copied) only when it is new.
+fn add_to<T: Tally>(
+    groups: &mut HashMap<Vec<Option<Key>>, T, FxBuildHasher>,
+    keys: &[Option<Key>],
+    add: impl FnOnce(&mut T),
+) {
+    match groups.get_mut(keys) {
+        Some(tally) => add(tally),
+        None => {
+            let mut tally = T::default();
+            add(&mut tally);
+            groups.insert(keys.to_vec(), tally);
+        }
+    }
 }
 
 fn keyless_last(a: &Option<Key>, b: &Option<Key>) -> Ordering {
@@ -254,7 +276,7 @@ mod tests {
             agents: agents
                 .iter()
                 .map(|a| AgentPart {
-                    name: Some(a.to_string()),
+                    key: Some(Key::Name(a.to_string())),
                     messages: 1,
                     first_response_ms: Some(1_000),
                 })

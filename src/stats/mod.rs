@@ -18,7 +18,7 @@ use jiff::civil::Date;
 use crate::model::payload::Status;
 
 pub use facts::{AgentPart, Conversation};
-pub use figures::{AgentFigures, Figures, Tally};
+pub use figures::{AgentFigures, Figures, Tally, Volumes};
 pub use groups::Grouping;
 
 /// A `--by` dimension.
@@ -58,6 +58,18 @@ impl Dimension {
             Dimension::Group => "group",
             Dimension::Status => "status",
         }
+    }
+
+    /// Whether its key comes from beginAt's local time (day, week, month, hour, weekday).
+    pub fn is_calendar(self) -> bool {
+        matches!(
+            self,
+            Dimension::Day
+                | Dimension::Week
+                | Dimension::Month
+                | Dimension::Hour
+                | Dimension::Weekday
+        )
     }
 
     /// Whether its groups are ordered by their place in time (or the status order) rather than

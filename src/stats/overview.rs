@@ -1,6 +1,8 @@
 //! Everything `sshook report` draws, computed in one pass by the same tallies as `sshook
 //! stats`: the whole selection, conversations per day / week / month, weekday × hour,
-//! countries, groups, agents, and conversations per trigger. Only aggregates are kept.
+//! countries, groups, agents, and conversations per trigger. Only aggregates are kept, and
+//! only those the page draws: the groups by time, country and group count volumes
+//! ([`Volumes`]), not the distributions of every figure that a `--by` of stats keeps.
 
 use std::collections::HashMap;
 
@@ -8,7 +10,9 @@ use jiff::civil::Date;
 
 use crate::model::payload::Payload;
 use crate::model::time::DisplayZone;
-use crate::stats::{AgentFigures, Conversation, Dimension, Figures, Grouping, Key, Report, Tally};
+use crate::stats::{
+    AgentFigures, Conversation, Dimension, Figures, Grouping, Report, Tally, Volumes,
+};
 
 /// The dimensions one conversation's facts are keyed by, in this order.
 const BY: [Dimension; 7] = [
@@ -52,14 +56,16 @@ impl Facts {
 /// The running tallies of a report.
 #[derive(Debug)]
 pub struct OverviewTally {
-    days: Grouping<Figures>,
-    weeks: Grouping<Figures>,
-    months: Grouping<Figures>,
-    weekday_hour: Grouping<Figures>,
-    countries: Grouping<Figures>,
-    groups: Grouping<Figures>,
+    /// The whole selection.
+    total: Figures,
+    days: Grouping<Volumes>,
+    weeks: Grouping<Volumes>,
+    months: Grouping<Volumes>,
+    weekday_hour: Grouping<Volumes>,
+    countries: Grouping<Volumes>,
+    groups: Grouping<Volumes>,
     agents: Grouping<AgentFigures>,
-    triggers: HashMap<String, u64>,
+    triggers: HashMap<String, u64, rustc_hash::FxBuildHasher>,
 }
 
 impl OverviewTally {
@@ -70,15 +76,16 @@ impl OverviewTally {
     pub fn new(range: Option<(Option<Date>, Option<Date>)>) -> OverviewTally {
         let axis = Some(range.unwrap_or((None, None)));
         OverviewTally {
-            days: Grouping::new(vec![Dimension::Day], axis),
-            // The total is counted once, by the days; the others count their groups only.
+            total: Figures::default(),
+            // The total is counted once, above; the groupings count their groups only.
+            days: Grouping::groups_only(vec![Dimension::Day], axis),
             weeks: Grouping::groups_only(vec![Dimension::Week], axis),
             months: Grouping::groups_only(vec![Dimension::Month], axis),
             weekday_hour: Grouping::groups_only(vec![Dimension::Weekday, Dimension::Hour], None),
             countries: Grouping::groups_only(vec![Dimension::Country], None),
             groups: Grouping::groups_only(vec![Dimension::Group], None),
             agents: Grouping::new(vec![Dimension::Agent], None),
-            triggers: HashMap::new(),
+            triggers: HashMap::default(),
         }
     }
 }
@@ -88,8 +95,9 @@ impl OverviewTally {
 pub struct Overview {
     /// The figures of the whole selection: `sshook stats` without `--by`.
     pub total: Report,
-    /// Conversations per day, week or month (chosen by the span): `stats --by day|week|month`.
-    /// The reports below have an empty total (it is [`Overview::total`]), except agents'.
+    /// Conversations per day, week or month (chosen by the span): the [`Volumes`] of `stats
+    /// --by day|week|month`. The reports below have an empty total (it is
+    /// [`Overview::total`]), except agents'; all but the agents' are volumes.
     pub periods: Report,
     /// `stats --by weekday --by hour`.
     pub weekday_hour: Report,
@@ -104,37 +112,34 @@ pub struct Overview {
 }
 
 impl OverviewTally {
+    /// Adds one conversation's facts. Its keys are in [`BY`] order, so each grouping reads
+    /// its own slice of them: no key is copied unless its group is new.
     pub fn add(&mut self, facts: Facts) {
         let Facts {
-            mut conversation,
+            conversation,
             triggers,
         } = facts;
-        let keys = std::mem::take(&mut conversation.keys);
-        let key = |i: usize| keys.get(i).cloned().flatten();
-        let mut add = |grouping: &mut Grouping<Figures>, these: Vec<Option<Key>>| {
-            conversation.keys = these;
-            grouping.add(&conversation);
-        };
-        add(&mut self.days, vec![key(0)]);
-        add(&mut self.weeks, vec![key(1)]);
-        add(&mut self.months, vec![key(2)]);
-        add(&mut self.weekday_hour, vec![key(3), key(4)]);
-        add(&mut self.countries, vec![key(5)]);
-        add(&mut self.groups, vec![key(6)]);
-        conversation.keys = vec![None];
-        self.agents.add(&conversation);
+        self.total.add(&conversation, &[]);
+        let keys = &conversation.keys;
+        self.days.add_keyed(&keys[0..1], &conversation);
+        self.weeks.add_keyed(&keys[1..2], &conversation);
+        self.months.add_keyed(&keys[2..3], &conversation);
+        self.weekday_hour.add_keyed(&keys[3..5], &conversation);
+        self.countries.add_keyed(&keys[5..6], &conversation);
+        self.groups.add_keyed(&keys[6..7], &conversation);
+        self.agents.add_keyed(&[None], &conversation);
         for trigger in triggers {
             *self.triggers.entry(trigger).or_insert(0) += 1;
         }
     }
 
     pub fn finish(self) -> Overview {
-        let first_response = self.days.total().first_response().counts().collect();
+        let first_response = self.total.first_response().counts().collect();
         let days = self.days.finish();
         // With --by day outermost every day of the span has a row: the rows are the span.
         let span = days.rows.len();
         let periods = if span <= MAX_DAYS {
-            days.clone()
+            days
         } else if span <= MAX_WEEKS_DAYS {
             self.weeks.finish()
         } else {
@@ -147,7 +152,7 @@ impl OverviewTally {
                 by: Vec::new(),
                 columns: Figures::COLUMNS,
                 rows: Vec::new(),
-                total: days.total,
+                total: self.total.cells(),
             },
             periods,
             weekday_hour: self.weekday_hour.finish(),
