@@ -208,6 +208,65 @@ fn follow_a_dumps_folder_as_serve_writes_it() {
     let _ = child.wait();
 }
 
+/// Files that appear in a followed folder come out once each, in the order they were
+/// completed; what a walk would skip is skipped. With the system's notifications, files are
+/// also written in place (read once closed); with `--poll`, which may come upon a file half
+/// written, they are renamed into place as `serve` stores them.
+#[test]
+fn follow_a_folder_reads_each_new_file_once_as_it_is_completed() {
+    for poll in [false, true] {
+        let wd = Workdir::new();
+        let store = |name: &str, text: String| {
+            if poll {
+                let temp = format!("{name}.tmp");
+                wd.write(&temp, text);
+                std::fs::rename(wd.path(&temp), wd.path(name)).expect("rename");
+            } else {
+                wd.write(name, text);
+            }
+        };
+        store("dumps/2026/03/01/a.json", ndjson(1));
+        let mut args = vec!["export", "--follow", "dumps", "--columns", "channel_id"];
+        args.extend(["--no-header", "--quiet"]);
+        if poll {
+            args.push("--poll");
+        }
+        let (mut child, _stdin, rx) = start(&wd, &args);
+        assert_eq!(next_line(&rx, "the file already there"), "1");
+        store("dumps/2026/03/01/b.json", ndjson(2));
+        assert_eq!(next_line(&rx, "a new file"), "2");
+        // Folders made at once, and a file in the deepest.
+        store("dumps/2027/01/02/c.ndjson", ndjson(3) + &ndjson(4));
+        assert_eq!(next_line(&rx, "a file in new folders"), "3");
+        assert_eq!(next_line(&rx, "its second line"), "4");
+        // Skipped as a walk skips them; a conversation already written is not written again;
+        // then one that is new.
+        store("dumps/rejected/x.json", ndjson(90));
+        store("dumps/2026/03/01/.hidden.json", ndjson(91));
+        store("dumps/2026/03/01/notes.txt", ndjson(92));
+        store("dumps/2026/03/01/again.json", ndjson(2));
+        store("dumps/2026/03/01/e.json", ndjson(5));
+        assert_eq!(next_line(&rx, "the next new file"), "5");
+        // A file replaced is not read again.
+        store("dumps/2026/03/01/e.json", ndjson(93));
+        store("dumps/2026/03/01/f.json", ndjson(6));
+        assert_eq!(next_line(&rx, "the file after a replaced one"), "6");
+        child.kill().expect("stop sshook");
+        let _ = child.wait();
+        let rest: Vec<String> = rx.try_iter().collect();
+        assert!(rest.is_empty(), "poll {poll}: {rest:?}");
+    }
+}
+
+#[test]
+fn poll_goes_with_follow() {
+    let wd = Workdir::new();
+    wd.write("hook.ndjson", ndjson(1));
+    let run = wd.run(&["export", "hook.ndjson", "--poll"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--follow"), "{}", run.stderr);
+}
+
 #[test]
 fn follow_refuses_what_cannot_stream() {
     let wd = Workdir::new();

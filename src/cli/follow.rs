@@ -1,6 +1,8 @@
 //! `--follow`: keep reading a growing file or folder, for the commands that stream rows.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
+use crate::input::follow::Follow;
 
 /// `--follow`, shared by the commands that stream rows.
 #[derive(Debug, Clone, clap::Args)]
@@ -11,12 +13,23 @@ pub struct FollowArgs {
     /// written once. Read after the INPUTs, if any.
     #[arg(long, value_name = "PATH")]
     pub follow: Option<PathBuf>,
+
+    /// With --follow DIR: walk the folder every half second for new files instead of waiting
+    /// for the system's file notifications. For network file systems (NFS, SMB), where files
+    /// that other machines write send none. Also used, with a note, when notifications cannot
+    /// be had.
+    #[arg(long, requires = "follow")]
+    pub poll: bool,
 }
 
 impl FollowArgs {
-    /// The path to follow, if any.
-    pub fn path(&self) -> Option<&Path> {
-        self.follow.as_deref()
+    /// What to follow, if anything.
+    pub fn follow(&self) -> Option<Follow> {
+        Some(Follow {
+            path: self.follow.clone()?,
+            poll: self.poll,
+            quiet: false,
+        })
     }
 
     /// Refuses what cannot stream: output written at the end (a file, a table, Parquet) and a

@@ -84,9 +84,13 @@ impl GlobalArgs {
 /// figures — and fails.
 pub fn open_inputs(
     inputs: &[String],
-    follow: Option<&std::path::Path>,
+    follow: Option<crate::input::follow::Follow>,
     global: &GlobalArgs,
 ) -> anyhow::Result<Option<(Vec<Source>, Diagnostics)>> {
+    let follow = follow.map(|follow| crate::input::follow::Follow {
+        quiet: global.quiet,
+        ..follow
+    });
     let discovery = crate::input::follow::discover_following(inputs, follow)?;
     let mut diagnostics = global.diagnostics();
     diagnostics.report_all(&discovery.findings);

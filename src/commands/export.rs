@@ -176,7 +176,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
             options,
         )?)
     };
-    let follow = args.follow.path();
+    let follow = args.follow.follow();
     let Some((sources, mut diagnostics)) = cli::open_inputs(&args.input.inputs, follow, global)?
     else {
         return Ok(Outcome::BadInput);

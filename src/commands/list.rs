@@ -144,7 +144,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
         ..Options::default()
     };
     let encoder = Encoder::new(columns, format.rows(), selection.zone.clone(), options)?;
-    let follow = args.follow.path();
+    let follow = args.follow.follow();
     let Some((sources, mut diagnostics)) = cli::open_inputs(&args.input.inputs, follow, global)?
     else {
         return Ok(Outcome::BadInput);

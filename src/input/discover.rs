@@ -27,7 +27,7 @@ pub enum SourceKind {
     File(PathBuf),
     Stdin,
     /// `--follow`: a file read as it grows, or a folder whose new files are read.
-    Follow(PathBuf),
+    Follow(super::follow::Follow),
     /// A folder walked by the reader as it reads (see [`discover_streaming`]): its files are
     /// never all held in memory, and the first is read while the walk goes on.
     Folder(PathBuf),
@@ -311,6 +311,47 @@ pub fn walk(
     }
     ancestors.pop();
     going
+}
+
+/// Whether a walk of the folder `root` reaches `path`, a file or folder below it, as [`walk`]
+/// would: no folder on the way (nor `path`, a folder) skipped or listed in its parent's
+/// `.sshookignore`, and `path`, a file, a regular one (links followed) with a payload file
+/// name that is not listed either. For `--follow`, which hears of paths one at a time.
+pub fn in_walk(root: &Path, path: &Path) -> bool {
+    let Ok(below) = path.strip_prefix(root) else {
+        return false;
+    };
+    let Ok(meta) = fs::metadata(path) else {
+        return false;
+    };
+    let names: Vec<_> = below.components().collect();
+    let mut dir = root.to_path_buf();
+    for (at, name) in names.iter().enumerate() {
+        let std::path::Component::Normal(os_name) = name else {
+            return false;
+        };
+        let name = os_name.to_string_lossy();
+        let last = at + 1 == names.len();
+        let skipped = if last && !meta.is_dir() {
+            !meta.is_file() || !is_payload_file_name(&name)
+        } else {
+            is_skipped_dir_name(&name)
+        };
+        if skipped || ignore_patterns(&dir).iter().any(|p| p.matches(&name)) {
+            return false;
+        }
+        dir.push(os_name);
+    }
+    true
+}
+
+/// A file found by [`in_walk`], as a walk names it.
+pub fn walked_file(path: &Path) -> Source {
+    Source {
+        name: Arc::from(path_name(path)),
+        kind: SourceKind::File(path.to_path_buf()),
+        size: None,
+    }
 }
 
 /// How a path found in a walk is named: as it is when it is UTF-8 (the common case, without

@@ -215,10 +215,10 @@ impl Reader<'_> {
             open
         };
         match &source.kind {
-            SourceKind::Follow(dir) if dir.is_dir() => {
+            SourceKind::Follow(followed) if followed.path.is_dir() => {
                 // The files a followed folder gains were not looked at yet.
                 let mut each = |found: &Source| read(found, file_size(found).is_some());
-                follow::folder(dir, self.sources, stop, &mut each);
+                follow::folder(followed, self.sources, stop, &mut each);
             }
             _ => {
                 read(&source, size.is_some());

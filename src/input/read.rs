@@ -97,13 +97,15 @@ pub fn read_source(
     let file = &source.name;
     let raw: Box<dyn Read + Send> = match &source.kind {
         SourceKind::Stdin => Box::new(io::stdin()),
-        SourceKind::Follow(path) => match super::follow::Tail::open(path, Arc::clone(stop)) {
-            Ok(tail) => Box::new(tail),
-            Err(err) => {
-                emit(Chunk::io_failed(file, &err));
-                return;
+        SourceKind::Follow(follow) => {
+            match super::follow::Tail::open(&follow.path, Arc::clone(stop)) {
+                Ok(tail) => Box::new(tail),
+                Err(err) => {
+                    emit(Chunk::io_failed(file, &err));
+                    return;
+                }
             }
-        },
+        }
         // A folder is walked by the reader (input::for_each_chunk): read here, it says so.
         SourceKind::File(path) | SourceKind::Folder(path) => match File::open(path) {
             Ok(f) => Box::new(f),
