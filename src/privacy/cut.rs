@@ -390,6 +390,16 @@ pub fn cuts<'a>(log: &'a Log, events: &'a [bool], len: u64) -> Cuts<'a> {
     }
 }
 
+/// The byte ranges to cut for `spots`, removed documents in text order (a piece's), in a
+/// text of `len` bytes.
+pub fn cuts_of(spots: &[Spot], len: u64) -> Vec<(u64, u64)> {
+    let mut log = Log::default();
+    for spot in spots {
+        log.push(*spot, false);
+    }
+    cuts(&log, &[], len).collect()
+}
+
 /// The iterator of [`cuts`].
 #[derive(Debug)]
 pub struct Cuts<'a> {

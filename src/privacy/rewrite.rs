@@ -17,14 +17,14 @@
 
 use std::collections::HashSet;
 use std::fs;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 
-use super::cut::{self, CopyError};
-use super::scan::{self, Scanned, Stamp, Target};
+use super::scan::{self, Target};
+use super::write;
 use crate::diagnostics::{count, Diagnostics};
 use crate::dumps::{is_payload_file_name, REJECTED_DIR};
 use crate::model::finding::describe_io;
@@ -80,7 +80,7 @@ pub fn run(
     for dump in dumps {
         walk(Path::new(dump), true, false, &mut targets, diagnostics);
     }
-    let mut scanned = scan::scan(&targets, rule);
+    let mut scanned = scan::scan(&targets, rule, !dry_run);
 
     // Events belong to their conversation: assemble them all, then ask the rule. A
     // conversation of a contact the rule names goes too, and the contact events of the
@@ -125,7 +125,7 @@ pub fn run(
 
     let mut report = Report::new(dry_run);
     for (target, scanned) in targets.into_iter().zip(scanned) {
-        let scanned = match scanned {
+        let mut scanned = match scanned {
             Ok(scanned) => scanned,
             Err(err) => {
                 diagnostics.report(&Finding::error(
@@ -171,9 +171,11 @@ pub fn run(
         let done = if dry_run {
             Ok(())
         } else if delete {
-            delete_file(&target, Some(scanned.stamp))
+            write::delete_file(&target, scanned.stamp)
+        } else if let Some(written) = scanned.written.take() {
+            written
         } else {
-            rewrite_file(&target, &scanned, &events_removed)
+            write::rewrite_after(&target, &scanned, &events_removed)
         };
         match done {
             Ok(()) if delete => {
@@ -321,114 +323,4 @@ fn walk(
             rejected: in_rejected,
         });
     }
-}
-
-/// How long to wait between writing the new file and renaming it, for the crash test
-/// (`SSHOOK_TEST_PAUSE_BEFORE_RENAME_MS`, at most 10 s).
-fn test_pause() {
-    if let Some(ms) = std::env::var("SSHOOK_TEST_PAUSE_BEFORE_RENAME_MS")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-    {
-        std::thread::sleep(std::time::Duration::from_millis(ms.min(10_000)));
-    }
-}
-
-fn folder_of(path: &Path) -> &Path {
-    match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    }
-}
-
-/// The file must be the one that was planned: same size, same mtime.
-fn check_unchanged(target: &Target, stamp: Option<Stamp>) -> Result<()> {
-    let meta =
-        fs::symlink_metadata(&target.path).map_err(|e| anyhow::anyhow!("{}", describe_io(&e)))?;
-    if meta.file_type().is_symlink() {
-        bail!("it became a symbolic link while sshook was reading it");
-    }
-    if Some(Stamp::of(&meta)) != stamp {
-        bail!("it changed while sshook was reading it (size or modification time); run again");
-    }
-    Ok(())
-}
-
-fn sync_folder(dir: &Path) -> Result<()> {
-    fs::File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| anyhow::anyhow!("cannot sync the folder: {}", describe_io(&e)))
-}
-
-fn delete_file(target: &Target, stamp: Option<Stamp>) -> Result<()> {
-    check_unchanged(target, stamp)?;
-    fs::remove_file(&target.path).map_err(|e| anyhow::anyhow!("{}", describe_io(&e)))?;
-    if target.rejected {
-        // serve keeps why a body was rejected next to it: `X.json` and `X.reason.txt`.
-        let reason = target.path.with_extension("reason.txt");
-        if reason.is_file() {
-            let _ = fs::remove_file(reason);
-        }
-    }
-    sync_folder(folder_of(&target.path))
-}
-
-/// The gzip level a rewritten `.gz` is written at.
-fn gzip_level() -> flate2::Compression {
-    flate2::Compression::default()
-}
-
-/// How much of the text is read at a time while it is copied.
-const COPY_BLOCK: usize = 1 << 20;
-
-/// Writes the file's text without the removed documents to a temporary file beside it, and
-/// puts it in the file's place.
-fn rewrite_file(target: &Target, scanned: &Scanned, events_removed: &[bool]) -> Result<()> {
-    check_unchanged(target, Some(scanned.stamp))?;
-    let text = scan::open_text(&target.path).map_err(|e| anyhow::anyhow!("{}", describe_io(&e)))?;
-    let dir = folder_of(&target.path);
-    let mut temp = tempfile::Builder::new()
-        .prefix(".sshook-rewrite-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| anyhow::anyhow!("cannot write in its folder: {}", describe_io(&e)))?;
-    {
-        let file = temp.as_file_mut();
-        let cuts = cut::cuts(&scanned.log, events_removed, scanned.len);
-        let mut reader = text.reader;
-        let mut out = BufWriter::with_capacity(COPY_BLOCK, &*file);
-        let copied = if text.gzip {
-            let mut gz = flate2::write::GzEncoder::new(&mut out, gzip_level());
-            if text.bom {
-                gz.write_all(&[0xEF, 0xBB, 0xBF])?;
-            }
-            let copied = cut::copy_without(&mut reader, &mut gz, cuts, COPY_BLOCK);
-            gz.finish()?;
-            copied
-        } else {
-            if text.bom {
-                out.write_all(&[0xEF, 0xBB, 0xBF])?;
-            }
-            cut::copy_without(&mut reader, &mut out, cuts, COPY_BLOCK)
-        };
-        let copied = match copied {
-            Ok(n) => n,
-            Err(CopyError::Read(err)) => bail!("{}", describe_io(&err)),
-            Err(CopyError::Write(err)) => return Err(err.into()),
-        };
-        out.flush()?;
-        drop(out);
-        if copied != scanned.len {
-            bail!("it changed while sshook was reading it (size or modification time); run again");
-        }
-        if let Ok(meta) = fs::metadata(&target.path) {
-            let _ = file.set_permissions(meta.permissions());
-        }
-        file.sync_all().context("cannot sync the new file")?;
-    }
-    test_pause();
-    check_unchanged(target, Some(scanned.stamp))?;
-    temp.persist(&target.path)
-        .map_err(|e| anyhow::anyhow!("cannot replace it: {}", describe_io(&e.error)))?;
-    sync_folder(dir)
 }

@@ -14,6 +14,7 @@
 //! known once every file is read).
 
 use std::collections::hash_map::DefaultHasher;
+use std::collections::HashSet;
 use std::fs;
 use std::hash::{Hash, Hasher};
 use std::io::{self, Read};
@@ -26,6 +27,7 @@ use rayon::prelude::*;
 
 use super::cut::{self, Log};
 use super::rewrite::Rule;
+use super::write::Early;
 use crate::input::{self, Chunk};
 use crate::model::document::Item;
 use crate::model::finding::{Finding, Origin};
@@ -95,6 +97,8 @@ pub struct Scanned {
     pub conversations: Vec<u64>,
     /// A rejected body that could not be read and that the rule removes.
     pub drop_whole: bool,
+    /// The file was rewritten while it was read (see [`Early`]), or that failed.
+    pub written: Option<anyhow::Result<()>>,
 }
 
 /// A text opened for reading: gunzipped when it is gzip, its byte order mark read past.
@@ -140,6 +144,9 @@ enum Piece {
         base: u64,
         /// The file's text ends with this piece.
         last: bool,
+        /// The file is gzip; its text starts with a byte order mark.
+        gzip: bool,
+        bom: bool,
     },
     Failed {
         target: usize,
@@ -183,7 +190,9 @@ struct Open {
 }
 
 /// Reads every target and finds what `rule` removes; one result per target, in order.
-pub fn scan(targets: &[Target], rule: &dyn Rule) -> Vec<io::Result<Scanned>> {
+/// `rewrite`: not a dry run; big files of POST-hook payloads are then rewritten as they are
+/// read (see [`Early`]).
+pub fn scan(targets: &[Target], rule: &dyn Rule, rewrite: bool) -> Vec<io::Result<Scanned>> {
     let (piece_tx, piece_rx) = mpsc::sync_channel::<Piece>(QUEUE);
     let spare: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
     let mut merge = Merge {
@@ -193,6 +202,9 @@ pub fn scan(targets: &[Target], rule: &dyn Rule) -> Vec<io::Result<Scanned>> {
         open: targets.iter().map(|_| None).collect(),
         done: targets.iter().map(|_| None).collect(),
         carry: None,
+        early: None,
+        early_from: rewrite.then(early_from),
+        twice: named_twice(targets),
     };
     std::thread::scope(|scope| {
         let spare = &spare;
@@ -256,13 +268,51 @@ struct Merge<'a> {
     /// A piece held back to be parsed again with the next one: its target, stamp, text and
     /// where it starts.
     carry: Option<(usize, Stamp, Chunk, u64)>,
+    /// The file being read, when it may be rewritten as it is read.
+    early: Option<(usize, EarlyState)>,
+    /// The size from which a file may be rewritten as it is read; `None` in a dry run.
+    early_from: Option<u64>,
+    /// Files named more than once: each reading must see the file as it was.
+    twice: HashSet<PathBuf>,
+}
+
+/// Where the rewriting of a file as it is read stands.
+enum EarlyState {
+    /// No document removed yet.
+    Waiting,
+    Writing(Early),
+    /// Starting failed: the file is left as it was, and this is why.
+    Failed(anyhow::Error),
+    /// Not for this file (it holds webhook events, or it is small): rewritten after reading.
+    Off,
+}
+
+/// Files at least this big (as stored) are rewritten as they are read; smaller ones are
+/// cheap to read again. `SSHOOK_TEST_REWRITE_WHILE_READING_FROM` sets it for the tests.
+const EARLY_FROM: u64 = 8 << 20;
+
+fn early_from() -> u64 {
+    std::env::var("SSHOOK_TEST_REWRITE_WHILE_READING_FROM")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(EARLY_FROM)
+}
+
+fn named_twice(targets: &[Target]) -> HashSet<PathBuf> {
+    let mut seen = HashSet::new();
+    targets
+        .iter()
+        .filter(|t| !seen.insert(t.path.clone()))
+        .map(|t| t.path.clone())
+        .collect()
 }
 
 impl Merge<'_> {
     fn piece(&mut self, piece: Piece, found: Option<Found>) {
-        let (target, stamp, mut chunk, mut base, last) = match piece {
+        let (target, stamp, mut chunk, mut base, last, gzip, bom) = match piece {
             Piece::Failed { target, err } => {
                 self.carry = None;
+                self.early = None;
                 self.open[target] = None;
                 self.done[target] = Some(Err(err));
                 return;
@@ -273,7 +323,9 @@ impl Merge<'_> {
                 chunk,
                 base,
                 last,
-            } => (target, stamp, chunk, base, last),
+                gzip,
+                bom,
+            } => (target, stamp, chunk, base, last, gzip, bom),
         };
         let mut found = found.unwrap_or_default();
         if let Some((_, _, held, held_base)) = self.carry.take() {
@@ -298,15 +350,82 @@ impl Merge<'_> {
             return;
         }
         let len = chunk.text.len() as u64;
+        let has_events = found.spots.iter().any(|(_, _, event)| event.is_some());
         let slot = self.open[target].get_or_insert_with(|| Open::new(stamp));
-        slot.add(found, base);
+        let removed = slot.add(found, base);
+        if self.early.as_ref().map(|(t, _)| *t) != Some(target) {
+            let t = &self.targets[target];
+            let eligible = self.early_from.is_some_and(|from| stamp.len >= from)
+                && !t.rejected
+                && !self.twice.contains(&t.path);
+            let state = if eligible {
+                EarlyState::Waiting
+            } else {
+                EarlyState::Off
+            };
+            self.early = Some((target, state));
+        }
+        if let Some((_, state)) = &mut self.early {
+            let t = &self.targets[target];
+            let text = &chunk.text;
+            early_piece(
+                state,
+                t,
+                (text, base, base + len),
+                &removed,
+                has_events,
+                gzip,
+                bom,
+            );
+        }
         if last {
             if let Some(mut finished) = self.open[target].take() {
                 finished.scanned.len = base + len;
+                let scanned = &mut finished.scanned;
+                let state = self.early.take().map(|(_, state)| state);
+                // A file left with no document is deleted, not rewritten.
+                let deleted = scanned.docs == scanned.payloads_removed && scanned.bad.is_empty();
+                scanned.written = match state {
+                    Some(EarlyState::Writing(early)) if !deleted => {
+                        Some(early.finish(&self.targets[target], stamp))
+                    }
+                    Some(EarlyState::Failed(err)) if !deleted => Some(Err(err)),
+                    _ => None,
+                };
                 self.done[target] = Some(Ok(finished.scanned));
             }
         }
         recycle(self.spare, chunk);
+    }
+}
+
+/// Rewrites the piece `text` (from `base` to `end` in the file's text) of a file rewritten as
+/// it is read, once one of its documents went; `removed`: the piece's removed payloads.
+fn early_piece(
+    state: &mut EarlyState,
+    target: &Target,
+    (text, base, end): (&[u8], u64, u64),
+    removed: &[cut::Spot],
+    has_events: bool,
+    gzip: bool,
+    bom: bool,
+) {
+    if has_events {
+        // Whether an event goes is known once every file is read: rewritten after.
+        *state = EarlyState::Off;
+        return;
+    }
+    if matches!(state, EarlyState::Waiting) && !removed.is_empty() {
+        let cuts = cut::cuts_of(removed, end);
+        // The white space before a last document that goes may begin in the piece before.
+        let from = cuts.first().map_or(base, |&(start, _)| start.min(base));
+        *state = match Early::start(target, from, gzip, bom) {
+            Ok(early) => EarlyState::Writing(early),
+            Err(err) => EarlyState::Failed(err),
+        };
+    }
+    if let EarlyState::Writing(early) = state {
+        early.write(text, base, &cut::cuts_of(removed, end));
     }
 }
 
@@ -324,21 +443,26 @@ impl Open {
                 payloads_removed: 0,
                 conversations: Vec::new(),
                 drop_whole: false,
+                written: None,
             },
             last_text: 0,
         }
     }
 
-    /// Adds what the piece at `base` holds.
-    fn add(&mut self, found: Found, base: u64) {
+    /// Adds what the piece at `base` holds; the removed payloads' spots.
+    fn add(&mut self, found: Found, base: u64) -> Vec<cut::Spot> {
         let s = &mut self.scanned;
+        let mut removed = Vec::new();
         for (spot, reaches_start, event) in found.spots {
             let mut spot = spot.shifted(base);
             if reaches_start {
                 spot = spot.with_before(self.last_text);
             }
             s.log.push(spot, event.is_some());
-            s.events.extend(event);
+            match event {
+                Some(event) => s.events.push(event),
+                None => removed.push(spot),
+            }
         }
         s.docs += found.docs;
         s.facts.extend(found.facts);
@@ -349,6 +473,7 @@ impl Open {
         if let Some(last_text) = found.last_text {
             self.last_text = base + last_text;
         }
+        removed
     }
 }
 
@@ -385,8 +510,8 @@ fn read_target(
         Ok(meta) => Stamp::of(&meta),
         Err(err) => return send(failed(err)),
     };
-    let mut text = match open_text(&target.path) {
-        Ok(text) => text.reader,
+    let (mut text, gzip, bom) = match open_text(&target.path) {
+        Ok(text) => (text.reader, text.gzip, text.bom),
         Err(err) => return send(failed(err)),
     };
     let mut buf = buffer(spare);
@@ -439,6 +564,8 @@ fn read_target(
             chunk,
             base,
             last: ended,
+            gzip,
+            bom,
         };
         if !send(piece) {
             return false;
