@@ -175,7 +175,7 @@ fn write_workbook(
     selection: &Selection,
     renderer: &xlsx::Renderer,
 ) -> Result<Outcome> {
-    let follow = args.follow.path();
+    let follow = args.follow.follow();
     let Some((sources, mut diagnostics)) = cli::open_inputs(&args.input.inputs, follow, global)?
     else {
         return Ok(Outcome::BadInput);
