@@ -29,7 +29,7 @@ use crate::model::payload::{Scalar, Text};
 macro_rules! lenient_object {
     (
         $(#[$meta:meta])*
-        pub struct $name:ident<'a> {
+        $vis:vis struct $name:ident<'a> {
             $(
                 $(#[$fmeta:meta])*
                 $key:literal => $field:ident: $ty:ty = $reader:ty,
@@ -38,7 +38,7 @@ macro_rules! lenient_object {
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Default)]
-        pub struct $name<'a> {
+        $vis struct $name<'a> {
             $( $(#[$fmeta])* pub $field: $ty, )*
             /// The fields the model does not use, as they came.
             pub other: $crate::model::webhook::tolerant::Other<'a>,
@@ -581,3 +581,72 @@ impl<'de: 'a, 'a> Deserialize<'de> for Name<'a> {
 
 /// The fields of an object that the model does not use, as they came: key and JSON text.
 pub type Other<'a> = Vec<(Text<'a>, &'a RawValue)>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    lenient_object! {
+        struct Sample<'a> {
+            "tags" => tags: Option<Vec<Text<'a>>> = Tags<'a>,
+            "agent" => agent: Option<Scalar<'a>> = Id<'a>,
+            "at" => at: Option<i64> = Time,
+            "open" => open: Option<bool> = Flag,
+        }
+    }
+
+    /// The sample read from `json`, and how many fields were odd.
+    fn read(json: &str) -> (Sample<'_>, u32) {
+        let counting = Counting::start();
+        let sample: Sample = serde_json::from_str(json).unwrap();
+        (sample, counting.finish())
+    }
+
+    #[test]
+    fn every_known_shape_reads_and_nothing_is_odd() {
+        let (s, odd) = read(
+            r#"{"tags":{"type":"list","data":["vip",7],"total":2},"agent":3,
+                "at":"2026-05-12T20:29:21+02:00","open":null,"x":{"kept":[1]}}"#,
+        );
+        assert_eq!(odd, 0);
+        assert_eq!(s.tags.unwrap(), ["vip", "7"]);
+        assert_eq!(&*s.agent.unwrap(), "3");
+        assert_eq!(s.at, Some(1_778_610_561_000));
+        assert_eq!(s.open, None);
+        assert_eq!(s.other.len(), 1);
+        assert_eq!(
+            (&*s.other[0].0, s.other[0].1.get()),
+            ("x", r#"{"kept":[1]}"#)
+        );
+        let (s, odd) = read(r#"{"tags":["a"],"agent":"3","at":"2026-05-12T18:29:21.336Z"}"#);
+        assert_eq!(
+            (odd, s.tags.unwrap().len(), s.at),
+            (0, 1, Some(1_778_610_561_336))
+        );
+    }
+
+    #[test]
+    fn odd_shapes_are_counted_read_as_absent_and_found_again() {
+        let json = r#"{"tags":42,"agent":{"id":3},"at":"yesterday","open":"no"}"#;
+        let (s, odd) = read(json);
+        assert_eq!(odd, 4);
+        assert!(s.tags.is_none() && s.agent.is_none() && s.at.is_none() && s.open.is_none());
+        let messages: Vec<String> = (0..odd)
+            .map(|skip| {
+                failing_at(skip, || serde_json::from_str::<Sample>(json))
+                    .unwrap_err()
+                    .to_string()
+            })
+            .collect();
+        assert!(messages[0].starts_with("expected an array of strings or a list object"));
+        assert!(messages[1].starts_with("expected string, integer or null, found object"));
+        assert!(
+            messages[2].contains("found string \"yesterday\""),
+            "{}",
+            messages[2]
+        );
+        assert!(messages[3].starts_with("expected boolean or null, found string \"no\""));
+        // Back to counting afterwards.
+        assert_eq!(read(json).1, 4);
+    }
+}
