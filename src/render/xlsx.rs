@@ -231,9 +231,15 @@ impl Formats {
     }
 }
 
+/// The deflate level of the workbook's zip. Zipping the sheets is most of a big workbook's time,
+/// done at the end on one thread: on 200 000 conversations (a 385 MB sheet) level 6, the
+/// default, took 8.6 s for 53 MB, level 2 2.8 s for 67 MB, level 1 1.7 s for 81 MB.
+const ZIP_LEVEL: u8 = 2;
+
 /// A new workbook that says the zone its times are in.
 fn workbook(zone: &DisplayZone) -> Workbook {
     let mut workbook = Workbook::new();
+    workbook.set_zip_compression_level(ZIP_LEVEL);
     let name = zone.tz.iana_name().unwrap_or("UTC");
     let properties = DocProperties::new()
         .set_comment(format!("Written by sshook; times are in {name}."))
