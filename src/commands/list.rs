@@ -22,6 +22,7 @@ Examples:
   sshook list dumps/ --since 2026-03-01 --status missed --sort begin --reverse --limit 20
   sshook list dumps/ --agent 'John Doe' --rated --tz Europe/Prague
   sshook list dumps/ --format csv > conversations.csv
+  sshook list dumps/ --since 7d -o week.xlsx
 
 Columns: conversation_id (channel.id, or a webhook conversation's id), begin_at (in the display zone), duration (seconds), status,
 visitor_name, visitor_country_code, agents, messages_counted (visitor and agent messages,
@@ -38,9 +39,9 @@ pub struct Args {
     #[command(flatten)]
     pub follow: FollowArgs,
 
-    /// table (fitted to the terminal), csv, tsv, ndjson or json; the column names are the
-    /// header and the JSON keys. Default: a table on a terminal, else what the -o file's
-    /// extension names, else csv.
+    /// table (fitted to the terminal), csv, tsv, ndjson, json or xlsx (an Excel workbook,
+    /// needs -o); the column names are the header and the JSON keys. Default: a table on a
+    /// terminal, else what the -o file's extension names, else csv.
     #[arg(long, short = 'f', value_enum, value_name = "FORMAT")]
     pub format: Option<ListFormat>,
 
