@@ -574,3 +574,39 @@ fn redact_agents_renames_the_agent_rows_and_keeps_their_figures() {
         run.stderr
     );
 }
+
+/// Open conversations (assembled from webhook events, not closed yet) are a series of their
+/// own: every period's bar adds up to its conversations, and all bars to the headline, which
+/// is `stats`' count.
+#[test]
+fn open_conversations_are_a_series_and_the_bars_add_up() {
+    let wd = crate::common::Workdir::new();
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/sample-data/webhooks");
+    let page = wd.run(&["report", sample, "-q"]).stdout;
+    assert!(
+        page.contains("<i class=\"s-open\"></i>open"),
+        "no open in the legend"
+    );
+    let stats = wd.run(&["stats", sample, "-f", "json", "-q"]);
+    let stats: serde_json::Value = serde_json::from_str(&stats.stdout).unwrap();
+    let total = stats["total"]["conversations"].as_u64().unwrap();
+    assert!(stats["total"]["open"].as_u64().unwrap() >= 1, "{stats}");
+    let mut summed = 0;
+    for title in page.split("<title>").skip(1) {
+        let title = &title[..title.find('<').unwrap()];
+        let Some((_, rest)) = title.split_once(": ") else {
+            continue;
+        };
+        let Some((n, statuses)) = rest.split_once(" conversations, ") else {
+            continue;
+        };
+        let n: u64 = n.parse().unwrap();
+        let parts: u64 = statuses
+            .split(", ")
+            .map(|p| p.split_once(' ').unwrap().0.parse::<u64>().unwrap())
+            .sum();
+        assert_eq!(parts, n, "{title}");
+        summed += n;
+    }
+    assert_eq!(summed, total, "the bars add up to the headline");
+}

@@ -5,7 +5,7 @@
 
 pub const CSS: &str = "\
 :root{--bg:#fff;--fg:#1f2328;--muted:#5f6670;--grid:#e3e5e8;--card:#f4f5f7;--accent:#0072b2;\
---completed:#0072b2;--incomplete:#a3a3a3;--dropped:#cc79a7;--offline:#e69f00;--missed:#d55e00}
+--completed:#0072b2;--incomplete:#a3a3a3;--dropped:#cc79a7;--offline:#e69f00;--missed:#d55e00;--open:#009e73}
 @media (prefers-color-scheme:dark){:root{--bg:#15171a;--fg:#e6e8eb;--muted:#a2a9b3;--grid:#30343a;\
 --card:#1f2226;--accent:#56b4e9;--completed:#56b4e9;--incomplete:#7d828a}}
 *{box-sizing:border-box}
@@ -24,7 +24,7 @@ svg text{fill:var(--fg);font-size:11px}svg text.title{fill:var(--muted);font-siz
 .grid{stroke:var(--grid);stroke-width:1}.axis{stroke:var(--muted);stroke-width:1}
 .s-completed{fill:var(--completed);background:var(--completed)}.s-incomplete{fill:var(--incomplete);background:var(--incomplete)}
 .s-dropped{fill:var(--dropped);background:var(--dropped)}.s-offline{fill:var(--offline);background:var(--offline)}
-.s-missed{fill:var(--missed);background:var(--missed)}
+.s-missed{fill:var(--missed);background:var(--missed)}.s-open{fill:var(--open);background:var(--open)}
 .line{fill:none;stroke:var(--missed);stroke-width:2}.dot{fill:var(--missed)}
 .cell-key{background:var(--accent)}.cell-key.light{opacity:.25}
 .bar{fill:var(--accent)}.cell{fill:var(--accent)}.cell.empty{fill:var(--card);fill-opacity:1}
