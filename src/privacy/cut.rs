@@ -3,7 +3,7 @@
 //! memory, never a removal that moves the rest of a buffer.
 //!
 //! The bytes that go are those `erase` and `prune` have always cut
-//! ([docs/privacy.md](../../docs/privacy.md#safety-of-the-rewrite)), which were defined by
+//! (`docs/privacy.md#safety-of-the-rewrite`), which were defined by
 //! cutting the removed documents out one by one, from the last to the first, each from the text
 //! the later cuts had left:
 //!

@@ -8,13 +8,14 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 
 use flate2::{Compress, Compression, Crc, FlushCompress, Status};
-use rayon::prelude::*;
+
+use super::ordered;
 
 /// Text compressed as one block.
 const BLOCK: usize = 1 << 20;
-/// Blocks handed to the compressors ahead, and compressed together at most.
-const QUEUE: usize = 2;
-const WAVE: usize = 4;
+/// Blocks handed to the compressors ahead, and being compressed or waiting for their turn.
+const QUEUE: usize = 4;
+const IN_FLIGHT: usize = 4;
 
 /// The gzip level of a rewritten `.gz`: the fast one. The old file's level is not known,
 /// and compression is most of the work of rewriting a `.gz`.
@@ -107,7 +108,7 @@ impl<W: Write + Send + 'static> Write for Deflater<W> {
     }
 }
 
-/// Compresses the blocks `blocks` gives, waves of them in parallel, and writes them in order.
+/// Compresses the blocks `blocks` gives on the rayon pool, and writes them in order.
 fn compress_all<W: Write>(
     blocks: &mpsc::Receiver<Vec<u8>>,
     mut out: W,
@@ -115,36 +116,31 @@ fn compress_all<W: Write>(
 ) -> io::Result<(Crc, u64, W)> {
     let mut crc = Crc::new();
     let mut size = 0u64;
-    let mut wave = Vec::with_capacity(WAVE);
-    let mut ended = false;
-    while !ended {
-        match blocks.recv() {
-            Ok(block) => wave.push(block),
-            Err(_) => ended = true,
-        }
-        while !ended && wave.len() < WAVE {
-            match blocks.try_recv() {
-                Ok(block) => wave.push(block),
-                Err(mpsc::TryRecvError::Empty) => break,
-                Err(mpsc::TryRecvError::Disconnected) => ended = true,
-            }
-        }
-        let compressed: Vec<io::Result<(Vec<u8>, Crc)>> = wave
-            .par_iter()
-            .map(|block| {
-                let mut block_crc = Crc::new();
-                block_crc.update(block);
-                deflate(block, level, FlushCompress::Sync).map(|d| (d, block_crc))
-            })
-            .collect();
-        for (block, done) in wave.drain(..).zip(compressed) {
-            let (deflated, block_crc) = done?;
+    let mut failed = None;
+    let work = |block: Vec<u8>| {
+        let mut block_crc = Crc::new();
+        block_crc.update(&block);
+        deflate(&block, level, FlushCompress::Sync).map(|d| (d, block_crc, block.len()))
+    };
+    ordered::in_order(blocks, IN_FLIGHT, &work, &mut |done| {
+        let written = done.and_then(|(deflated, block_crc, len)| {
             out.write_all(&deflated)?;
             crc.combine(&block_crc);
-            size += block.len() as u64;
+            size += len as u64;
+            Ok(())
+        });
+        match written {
+            Ok(()) => true,
+            Err(err) => {
+                failed = Some(err);
+                false
+            }
         }
+    });
+    match failed {
+        Some(err) => Err(err),
+        None => Ok((crc, size, out)),
     }
-    Ok((crc, size, out))
 }
 
 /// `data` as raw deflate blocks, ended by `flush`: `Sync` (on a byte boundary, more to

@@ -6,6 +6,7 @@
 
 mod cut;
 mod gzip;
+mod ordered;
 pub mod redact;
 pub mod rewrite;
 mod scan;

@@ -1,19 +1,22 @@
 //! Removing conversations from stored dumps, for `sshook erase` and `sshook prune`: the one
 //! home of deciding which documents go, cutting them out of their files and replacing each
-//! file atomically. A file is streamed, never held whole:
+//! file atomically (`docs/privacy.md#safety-of-the-rewrite`). A file is streamed, never held
+//! whole:
 //!
-//! 1. **Decide** ([`scan`], one pass for a dry run and a real one alike): every file under the
-//!    inputs (the `rejected/` folder too; symlinks refused) is read once, in pieces cut between
-//!    documents and parsed on all cores; the documents that may go are noted with their
-//!    surroundings, a few bytes each. Webhook events are then assembled into conversations by
-//!    the shared [`Assembler`], so that an event goes with whatever its conversation is.
-//! 2. **Rewrite**: each affected file is read again as a stream (it must not have changed
-//!    since), and all but the removed documents' bytes ([`cut`]: every other byte kept, array
-//!    separators mended) is copied straight into a temporary file in the same folder
-//!    (recompressed when the file is gzip), which is fsynced, checked against the original's
-//!    size and mtime, renamed over it, and the folder fsynced. A file left with no document is
-//!    deleted instead. Files without a removed document are not opened for writing at all
-//!    (same inode, same mtime).
+//! 1. **Decide** (`scan.rs`, one pass for a dry run and a real one alike): every file under
+//!    the inputs (the `rejected/` folder too; symlinks refused) is read once, in pieces cut
+//!    between documents and parsed on all cores; the documents that may go are noted with
+//!    their surroundings, a few bytes each. Webhook events are then assembled into
+//!    conversations by the shared [`Assembler`], so that an event goes with whatever its
+//!    conversation is.
+//! 2. **Rewrite** (`write.rs`): the affected file's bytes, all but the removed documents'
+//!    (`cut.rs`: every other byte kept, array separators mended), are copied straight into a
+//!    temporary file in the same folder (recompressed on all cores when the file is gzip,
+//!    `gzip.rs`), which is fsynced, checked against the original's size and mtime, renamed
+//!    over it, and the folder fsynced. A big file of POST-hook payloads is written while the
+//!    decision pass reads it; any other file is read again, as a stream (it must not have
+//!    changed since). A file left with no document is deleted instead. Files without a
+//!    removed document are not opened for writing at all (same inode, same mtime).
 
 use std::collections::HashSet;
 use std::fs;

@@ -23,9 +23,9 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::time::SystemTime;
 
 use flate2::read::MultiGzDecoder;
-use rayon::prelude::*;
 
 use super::cut::{self, Log};
+use super::ordered;
 use super::rewrite::Rule;
 use super::write::Early;
 use crate::input::{self, Chunk};
@@ -37,9 +37,8 @@ use crate::model::webhook::Facts;
 const PIECE: usize = 1 << 20;
 /// Pieces read ahead of the parsers.
 const QUEUE: usize = 4;
-/// Pieces parsed together, at most: in pieces and in bytes.
-const WAVE: usize = 8;
-const WAVE_BYTES: usize = 4 << 20;
+/// Pieces being parsed, or parsed and waiting for their turn, at most.
+const IN_FLIGHT: usize = 6;
 
 /// One file found under the inputs.
 #[derive(Debug, Clone)]
@@ -154,15 +153,6 @@ enum Piece {
     },
 }
 
-impl Piece {
-    fn bytes(&self) -> usize {
-        match self {
-            Piece::Text { chunk, .. } => chunk.text.len(),
-            Piece::Failed { .. } => 0,
-        }
-    }
-}
-
 /// What one piece holds.
 #[derive(Default)]
 struct Found {
@@ -218,35 +208,22 @@ pub fn scan(targets: &[Target], rule: &dyn Rule, rewrite: bool) -> Vec<io::Resul
                 }
             }
         });
-        let mut wave: Vec<Piece> = Vec::with_capacity(WAVE);
-        while let Ok(first) = piece_rx.recv() {
-            let mut bytes = first.bytes();
-            wave.push(first);
-            while wave.len() < WAVE && bytes < WAVE_BYTES {
-                match piece_rx.try_recv() {
-                    Ok(piece) => {
-                        bytes += piece.bytes();
-                        wave.push(piece);
-                    }
-                    Err(_) => break,
-                }
-            }
-            let found: Vec<Option<Found>> = wave
-                .par_iter()
-                .map(|piece| match piece {
-                    Piece::Text {
-                        target,
-                        chunk,
-                        last,
-                        ..
-                    } => Some(read_piece(chunk, *last, &targets[*target], rule)),
-                    Piece::Failed { .. } => None,
-                })
-                .collect();
-            for (piece, found) in wave.drain(..).zip(found) {
-                merge.piece(piece, found);
-            }
-        }
+        let work = |piece: Piece| {
+            let found = match &piece {
+                Piece::Text {
+                    target,
+                    chunk,
+                    last,
+                    ..
+                } => Some(read_piece(chunk, *last, &targets[*target], rule)),
+                Piece::Failed { .. } => None,
+            };
+            (piece, found)
+        };
+        ordered::in_order(&piece_rx, IN_FLIGHT, &work, &mut |(piece, found)| {
+            merge.piece(piece, found);
+            true
+        });
     });
     merge
         .done
@@ -482,7 +459,7 @@ fn recycle(spare: &Mutex<Vec<Vec<u8>>>, chunk: Chunk) {
     let mut text = chunk.into_text();
     if text.capacity() <= 2 * PIECE {
         if let Ok(mut spare) = spare.lock() {
-            if spare.len() < QUEUE + WAVE {
+            if spare.len() < QUEUE + IN_FLIGHT {
                 text.clear();
                 spare.push(text);
             }
