@@ -472,7 +472,7 @@ fn contact_events_go_with_their_contact() {
 
 /// Runs sshook with the threshold for rewriting a file while it is read set to `early_from`
 /// bytes (0: every file; `u64::MAX`: none).
-fn run_early(wd: &Workdir, args: &[&str], early_from: u64) -> common::Run {
+fn run_early(wd: &Workdir, args: &[&str], early_from: u64) -> crate::common::Run {
     let out = wd
         .std_command(args)
         .env(
@@ -481,7 +481,7 @@ fn run_early(wd: &Workdir, args: &[&str], early_from: u64) -> common::Run {
         )
         .output()
         .unwrap();
-    common::Run {
+    crate::common::Run {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         code: out.status.code().unwrap_or(-1),
