@@ -165,7 +165,9 @@ fn payload(conversation: usize, variant: Option<usize>) -> String {
 fn invalid(n: usize) -> String {
     match n % 3 {
         0 => format!("{{\"beginAt\": {n},,\n}}"),
-        1 => payload(n, None).replacen("\"rating\":5", "\"rating\":\"5\"", 1),
+        // No `beginAt`: not a payload. (A wrong field, `"rating":"5"`, is stored with its
+        // findings: the body is the sender's.)
+        1 => payload(n, None).replacen("\"beginAt\"", "\"begin\"", 1),
         _ => format!("[{}]", payload(n, None)),
     }
 }

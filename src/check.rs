@@ -14,10 +14,11 @@ const YEAR_9999_END: i64 = 253_402_300_799_999;
 /// Message times may sit this far outside the conversation before we call it odd.
 const SENT_AT_SLACK_MS: i64 = 1_000;
 
-/// Every warning about one webhook event. Unknown event names are not warned about: they
-/// are kept and counted.
+/// Every warning about one webhook event: used fields of unknown shapes first (read as
+/// absent), then the checks. Unknown event names are not warned about: they are kept and
+/// counted.
 pub fn event_warnings(doc: &crate::model::document::EventDoc) -> Vec<Finding> {
-    let mut found = Vec::new();
+    let mut found = doc.shape.clone();
     let at = |path: &str| match doc.index {
         Some(i) => format!("[{i}].{path}"),
         None => path.to_string(),

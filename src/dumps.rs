@@ -6,7 +6,8 @@
 //! DUMPS/2015/03/27/1427470439703-55039.1.json   the same conversation sent again, other bytes
 //! DUMPS/2015/03/27/.1427470439703-55039.<hex>   hidden marker: a link to the copy with that digest
 //! DUMPS/2020/08/08/20200808T075318.825Z-conversation.closed-<hex>.json   a webhook event
-//! DUMPS/undated/…                               payloads whose beginAt has no calendar date
+//! DUMPS/undated/…                               payloads whose beginAt has no calendar date, and
+//!                                               bodies whose fields do not say where they go
 //! DUMPS/rejected/20260301T120000.123Z-0.json    a body that is not a payload, as received
 //! DUMPS/rejected/20260301T120000.123Z-0.reason.txt   why
 //! ```
@@ -96,7 +97,28 @@ pub fn event_file(timestamp: Timestamp, event: &str, body: &[u8]) -> (String, St
     let zoned = timestamp.to_zoned(TimeZone::UTC);
     let folder = zoned.strftime("%Y/%m/%d").to_string();
     let time = zoned.strftime("%Y%m%dT%H%M%S%.3fZ");
-    let event: String = event
+    let name = format!("{time}-{}-{}.json", file_word(event), short_digest(body));
+    (folder, name)
+}
+
+/// Where a body is stored whose place its fields do not give — a payload whose `beginAt` or
+/// `channel.id` does not read, an event whose `timestamp` does not: the UTC day of `beginAt`
+/// when it reads (else `undated/`), and a name made of `beginAt` (else `what`, a word like
+/// `payload` or the event's name) and the first 16 hex digits of the body's SHA-256, so that
+/// an identical re-send maps to the same name. For example `undated/payload-3f2a9c1d0b7e4a65.json`.
+pub fn unnamed_file(begin_at: Option<i64>, what: &str, body: &[u8]) -> (String, String) {
+    let folder = begin_at.map_or_else(|| UNDATED_DIR.to_string(), day_folder);
+    let stem = match begin_at {
+        Some(begin_at) => begin_at.to_string(),
+        None => file_word(what),
+    };
+    (folder, format!("{stem}-{}.json", short_digest(body)))
+}
+
+/// A word safe in a file name: letters, digits, `.` and `_` (others become `_`), at most 64;
+/// `event` when nothing is left.
+fn file_word(word: &str) -> String {
+    let word: String = word
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '.' || c == '_' {
@@ -107,13 +129,11 @@ pub fn event_file(timestamp: Timestamp, event: &str, body: &[u8]) -> (String, St
         })
         .take(64)
         .collect();
-    let event = if event.is_empty() {
+    if word.is_empty() {
         "event".into()
     } else {
-        event
-    };
-    let name = format!("{time}-{event}-{}.json", short_digest(body));
-    (folder, name)
+        word
+    }
 }
 
 /// The first 16 hex digits of the SHA-256 of `bytes`.

@@ -75,9 +75,12 @@ impl Output {
             Some(dir) if !dir.as_os_str().is_empty() => dir,
             _ => Path::new("."),
         };
-        let temp = tempfile::Builder::new()
-            .prefix(".sshook-")
-            .suffix(".tmp")
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".sshook-").suffix(".tmp");
+        // As any new file: 0666 less the user's umask (tempfile's own default is 0600).
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let temp = builder
             .tempfile_in(dir)
             // tempfile's message names its temporary file; the user named `path`.
             .map_err(|err| anyhow::anyhow!("{}", crate::model::finding::describe_io(&err)))
@@ -177,28 +180,42 @@ pub struct Closed {
 }
 
 impl Closed {
-    /// Moves the file over its target.
+    /// Moves the file over its target, and syncs the folder: once this returns, the file
+    /// survives a crash.
     pub fn persist(self) -> Result<()> {
-        if let Some((temp, path)) = self.temp {
-            let cannot = || format!("cannot write {}", path.display());
-            // Keep the permissions of a file being replaced; a new one gets the usual 0644.
-            let permissions = fs::metadata(&path).map(|m| m.permissions()).ok();
-            temp.persist(&path).with_context(cannot)?;
-            set_permissions(&path, permissions);
+        if let Some(folder) = self.rename()? {
+            sync_dir(&folder)?;
         }
         Ok(())
     }
+
+    /// Moves the file over its target without syncing the folder (a command writing many
+    /// files syncs each folder once, [`sync_dir`]); the target's folder.
+    pub fn rename(self) -> Result<Option<PathBuf>> {
+        let Some((temp, path)) = self.temp else {
+            return Ok(None);
+        };
+        let cannot = || format!("cannot write {}", path.display());
+        // Keep the permissions of a file being replaced; a new one has the umask's.
+        let permissions = fs::metadata(&path).map(|m| m.permissions()).ok();
+        temp.persist(&path).with_context(cannot)?;
+        if let Some(permissions) = permissions {
+            let _ = fs::set_permissions(&path, permissions);
+        }
+        let folder = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        Ok(Some(folder))
+    }
 }
 
-#[cfg(unix)]
-fn set_permissions(path: &Path, old: Option<fs::Permissions>) {
-    use std::os::unix::fs::PermissionsExt;
-    let permissions = old.unwrap_or_else(|| fs::Permissions::from_mode(0o644));
-    let _ = fs::set_permissions(path, permissions);
+/// Makes a folder's entries (a file renamed or created in it) durable: `fsync` of the folder.
+pub fn sync_dir(dir: &Path) -> Result<()> {
+    fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .with_context(|| format!("cannot sync {}", dir.display()))
 }
-
-#[cfg(not(unix))]
-fn set_permissions(_: &Path, _: Option<fs::Permissions>) {}
 
 impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {

@@ -39,6 +39,47 @@ fn man_page_is_roff_with_every_subcommand() {
     assert!(run.stdout.contains("sshook validate"));
 }
 
+/// `--help` and the man page describe both generations, not only the POST hook.
+#[test]
+fn help_and_man_name_both_generations() {
+    let wd = Workdir::new();
+    for args in [&["--help"][..], &["-h"], &["man"]] {
+        let run = wd.run(args);
+        assert_eq!(run.code, 0, "{args:?}");
+        assert!(
+            run.stdout.contains("webhook events"),
+            "{args:?}: {}",
+            run.stdout
+        );
+        assert!(run.stdout.contains("POST hook"), "{args:?}: {}", run.stdout);
+    }
+    let run = wd.run(&["validate", "--help"]);
+    assert!(
+        run.stdout.contains("payloads and webhook events"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// Completions and the man page end quietly on a closed pipe (clap_complete's writer panicked).
+#[test]
+fn completions_and_man_end_quietly_on_a_closed_pipe() {
+    let wd = Workdir::new();
+    for args in [&["completions", "bash"][..], &["man"]] {
+        let mut child = wd
+            .std_command(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take()); // the reader goes away before anything is read
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&output.stderr), "", "{args:?}");
+    }
+}
+
 #[test]
 fn no_input_on_a_terminal_is_a_usage_error_and_bad_flags_exit_2() {
     let wd = Workdir::new();

@@ -167,7 +167,7 @@ fn message_rows_in_every_format() {
     assert_eq!(
         header.join(","),
         "conversation_id,channel_id,index,sent_at,sent_at_ms,offset_ms,type,sender_kind,sender_id,name,content,\
-         trigger,event"
+         trigger,event,attachments"
     );
     let column = |name: &str| -> Vec<&str> { rows.iter().map(|r| r[name].as_str()).collect() };
     assert_eq!(column("index"), ["0", "1", "2", "3", "4", "5"]);
@@ -374,7 +374,7 @@ fn list_columns_names_every_column() {
         "messages_counted       visitor and agent messages, trigger messages included, system events not\n"
     ));
     let run = wd.run(&["export", "--list-columns", "--rows", "messages"]);
-    assert_eq!(run.stdout.lines().count(), 13);
+    assert_eq!(run.stdout.lines().count(), 14);
     assert!(
         run.stdout
             .starts_with("conversation_id  the conversation's id"),
@@ -666,4 +666,44 @@ proptest::proptest! {
         let row = &ndjson(&run.stdout)[0];
         proptest::prop_assert_eq!(&row["visitor_note"], &json!(note));
     }
+}
+
+/// A table of conversations shows the columns a person reads (as `list`), not every column
+/// in the table's order (source, channel and account ids, milliseconds…).
+#[test]
+fn a_table_shows_the_columns_a_person_reads() {
+    let wd = Workdir::new();
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/sample-data/2026");
+    let output = wd
+        .command(&["export", "-f", "table", sample])
+        .env("COLUMNS", "100")
+        .output()
+        .unwrap();
+    let table = String::from_utf8(output.stdout).unwrap();
+    let rule = table.lines().position(|l| l.starts_with('─')).unwrap();
+    let header = table.lines().take(rule).collect::<Vec<_>>().join(" ");
+    for name in [
+        "conversation",
+        "begin",
+        "status",
+        "visitor",
+        "agents",
+        "rating",
+    ] {
+        assert!(header.contains(name), "{name} missing:\n{table}");
+    }
+    for name in ["source", "channel", "account", "ms"] {
+        assert!(
+            !header.split_whitespace().any(|w| w == name),
+            "{name} shown:\n{table}"
+        );
+    }
+    assert!(table.lines().all(|l| l.chars().count() <= 100), "{table}");
+    // --wide shows every column again.
+    let wide = wd.run(&["export", "-f", "table", "--wide", sample]);
+    assert!(
+        wide.stdout.lines().next().unwrap().contains("source"),
+        "{}",
+        wide.stdout
+    );
 }

@@ -1,17 +1,13 @@
 //! Inputs the fuzzers (`fuzz/`) found crashing, kept in `tests/fixtures/fuzz/`. Each has a
-//! test through the real binary, and every file there also goes through the same checks the
-//! fuzz targets make, so a crash input dropped into that folder is a regression test at once.
+//! test through the real binary, and every file there, and every seed of `fuzz/seeds/`, also
+//! goes through the checks the fuzz targets make (`sshook::fuzzing`, which the targets call),
+//! so a crash input dropped into that folder is a regression test at once.
 
 use std::fs;
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
 
 use crate::common::Workdir;
-use sshook::check;
-use sshook::input::{documents, Chunk};
-use sshook::model::document::Item;
-use sshook::model::time::DisplayZone;
-use sshook::render::transcript;
+use sshook::fuzzing;
 
 const FIXTURES: &str = "tests/fixtures/fuzz";
 
@@ -49,37 +45,92 @@ fn extreme_timestamps_are_warned_about_not_overflowed() {
     );
 }
 
-/// What every fuzz target asserts, over every crash input kept: the reader, the checks and
-/// all four transcript formats run without a panic, and HTML carries no markup from content.
-#[test]
-fn every_crash_input_reads_checks_and_renders() {
-    let mut names: Vec<_> = fs::read_dir(FIXTURES)
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .collect();
-    names.sort();
-    assert!(!names.is_empty());
-    let utc = DisplayZone::utc();
-    for path in names {
-        let chunk = Chunk {
-            file: Arc::from(path.to_string_lossy().as_ref()),
-            text: fs::read(&path).unwrap(),
-            first_line: 1,
-            read_error: None,
-            empty_source: false,
+/// The folders whose files go through every fuzz target's checks: the fuzzers' seeds (one
+/// folder per target), the crash inputs kept here, and `fuzz/regressions/` if someone saved
+/// inputs there. Relative to the package root (where `cargo test` runs the tests).
+fn inputs() -> Vec<PathBuf> {
+    let mut folders: Vec<PathBuf> = vec![PathBuf::from(FIXTURES)];
+    for root in ["fuzz/seeds", "fuzz/regressions"] {
+        let Ok(entries) = fs::read_dir(root) else {
+            assert_ne!(root, "fuzz/seeds", "the seeds are committed");
+            continue;
         };
-        documents(&chunk, &mut |item| {
-            let Item::Payload(doc) = item else { return };
-            for warning in check::warnings(&doc) {
-                assert!(!warning.is_error(), "{}: {warning}", path.display());
-            }
-            transcript::text(&doc, &utc, true, Some(40));
-            transcript::markdown(&doc, &utc);
-            let html = transcript::html_article(&doc, &utc);
-            assert!(!html.contains("<script"), "{}", path.display());
-            let json = transcript::json_line(&doc, &utc);
-            let value: serde_json::Value = serde_json::from_str(&json).unwrap();
-            assert_eq!(value["id"], doc.payload.conversation_id().as_ref());
-        });
+        folders.push(PathBuf::from(root));
+        folders.extend(entries.map(|e| e.unwrap().path()).filter(|p| p.is_dir()));
     }
+    let mut files: Vec<PathBuf> = folders
+        .iter()
+        .flat_map(|folder| fs::read_dir(folder).unwrap())
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.is_file())
+        .collect();
+    files.sort();
+    files
+}
+
+/// The reference CSV reader `check_csv_rows` compares export's CSV with (as the fuzz crate's
+/// `sshook_fuzz::read_csv`): every record, the header first.
+fn read_csv(bytes: &[u8]) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(bytes)
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect()
+}
+
+/// What every fuzz target asserts (`sshook::fuzzing`, the functions the targets call), over
+/// every seed of every target and every crash input kept: a seed or crash input that breaks a
+/// property fails here, without a fuzzer.
+#[test]
+fn every_seed_and_crash_input_passes_every_fuzz_check() {
+    let files = inputs();
+    let seeds = files.iter().filter(|f| f.starts_with("fuzz/seeds")).count();
+    let kept = files.iter().filter(|f| f.starts_with(FIXTURES)).count();
+    assert!(seeds >= 3 && kept >= 1, "{files:?}");
+    for path in &files {
+        let data = fs::read(path).unwrap();
+        let name = path.display().to_string();
+        let checks: [(&str, &dyn Fn()); 3] = [
+            ("reader", &|| fuzzing::check_reader(&data)),
+            ("transcript", &|| fuzzing::check_transcript(&data)),
+            ("csv_rows", &|| fuzzing::check_csv_rows(&data, read_csv)),
+        ];
+        for (target, check) in checks {
+            if let Err(panic) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(check)) {
+                let message = panic
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| panic.downcast_ref::<&str>().copied())
+                    .unwrap_or("(no message)");
+                panic!("{target} check fails on {name}: {message}");
+            }
+        }
+    }
+}
+
+/// The checks pass on the official example, and the CSV check is not vacuous: a read-back that
+/// loses a row or changes a cell fails it.
+#[test]
+fn the_csv_check_compares_every_row_and_cell() {
+    let fails =
+        |check: &dyn Fn()| std::panic::catch_unwind(std::panic::AssertUnwindSafe(check)).is_err();
+    let official = crate::common::OFFICIAL.as_bytes();
+    assert!(!fails(&|| fuzzing::check_reader(official)));
+    assert!(!fails(&|| fuzzing::check_transcript(official)));
+    assert!(!fails(&|| fuzzing::check_csv_rows(official, read_csv)));
+    // A reference reader that loses a row, or changes a cell: the comparison notices.
+    assert!(fails(&|| fuzzing::check_csv_rows(official, |b| {
+        let mut rows = read_csv(b);
+        rows.pop();
+        rows
+    })));
+    assert!(fails(&|| fuzzing::check_csv_rows(official, |b| {
+        let mut rows = read_csv(b);
+        rows[1][0].push('0');
+        rows
+    })));
+    // The official example is read as one payload (an input of none would check nothing).
+    let chunk = fuzzing::chunk(official);
+    assert_eq!(fuzzing::payloads(&chunk).len(), 1);
 }

@@ -16,13 +16,17 @@
 mod common;
 
 mod cli;
+#[cfg(unix)]
+mod durable;
 mod erase;
 mod export;
 mod fit;
+mod flags;
 mod fuzz_regressions;
 mod hostile;
 mod jobs;
 mod list;
+mod padding;
 #[cfg(feature = "parquet")]
 mod parquet;
 mod properties;
@@ -30,13 +34,40 @@ mod published;
 mod reader;
 mod readme;
 mod redact;
+mod redact_names;
 mod report;
 mod rules;
 mod select;
 #[cfg(unix)]
 mod serve;
+mod shapes;
 mod show;
 mod stats;
 mod streaming;
 mod validate;
+#[cfg(feature = "parquet")]
+mod warehouse;
 mod webhooks;
+mod xlsx;
+
+/// Every test file is a module above: with one test crate (`autotests = false`), a file not
+/// named here would never be compiled, and its tests would pass in silence.
+#[test]
+fn every_test_file_is_a_module_of_this_crate() {
+    let main = include_str!("main.rs");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        let Some(module) = name.strip_suffix(".rs") else {
+            continue;
+        };
+        if module != "main" && !main.contains(&format!("\nmod {module};")) {
+            missing.push(name);
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "not declared in tests/main.rs: {missing:?}"
+    );
+}

@@ -7,12 +7,13 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use crate::common::{official_with, payload, Workdir, OFFICIAL};
+use crate::common::{official_with, payload, status, varied, write_ndjson, Workdir, OFFICIAL};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Int64Type, TimestampMillisecondType};
 use arrow_array::Array;
 use arrow_schema::{DataType, TimeUnit};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use serde_json::Value;
 
 /// 2025-01-15T10:00:00Z, 2025-02-10T10:00:00Z, 2025-03-05T10:00:00Z.
 const JAN: i64 = 1_736_935_200_000;
@@ -189,6 +190,145 @@ fn conversation_columns_are_typed_and_equal_the_csv() {
     assert_eq!(cell("rating_desc"), "");
     assert_eq!(cell("var_chatId"), "208");
     assert!(cell("variables").starts_with("{\"chatId\":{\"label\":\"Chat ID\""));
+}
+
+/// An instant as the Parquet timestamp reads back (`text`): RFC 3339 in UTC, milliseconds.
+fn utc(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .unwrap()
+        .strftime("%Y-%m-%dT%H:%M:%S%.3f+00:00")
+        .to_string()
+}
+
+/// A JSON number or null as a cell reads back: its digits, or empty.
+fn number(v: &Value) -> String {
+    v.as_i64().map(|n| n.to_string()).unwrap_or_default()
+}
+
+/// The columns of `table` named `names`, row by row.
+fn pick(table: &Table, names: &[&str]) -> Vec<Vec<String>> {
+    let at: Vec<usize> = (names.iter())
+        .map(|name| {
+            (table.columns.iter())
+                .position(|(n, _)| n == name)
+                .unwrap_or_else(|| panic!("no column {name}"))
+        })
+        .collect();
+    (table.rows.iter())
+        .map(|row| at.iter().map(|&i| row[i].clone()).collect())
+        .collect()
+}
+
+/// Each conversation's columns hold what its payload says, computed here from the JSON the
+/// test wrote (not from another export): ids, times, statuses, flags, counts, ratings, agents.
+#[test]
+fn conversation_columns_hold_the_values_of_the_payloads() {
+    let wd = Workdir::new();
+    let payloads = varied(40);
+    write_ndjson(&wd, "chats.ndjson", &payloads);
+    let run = wd.run(&["export", "chats.ndjson", "-f", "parquet", "-o", "c.parquet"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        "export: 40 payloads read, 40 conversations written\n"
+    );
+    let names = [
+        "channel_id",
+        "account_id",
+        "begin_at",
+        "end_at_ms",
+        "duration",
+        "status",
+        "is_chat",
+        "first_response",
+        "rating",
+        "visitor_country_code",
+        "agents",
+        "messages_counted",
+        "source_line",
+    ];
+    let expected: Vec<Vec<String>> = payloads
+        .iter()
+        .enumerate()
+        .map(|(line, p)| {
+            let c = &p["channel"];
+            let mut agents: Vec<&str> = Vec::new();
+            for m in p["messages"].as_array().unwrap() {
+                let name = m["name"].as_str().unwrap();
+                if m["type"] == "agent" && !agents.contains(&name) {
+                    agents.push(name);
+                }
+            }
+            vec![
+                number(&c["id"]),
+                number(&p["accountId"]),
+                utc(p["beginAt"].as_i64().unwrap()),
+                number(&p["endAt"]),
+                number(&c["duration"]),
+                status(p).to_owned(),
+                c["isChat"].as_bool().unwrap().to_string(),
+                number(&c["firstResponse"]),
+                number(&c["rating"]),
+                p["visitor"]["countryCode"].as_str().unwrap().to_owned(),
+                agents.join("; "),
+                p["messages"].as_array().unwrap().len().to_string(),
+                (line + 1).to_string(),
+            ]
+        })
+        .collect();
+    let table = read_parquet(&wd.path("c.parquet"));
+    assert_eq!(pick(&table, &names), expected);
+    // The figures vary: not a column of one value.
+    for (i, name) in names.iter().enumerate() {
+        let distinct: std::collections::BTreeSet<&String> =
+            expected.iter().map(|r| &r[i]).collect();
+        assert!(distinct.len() > 1 || *name == "account_id", "{name}");
+    }
+}
+
+/// One row per message, in order, holding that message's fields (from the JSON written).
+#[test]
+fn message_rows_hold_each_message_of_the_payloads() {
+    let wd = Workdir::new();
+    let payloads = varied(25);
+    write_ndjson(&wd, "chats.ndjson", &payloads);
+    let run = wd.run(&[
+        "export",
+        "chats.ndjson",
+        "--rows",
+        "messages",
+        "-o",
+        "m.parquet",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut expected = Vec::new();
+    for p in &payloads {
+        let begin = p["beginAt"].as_i64().unwrap();
+        for (index, m) in p["messages"].as_array().unwrap().iter().enumerate() {
+            let sent = m["sentAt"].as_i64().unwrap();
+            expected.push(vec![
+                number(&p["channel"]["id"]),
+                index.to_string(),
+                utc(sent),
+                (sent - begin).to_string(),
+                m["type"].as_str().unwrap().to_owned(),
+                m["name"].as_str().unwrap().to_owned(),
+                m["content"].as_str().unwrap().to_owned(),
+            ]);
+        }
+    }
+    assert!(expected.len() > 40, "{}", expected.len());
+    let table = read_parquet(&wd.path("m.parquet"));
+    let names = [
+        "channel_id",
+        "index",
+        "sent_at",
+        "offset_ms",
+        "type",
+        "name",
+        "content",
+    ];
+    assert_eq!(pick(&table, &names), expected);
 }
 
 #[test]

@@ -10,20 +10,76 @@ use serde_json::Value;
 type Case = (Vec<&'static str>, &'static str, fn(&[u8]) -> bool);
 
 fn outputs() -> Vec<Case> {
-    let json_lines = |b: &[u8]| {
-        String::from_utf8_lossy(b)
+    // Each check reads the file as its format and finds the one conversation in it (55039, the
+    // official example): an empty or truncated file fails, not only a wrong first byte.
+    fn json_lines(b: &[u8]) -> bool {
+        let text = String::from_utf8_lossy(b);
+        let lines: Vec<&str> = text.lines().collect();
+        !lines.is_empty()
+            && lines
+                .iter()
+                .all(|l| serde_json::from_str::<Value>(l).is_ok())
+            && text.contains("55039")
+    }
+    fn findings(b: &[u8]) -> bool {
+        // The official example's two notes (recorded counts that differ), one object a line.
+        let text = String::from_utf8_lossy(b);
+        let notes: Vec<Value> = text
             .lines()
-            .all(|l| serde_json::from_str::<Value>(l).is_ok())
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect();
+        notes.len() == 2
+            && text.lines().count() == 2
+            && notes
+                .iter()
+                .all(|n| n["file"] == "data.json" && n["severity"] == "note")
+    }
+    fn json_doc(b: &[u8]) -> bool {
+        serde_json::from_slice::<Value>(b).is_ok_and(|v| v.to_string().contains("55039"))
+    }
+    fn csv(b: &[u8]) -> bool {
+        let text = String::from_utf8_lossy(b);
+        text.starts_with("conversation_id,")
+            && text
+                .lines()
+                .nth(1)
+                .is_some_and(|row| row.starts_with("55039,"))
+    }
+    fn stats_csv(b: &[u8]) -> bool {
+        // One conversation: the total row's first figure is 1.
+        let text = String::from_utf8_lossy(b);
+        text.starts_with("conversations,")
+            && text.lines().nth(1).is_some_and(|r| r.starts_with("1,"))
+    }
+    fn stats_json(b: &[u8]) -> bool {
+        serde_json::from_slice::<Value>(b).is_ok_and(|v| v["total"]["conversations"] == 1)
+    }
+    fn tsv(b: &[u8]) -> bool {
+        let text = String::from_utf8_lossy(b);
+        text.starts_with("conversation_id\t")
+            && text
+                .lines()
+                .nth(1)
+                .is_some_and(|row| row.starts_with("55039\t"))
+    }
+    fn html(b: &[u8]) -> bool {
+        let text = String::from_utf8_lossy(b);
+        text.starts_with("<!DOCTYPE html>")
+            && text.trim_end().ends_with("</html>")
+            && text.contains("Conversation 55039")
+    }
+    fn gz_csv(b: &[u8]) -> bool {
+        let mut csv_text = Vec::new();
+        let whole = std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(b), &mut csv_text);
+        whole.is_ok() && csv(&csv_text)
+    }
+    let markdown = |b: &[u8]| {
+        let text = String::from_utf8_lossy(b);
+        text.starts_with("# Conversation 55039") && text.contains("Hello")
     };
-    let json_doc = |b: &[u8]| serde_json::from_slice::<Value>(b).is_ok();
-    let csv = |b: &[u8]| b.starts_with(b"conversation_id,") || b.starts_with(b"conversations,");
-    let tsv = |b: &[u8]| b.starts_with(b"conversation_id\t") || b.starts_with(b"conversations\t");
-    let html = |b: &[u8]| b.starts_with(b"<!DOCTYPE html>");
-    let markdown = |b: &[u8]| b.starts_with(b"# Conversation 55039");
-    let parquet = |b: &[u8]| b.starts_with(b"PAR1");
-    let gz = |b: &[u8]| b.starts_with(&[0x1f, 0x8b]);
-    vec![
-        (vec!["validate", "--pedantic"], "findings.json", json_lines),
+    #[allow(unused_mut)]
+    let mut cases: Vec<Case> = vec![
+        (vec!["validate", "--pedantic"], "findings.json", findings),
         (vec!["list"], "list.ndjson", json_lines),
         (vec!["list"], "list.tsv", tsv),
         (vec!["list"], "list.json", json_doc),
@@ -32,11 +88,80 @@ fn outputs() -> Vec<Case> {
         (vec!["show"], "chat.json", json_lines),
         (vec!["export"], "rows.tsv", tsv),
         (vec!["export"], "rows.jsonl", json_lines),
-        (vec!["export"], "rows.parquet", parquet),
-        (vec!["export"], "rows.csv.gz", gz),
-        (vec!["stats"], "stats.json", json_doc),
-        (vec!["stats"], "stats.csv", csv),
-    ]
+        (vec!["export"], "rows.csv.gz", gz_csv),
+        (vec!["stats"], "stats.json", stats_json),
+        (vec!["stats"], "stats.csv", stats_csv),
+    ];
+    #[cfg(feature = "parquet")]
+    cases.push((
+        vec!["export"],
+        "rows.parquet",
+        parquet_with_the_conversation,
+    ));
+    cases.extend([
+        (
+            vec!["export"],
+            "rows.xlsx",
+            xlsx_with_the_conversation as fn(&[u8]) -> bool,
+        ),
+        (vec!["list"], "list.xlsx", xlsx_with_the_conversation),
+        (vec!["stats"], "stats.xlsx", xlsx_stats),
+        (vec!["report"], "report.html", report_page),
+    ]);
+    cases
+}
+
+/// An Excel workbook (read back with calamine) whose first sheet's first cell under the header
+/// is `expected`.
+fn first_cell_is(b: &[u8], expected: calamine::Data) -> bool {
+    use calamine::Reader;
+    let Ok(mut book) = calamine::Xlsx::new(std::io::Cursor::new(b.to_vec())) else {
+        return false;
+    };
+    let Some(Ok(range)) = book.worksheet_range_at(0) else {
+        return false;
+    };
+    range.get((1, 0)) == Some(&expected)
+}
+
+fn xlsx_with_the_conversation(b: &[u8]) -> bool {
+    first_cell_is(b, calamine::Data::String("55039".into()))
+}
+
+/// One conversation: the first figure of the one row is 1.
+fn xlsx_stats(b: &[u8]) -> bool {
+    first_cell_is(b, calamine::Data::Float(1.0))
+}
+
+fn report_page(b: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(b);
+    text.starts_with("<!DOCTYPE html>") && text.trim_end().ends_with("</html>")
+}
+
+/// A Parquet file (read back with the parquet crate) with one row, conversation 55039.
+#[cfg(feature = "parquet")]
+fn parquet_with_the_conversation(b: &[u8]) -> bool {
+    use arrow_array::cast::AsArray;
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let Ok(mut file) = tempfile::tempfile() else {
+        return false;
+    };
+    if std::io::Write::write_all(&mut file, b).is_err() {
+        return false;
+    }
+    let Ok(builder) = ParquetRecordBatchReaderBuilder::try_new(file) else {
+        return false;
+    };
+    let Ok(reader) = builder.build() else {
+        return false;
+    };
+    let batches: Vec<_> = reader.flatten().collect();
+    let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+    rows == 1
+        && batches[0]
+            .column_by_name("conversation_id")
+            .and_then(|c| c.as_string_opt::<i32>())
+            .is_some_and(|ids| ids.value(0) == "55039")
 }
 
 #[test]
@@ -82,6 +207,72 @@ fn f_that_contradicts_the_extension_is_a_usage_error_everywhere() {
     let run = wd.run(&["export", "-f", "ndjson", "-o", "x.out", "data.json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(wd.read("x.out").starts_with('{'));
+}
+
+/// `-o chats.xlsx` once wrote CSV under that name; now an extension the command has no format
+/// for is a usage error naming the ones it has, before anything is read, and nothing is written.
+/// With -f any name goes; a name without an extension takes the command's default format.
+#[test]
+fn an_extension_that_names_no_format_is_a_usage_error_everywhere() {
+    let wd = Workdir::new();
+    wd.write("data.json", OFFICIAL);
+    for (command, file, expected) in [
+        (
+            "validate",
+            "x.csv",
+            "-o x.csv: validate writes .txt, .log, .json, .ndjson, .jsonl (each also .gz); \
+             name one, or give -f",
+        ),
+        (
+            "list",
+            "x.xls",
+            "-o x.xls: list writes .csv, .tsv, .tab, .ndjson, .jsonl, .json, .txt, .xlsx \
+             (each but xlsx also .gz); name one, or give -f",
+        ),
+        (
+            "show",
+            "x.pdf",
+            "-o x.pdf: show writes .txt, .text, .md, .markdown, .html, .htm, .json, .ndjson, \
+             .jsonl (each also .gz); name one, or give -f",
+        ),
+        (
+            "export",
+            "x.xls",
+            "-o x.xls: export writes .csv, .tsv, .tab, .ndjson, .jsonl, .json, .txt, .parquet, \
+             .xlsx (each but parquet and xlsx also .gz); name one, or give -f",
+        ),
+        (
+            "stats",
+            "x.html.gz",
+            "-o x.html.gz: stats writes .csv, .tsv, .tab, .ndjson, .jsonl, .json, .txt, .xlsx \
+             (each but xlsx also .gz); name one, or give -f",
+        ),
+        (
+            "report",
+            "x.pdf",
+            "-o x.pdf: report writes .html, .htm (each also .gz)",
+        ),
+    ] {
+        // A missing input too: the usage error comes first (exit 2, not 1).
+        let run = wd.run(&[command, "-o", file, "data.json", "missing.json"]);
+        assert_eq!(run.code, 2, "{command}: {}", run.stderr);
+        assert_eq!(run.stderr, format!("sshook: {expected}\n"), "{command}");
+        assert_eq!(run.stdout, "", "{command}");
+        assert!(!wd.path(file).exists(), "{command}");
+    }
+    // No extension: the command's default (csv where it has one, otherwise text or HTML).
+    for (command, looks_right) in [
+        ("list", "conversation_id,"),
+        ("export", "conversation_id,"),
+        ("stats", "conversations,"),
+        ("show", "Conversation 55039"),
+        ("report", "<!DOCTYPE html>"),
+    ] {
+        let run = wd.run(&[command, "-o", "plain", "data.json"]);
+        assert_eq!(run.code, 0, "{command}: {}", run.stderr);
+        assert!(wd.read("plain").contains(looks_right), "{command}");
+        std::fs::remove_file(wd.path("plain")).unwrap();
+    }
 }
 
 #[test]
@@ -216,4 +407,26 @@ fn the_same_flags_select_the_same_conversations_in_every_command() {
     assert_eq!(ids(run_in_prague(&["show", "-f", "json"]), "id"), expected);
     let stats: Value = serde_json::from_str(&run_in_prague(&["stats", "-f", "json"])).unwrap();
     assert_eq!(stats["total"]["conversations"], 2);
+}
+
+/// A build without the `parquet` feature refuses Parquet clearly, as a usage error, and
+/// writes nothing.
+#[cfg(not(feature = "parquet"))]
+#[test]
+fn a_lean_build_refuses_parquet_as_a_usage_error() {
+    let wd = Workdir::new();
+    wd.write("data.json", OFFICIAL);
+    for args in [
+        &["export", "-o", "rows.parquet", "data.json"][..],
+        &["export", "-f", "parquet", "-o", "rows.parquet", "data.json"][..],
+    ] {
+        let run = wd.run(args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("built without parquet"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(!wd.path("rows.parquet").exists(), "{args:?}");
+    }
 }

@@ -34,11 +34,19 @@ impl Reply {
 impl Server {
     /// Starts `sshook serve --listen 127.0.0.1:0 --dir dumps` in `wd` with `args` added.
     fn start(wd: &Workdir, args: &[&str]) -> Server {
+        Server::start_with_env(wd, args, &[])
+    }
+
+    /// [`Server::start`] with these environment variables (and no other `SSHOOK_TOKEN` or
+    /// `SSHOOK_WEBHOOK_SECRET` than these).
+    fn start_with_env(wd: &Workdir, args: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("sshook"))
             .current_dir(wd.root())
             .args(["serve", "--listen", "127.0.0.1:0", "--dir", "dumps"])
             .args(args)
             .env_remove("SSHOOK_TOKEN")
+            .env_remove("SSHOOK_WEBHOOK_SECRET")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -269,12 +277,11 @@ fn bodies_that_are_not_payloads_are_kept_and_answered_400() {
         "body:48:3: error: syntax error: trailing comma near `},`\n"
     );
 
-    let value = server.post("/", official_with("\"rating\": 5", "\"rating\": \"5\""));
-    assert_eq!(value.status, 400);
-    assert_eq!(value.json()["path"], "channel.rating");
+    let envelope = server.post("/", official_with("\"beginAt\"", "\"begin\""));
+    assert_eq!(envelope.status, 400);
     assert_eq!(
-        value.json()["error"],
-        "expected integer or null, found string \"5\""
+        envelope.json()["error"],
+        "neither a POST-hook payload nor a webhook event: no `beginAt`, no `event`"
     );
 
     let array = server.post("/", format!("[{OFFICIAL}]"));
@@ -312,7 +319,66 @@ fn bodies_that_are_not_payloads_are_kept_and_answered_400() {
         .contains(".json:48:3: error: syntax error: trailing comma near `},`"));
     assert!(run
         .stdout
-        .contains(".json:18:15: error: channel.rating: expected integer or null"));
+        .contains(": error: neither a POST-hook payload nor a webhook event"));
+}
+
+/// A body with the token is the sender's data: JSON with its envelope is stored as sent and
+/// answered 200 whatever its fields hold; the findings go to the answer and the log, and the
+/// reading commands report them. (It used to be answered 400, which makes Smartsupp send it
+/// again and again.)
+#[test]
+fn an_authentic_payload_with_wrong_fields_is_stored_with_its_findings() {
+    let wd = Workdir::new();
+    let server = Server::start(&wd, &["--token", "s3cret"]);
+    let rating = official_with("\"rating\": 5", "\"rating\": \"5\"");
+    let reply = server.post("/s3cret", &rating);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let answer = reply.json();
+    assert_eq!(answer["status"], "stored");
+    assert_eq!(answer["file"], "2015/03/27/1427470439703-55039.json");
+    assert_eq!(
+        answer["findings"],
+        serde_json::json!([
+            "body:18:15: error: channel.rating: expected integer or null, found string \"5\""
+        ])
+    );
+    // Where beginAt or channel.id does not read, the body is named by its digest.
+    let begin = official_with("\"beginAt\": 1427470439703", "\"beginAt\": \"yesterday\"");
+    let reply = server.post("/s3cret", &begin);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let undated = reply.json()["file"].as_str().unwrap().to_string();
+    assert!(
+        undated.starts_with("undated/payload-") && undated.ends_with(".json"),
+        "{undated}"
+    );
+    assert_eq!(server.post("/s3cret", &begin).json()["status"], "duplicate");
+    let (code, log) = server.stop();
+    assert_eq!(code, 0, "{log}");
+    assert!(
+        log.contains(
+            " 200 channel=55039 bytes=2420 ms="
+        ) && log.contains(
+            " stored=2015/03/27/1427470439703-55039.json findings=1 finding=\"body:18:15: error: \
+             channel.rating: expected integer or null, found string '5'\""
+        ),
+        "{log}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(wd.path("dumps").join(&undated)).unwrap(),
+        begin
+    );
+    assert!(stored_files(&wd)
+        .iter()
+        .all(|f| !f.starts_with("rejected/")));
+    // The reading commands report what is wrong, at its place in the stored file.
+    let run = wd.run(&["validate", "--quiet", "dumps"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.contains(
+        "1427470439703-55039.json:18:15: error: channel.rating: expected integer or null"
+    ));
+    assert!(run
+        .stdout
+        .contains(".json:3:14: error: beginAt: expected integer, found string \"yesterday\""));
 }
 
 #[test]
@@ -955,6 +1021,75 @@ fn signed_events_are_stored_once_byte_for_byte() {
     assert!(!log.contains(SECRET));
 }
 
+/// Every event of `tests/fixtures/shapes/` (the shapes of Smartsupp's own API), signed: stored
+/// byte for byte and answered 200; unsigned: refused and not stored. A signed event of a shape
+/// still unknown is Smartsupp's too: stored, its warning in the answer and the log. (A
+/// conversation's `tags` as the REST list object used to be answered 400 and filed under
+/// `rejected/`, so Smartsupp delivered it again and again.)
+#[test]
+fn signed_events_of_every_shape_are_stored_byte_for_byte() {
+    let wd = Workdir::new();
+    let server = Server::start(&wd, &["--webhook-secret", SECRET]);
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/shapes");
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ndjson"))
+        .collect();
+    names.sort();
+    let mut stored = Vec::new();
+    for path in &names {
+        for body in std::fs::read_to_string(path).unwrap().lines() {
+            assert_eq!(server.post("/", body).status, 403, "{path:?}");
+            let reply = signed(&server, body);
+            assert_eq!(reply.status, 200, "{path:?}: {}", reply.body);
+            assert_eq!(reply.json()["status"], "stored", "{path:?}: {}", reply.body);
+            assert_eq!(reply.json()["findings"], serde_json::Value::Null);
+            stored.push((
+                reply.json()["file"].as_str().unwrap().to_string(),
+                body.to_string(),
+            ));
+        }
+    }
+    let odd = r#"{"type":"event_callback","event":"conversation.opened","timestamp":"2026-05-12T18:29:00Z","account_id":"881987","data":{"conversation":{"id":"coOdd","tags":42,"channel":7}}}"#;
+    assert_eq!(server.post("/", odd).status, 403);
+    let reply = signed(&server, odd);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let column = odd.find(":42").unwrap() + 2;
+    assert_eq!(
+        reply.json()["findings"],
+        serde_json::json!([format!(
+            "body:1:{column}: warning: data.conversation.tags: expected an array of strings or \
+             a list object {{\"type\": \"list\", \"data\": […]}}, or null, found number 42 \
+             (left out)"
+        )])
+    );
+    stored.push((
+        reply.json()["file"].as_str().unwrap().to_string(),
+        odd.to_string(),
+    ));
+    let (code, log) = server.stop();
+    assert_eq!(code, 0, "{log}");
+    assert!(
+        log.contains(&format!(
+            " findings=1 finding=\"body:1:{column}: warning: data.conversation.tags"
+        )),
+        "{log}"
+    );
+    for (file, body) in &stored {
+        assert_eq!(
+            std::fs::read_to_string(wd.path("dumps").join(file)).unwrap(),
+            *body,
+            "{file}"
+        );
+    }
+    assert_eq!(stored_files(&wd).len(), stored.len());
+    // The reading commands read them as the fixtures read: every conversation whole.
+    let run = wd.run(&["list", "-f", "ndjson", "dumps"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout.lines().count(), names.len() + 1);
+}
+
 #[test]
 fn forged_unsigned_and_unconfigured_events_are_refused_and_not_stored() {
     let wd = Workdir::new();
@@ -982,14 +1117,26 @@ fn forged_unsigned_and_unconfigured_events_are_refused_and_not_stored() {
     let unsigned = server.post("/", &body);
     assert_eq!(unsigned.status, 403);
     assert_eq!(unsigned.json()["error"], forged.json()["error"]);
-    // A signed event whose envelope is wrong is kept with the bad bodies.
-    let bad = r#"{"event":"conversation.opened","timestamp":"last week","data":{}}"#;
+    // A signed event without its envelope (an object `data`) is kept with the bad bodies ...
+    let bad = r#"{"event":"conversation.opened","timestamp":"2020-08-08T07:53:18Z","data":[]}"#;
     let reply = signed(&server, bad);
     assert_eq!(reply.status, 400);
-    assert_eq!(reply.json()["path"], "timestamp");
+    assert_eq!(reply.json()["path"], "data");
     assert_eq!(reply.json()["kept"], true);
+    // ... but one with its envelope is Smartsupp's, whatever its fields hold: stored, 200.
+    let late = r#"{"event":"conversation.opened","timestamp":"last week","data":{}}"#;
+    let reply = signed(&server, late);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert!(reply.json()["file"]
+        .as_str()
+        .unwrap()
+        .starts_with("undated/conversation.opened-"));
+    assert!(reply.json()["findings"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("body:1:44: error: timestamp: expected an ISO 8601 time"));
     server.stop();
-    assert_eq!(stored_files(&wd).len(), 2, "{:?}", stored_files(&wd));
+    assert_eq!(stored_files(&wd).len(), 3, "{:?}", stored_files(&wd));
 
     // Without --webhook-secret, events are refused with a reason, signed or not.
     let wd = Workdir::new();
@@ -1038,5 +1185,104 @@ fn a_gzip_event_is_signed_as_sent_and_stored_decoded() {
     assert_eq!(
         std::fs::read(wd.path("dumps").join(file)).unwrap(),
         body.as_bytes()
+    );
+}
+
+// ---- The environment variables of serve ----
+
+/// `SSHOOK_TOKEN` is `--token` (the way to keep it out of the process list): the same 401s,
+/// the same stored body, never logged; `--token` on the command line wins over it.
+#[test]
+fn sshook_token_in_the_environment_is_the_token() {
+    let wd = Workdir::new();
+    let server = Server::start_with_env(&wd, &[], &[("SSHOOK_TOKEN", "envs3cret")]);
+    for path in ["/", "/wrong", "/?token=wrong", "/envs3cre"] {
+        let reply = server.post(path, OFFICIAL);
+        assert_eq!(reply.status, 401, "{path}");
+        assert_eq!(reply.json()["error"], "missing or wrong token");
+    }
+    assert!(stored_files(&wd).is_empty());
+    let stored = server.post("/envs3cret", OFFICIAL);
+    assert_eq!(stored.status, 200, "{}", stored.body);
+    assert_eq!(stored.json()["status"], "stored");
+    assert_eq!(
+        server.post("/?token=envs3cret", OFFICIAL).json()["status"],
+        "duplicate"
+    );
+    let (code, log) = server.stop();
+    assert_eq!(code, 0);
+    assert!(!log.contains("envs3cret"), "{log}");
+    assert!(log.contains(" POST /<token> 401 "), "{log}");
+    assert_eq!(stored_files(&wd), ["2015/03/27/1427470439703-55039.json"]);
+
+    let wd = Workdir::new();
+    let server = Server::start_with_env(
+        &wd,
+        &["--token", "flagtoken"],
+        &[("SSHOOK_TOKEN", "envtoken")],
+    );
+    assert_eq!(server.post("/envtoken", OFFICIAL).status, 401);
+    assert_eq!(server.post("/flagtoken", OFFICIAL).status, 200);
+    let (code, log) = server.stop();
+    assert_eq!(code, 0);
+    assert!(
+        !log.contains("envtoken") && !log.contains("flagtoken"),
+        "{log}"
+    );
+}
+
+/// `SSHOOK_WEBHOOK_SECRET` is `--webhook-secret`: events signed with it are stored, others
+/// refused; without it (or the flag) events are refused.
+#[test]
+fn sshook_webhook_secret_in_the_environment_is_the_secret() {
+    let wd = Workdir::new();
+    let server = Server::start_with_env(&wd, &[], &[("SSHOOK_WEBHOOK_SECRET", SECRET)]);
+    let body = event(4);
+    let reply = signed(&server, &body);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.json()["status"], "stored");
+    let file = reply.json()["file"].as_str().unwrap().to_string();
+    let other = event(5);
+    let forged = post_with(
+        &server,
+        "/",
+        &format!("X-Smartsupp-Hmac: {}\r\n", sign("guess", other.as_bytes())),
+        other.as_bytes(),
+    );
+    assert_eq!(forged.status, 403);
+    assert_eq!(server.post("/", &other).status, 403, "unsigned");
+    let (code, log) = server.stop();
+    assert_eq!(code, 0);
+    assert!(!log.contains(SECRET), "{log}");
+    assert_eq!(stored_files(&wd), std::slice::from_ref(&file));
+    assert_eq!(
+        std::fs::read(wd.path("dumps").join(&file)).unwrap(),
+        body.as_bytes()
+    );
+
+    // Another secret in the environment: the same signed event is refused.
+    let wd = Workdir::new();
+    let server = Server::start_with_env(&wd, &[], &[("SSHOOK_WEBHOOK_SECRET", "another")]);
+    assert_eq!(signed(&server, &body).status, 403);
+    server.stop();
+    assert!(stored_files(&wd).is_empty());
+}
+
+/// serve's help names the variables, never their values.
+#[test]
+fn serve_help_names_the_variables_not_their_values() {
+    let wd = Workdir::new();
+    let output = wd
+        .command(&["serve", "--help"])
+        .env("SSHOOK_TOKEN", "tok-in-env")
+        .env("SSHOOK_WEBHOOK_SECRET", "sec-in-env")
+        .output()
+        .unwrap();
+    let help = String::from_utf8(output.stdout).unwrap();
+    assert!(help.contains("SSHOOK_TOKEN"), "{help}");
+    assert!(help.contains("SSHOOK_WEBHOOK_SECRET"), "{help}");
+    assert!(
+        !help.contains("tok-in-env") && !help.contains("sec-in-env"),
+        "{help}"
     );
 }

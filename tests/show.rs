@@ -33,7 +33,8 @@ fn text_transcript_of_the_official_example() {
     ── 2015-03-27 Friday ──
     15:33:59  Dusan Kmet        Hello
     15:34:06  · John Doe joined the chat
-    15:34:09  trigger: Test T…  This is triggered message
+    15:34:09  trigger: Test Trigger
+                                This is triggered message
     15:34:13  John Doe          Hi, how can i help you ?
     15:34:33  Dusan Kmet        tanks.
     15:34:36  · the visitor closed the chat
@@ -336,6 +337,54 @@ fn bare_id_and_id_flag() {
     assert!(run.stdout.starts_with("Conversation 7\n"));
 }
 
+/// A webhook conversation's id given first is the id, like a number: one transcript, not "no
+/// such file" and every conversation after it. An id not found is an error, not a flood.
+#[test]
+fn a_webhook_id_given_first_is_the_id() {
+    let wd = Workdir::new();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    wd.write("official-example.json", crate::common::OFFICIAL);
+    let events = root.join("sample-data/webhooks");
+    let run = wd.run(&[
+        "show",
+        "cnv_8Jk2LqX9",
+        events.to_str().unwrap(),
+        "official-example.json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with("Conversation cnv_8Jk2LqX9\n"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        run.stdout.matches("Conversation ").count(),
+        1,
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stderr.contains("no such file"), "{}", run.stderr);
+
+    let run = wd.run(&["show", "cnv_Missing1", events.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stdout, "");
+    assert!(
+        run.stderr
+            .contains("no conversation cnv_Missing1 matches the selection"),
+        "{}",
+        run.stderr
+    );
+    // A word without a digit is still a path: a mistyped folder is reported as missing.
+    let run = wd.run(&["show", "dumps", "official-example.json"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("dumps: error: no such file or directory"),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn no_match_is_a_message_and_exit_1() {
     let wd = Workdir::new();
@@ -416,9 +465,11 @@ fn control_characters_are_made_visible_and_lines_kept() {
     let messages = &run.stdout[run.stdout.find("──").unwrap()..];
     insta::assert_snapshot!(messages, @r#"
     ── 2015-03-27 Friday ──
-    15:33:59  Eve\u{1b}[2J\u{…  Hello
+    15:33:59  Eve\u{1b}[2J\u{202e}
+                                Hello
     15:34:06  · system event agent.transfer (John Doe)
-    15:34:09  trigger: Test T…  This is triggered message
+    15:34:09  trigger: Test Trigger
+                                This is triggered message
     15:34:13  陳大文 🙂         Dobrý den!
                                 Second line <script>alert("x")</script> & 'more'
                                 \u{7}bell
@@ -506,4 +557,45 @@ fn html_links_web_addresses_only_and_titles_the_page_by_the_conversation() {
     assert!(!run.stdout.contains("\"onmouseover"));
     assert_eq!(run.stdout.matches("<a href").count(), 2, "{}", run.stdout);
     assert!(run.stdout.contains("@media print{"));
+}
+
+/// Names are never cut: piped, the speaker column fits the longest name; on a narrow terminal
+/// a longer name takes a line of its own, whole, and its message goes under the text column.
+#[test]
+fn long_names_are_shown_whole_piped_and_at_60_and_100_columns() {
+    let wd = Workdir::new();
+    let long = "Maximiliane Alexandra von Württemberg-Hohenlohe";
+    wd.write(
+        "data.json",
+        crate::common::official_with("Dusan Kmet", long),
+    );
+    // No width at all (a pipe, COLUMNS unset): one line per message, the column fits.
+    let piped = wd
+        .command(&["show", "data.json"])
+        .env_remove("COLUMNS")
+        .output()
+        .unwrap();
+    let piped = String::from_utf8(piped.stdout).unwrap();
+    assert!(
+        piped.contains(&format!("15:33:59  {long}  Hello\n")),
+        "{piped}"
+    );
+    assert!(piped.contains("trigger: Test Trigger"), "{piped}");
+    for width in ["60", "100"] {
+        let output = wd
+            .command(&["show", "data.json"])
+            .env("COLUMNS", width)
+            .output()
+            .unwrap();
+        let text = String::from_utf8(output.stdout).unwrap();
+        assert!(!text.contains('…'), "a name was cut at {width}:\n{text}");
+        assert!(
+            text.contains(&format!("15:33:59  {long}\n")),
+            "at {width}:\n{text}"
+        );
+        assert!(
+            text.contains("trigger: Test Trigger\n"),
+            "at {width}:\n{text}"
+        );
+    }
 }

@@ -116,20 +116,41 @@ fn list_and_validate_stream_too() {
 #[test]
 fn complete_answers_end_on_a_stdin_that_never_ends() {
     let wd = Workdir::new();
-    for args in [
-        &["show", "--first", "-"][..],
-        &["show", "2", "-"],
-        &["show", "--id", "1", "--id", "2", "-"],
-        &["list", "--limit", "2", "--format", "csv", "-"],
+    // Each answer, and which conversations it shows (three are sent: the third must never
+    // show, and the first only where asked for).
+    for (args, shown) in [
+        (&["show", "--first", "-"][..], &[1][..]),
+        (&["show", "2", "-"], &[2]),
+        (&["show", "--id", "1", "--id", "2", "-"], &[1, 2]),
+        (&["list", "--limit", "2", "--format", "csv", "-"], &[1, 2]),
     ] {
         let (mut child, mut stdin, rx) = start(&wd, args);
         send(&mut stdin, &ndjson(1));
         send(&mut stdin, &ndjson(2));
         // stdin stays open: sshook must end by itself.
         assert_eq!(exits(&mut child, &args.join(" ")), 0, "{args:?}");
-        let out: Vec<String> = rx.try_iter().collect();
-        assert!(!out.is_empty(), "{args:?}");
+        // Its answer is complete without a third conversation; sent now, it is not read.
+        let _ = stdin.write_all(ndjson(3).as_bytes());
         drop(stdin);
+        let out: Vec<String> = rx.iter().collect();
+        assert_eq!(conversations_in(args[0], &out), shown, "{args:?}: {out:#?}");
+    }
+}
+
+/// The conversation ids a `show` (text) or `list` (CSV) output holds, in order.
+fn conversations_in(command: &str, out: &[String]) -> Vec<i64> {
+    let id = |text: &str| text.parse::<i64>().unwrap_or_else(|_| panic!("{text:?}"));
+    if command == "show" {
+        out.iter()
+            .filter_map(|l| l.strip_prefix("Conversation "))
+            .map(id)
+            .collect()
+    } else {
+        assert_eq!(out[0].split(',').next(), Some("conversation_id"), "{out:?}");
+        out[1..]
+            .iter()
+            .map(|l| id(l.split(',').next().unwrap()))
+            .collect()
     }
 }
 

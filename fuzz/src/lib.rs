@@ -1,29 +1,16 @@
-//! What the fuzz targets share: fuzz bytes as a chunk of input, and the payloads read from it.
+//! What the fuzz targets need beyond `sshook::fuzzing` (where their properties live): the
+//! reference CSV reader `check_csv_rows` compares export's CSV with, which the library itself
+//! does not depend on. `tests/fuzz_regressions.rs` has the same reader.
 
-use std::sync::Arc;
-
-use sshook::input::{documents, Chunk};
-use sshook::model::document::{Document, Item};
-
-/// The fuzz input as one chunk of one file, starting at line 1 — what the reader hands the
-/// splitter for a small file.
-pub fn chunk(data: &[u8]) -> Chunk {
-    Chunk {
-        file: Arc::from("fuzz.json"),
-        text: data.to_vec(),
-        first_line: 1,
-        read_error: None,
-        empty_source: false,
-    }
-}
-
-/// Every payload the reader finds in `chunk`, in order (findings about bad input dropped).
-pub fn payloads(chunk: &Chunk) -> Vec<Document<'_>> {
-    let mut found = Vec::new();
-    documents(chunk, &mut |item| {
-        if let Item::Payload(doc) = item {
-            found.push(doc);
-        }
-    });
-    found
+/// Every record of `bytes`, the header first, as strings (`csv::Reader`, no header handling).
+pub fn read_csv(bytes: &[u8]) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(bytes)
+        .records()
+        .map(|r| match r {
+            Ok(record) => record.iter().map(String::from).collect(),
+            Err(e) => panic!("export's CSV does not read back: {e}"),
+        })
+        .collect()
 }

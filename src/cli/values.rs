@@ -74,6 +74,8 @@ flag_words! {
         Ndjson,
         /// One JSON object: {"by": [...], "groups": [...], "total": {...}}.
         Json,
+        /// An Excel workbook: typed cells, the total row below the groups; needs -o.
+        Xlsx,
     }
 }
 
@@ -92,6 +94,22 @@ flag_words! {
         Table,
         /// Typed, compressed columns for warehouses (DuckDB, Spark); needs -o.
         Parquet,
+        /// An Excel workbook: typed cells, a frozen header, an autofilter; needs -o.
+        Xlsx,
+    }
+}
+
+flag_words! {
+    /// `--compression` of Parquet.
+    #[derive(Default)]
+    CompressionArg => crate::render::encode::Codec {
+        /// Zstandard: smaller files, read by every current engine.
+        #[default]
+        Zstd,
+        /// Snappy: larger, faster to read, for old readers.
+        Snappy,
+        /// Uncompressed.
+        None,
     }
 }
 
@@ -187,56 +205,102 @@ flag_words! {
     }
 }
 
+/// `report` has no `-f`: it writes HTML, and this is the `-o` rule's list of its extensions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormatArg {
+    Html,
+}
+
+impl OutputFormat for ReportFormatArg {
+    const COMMAND: &'static str = "report";
+    const EXTENSIONS: &'static [(&'static str, ReportFormatArg)] = &[
+        ("html", ReportFormatArg::Html),
+        ("htm", ReportFormatArg::Html),
+    ];
+    const TAKES_F: bool = false;
+}
+
 impl OutputFormat for StatsFormatArg {
-    fn from_extension(ext: &str) -> Option<StatsFormatArg> {
-        Some(match ext {
-            "csv" => StatsFormatArg::Csv,
-            "tsv" | "tab" => StatsFormatArg::Tsv,
-            "ndjson" | "jsonl" => StatsFormatArg::Ndjson,
-            "json" => StatsFormatArg::Json,
-            "txt" => StatsFormatArg::Table,
-            _ => return None,
-        })
+    const COMMAND: &'static str = "stats";
+    const EXTENSIONS: &'static [(&'static str, StatsFormatArg)] = &[
+        ("csv", StatsFormatArg::Csv),
+        ("tsv", StatsFormatArg::Tsv),
+        ("tab", StatsFormatArg::Tsv),
+        ("ndjson", StatsFormatArg::Ndjson),
+        ("jsonl", StatsFormatArg::Ndjson),
+        ("json", StatsFormatArg::Json),
+        ("txt", StatsFormatArg::Table),
+        ("xlsx", StatsFormatArg::Xlsx),
+    ];
+
+    fn refuses_gzip(self) -> Option<&'static str> {
+        (self == StatsFormatArg::Xlsx).then_some(XLSX_GZ)
+    }
+
+    fn needs_a_file(self) -> Option<&'static str> {
+        (self == StatsFormatArg::Xlsx).then_some("add -o FILE.xlsx")
     }
 }
 
+/// Why `-o FILE.xlsx.gz` is refused.
+pub const XLSX_GZ: &str =
+    "an xlsx workbook is a zip, compressed already: name the file .xlsx, not .gz";
+
 impl OutputFormat for ExportFormatArg {
-    fn from_extension(ext: &str) -> Option<ExportFormatArg> {
-        Some(match ext {
-            "csv" => ExportFormatArg::Csv,
-            "tsv" | "tab" => ExportFormatArg::Tsv,
-            "ndjson" | "jsonl" => ExportFormatArg::Ndjson,
-            "json" => ExportFormatArg::Json,
-            "txt" => ExportFormatArg::Table,
-            "parquet" => ExportFormatArg::Parquet,
-            _ => return None,
-        })
-    }
+    const COMMAND: &'static str = "export";
+    const EXTENSIONS: &'static [(&'static str, ExportFormatArg)] = &[
+        ("csv", ExportFormatArg::Csv),
+        ("tsv", ExportFormatArg::Tsv),
+        ("tab", ExportFormatArg::Tsv),
+        ("ndjson", ExportFormatArg::Ndjson),
+        ("jsonl", ExportFormatArg::Ndjson),
+        ("json", ExportFormatArg::Json),
+        ("txt", ExportFormatArg::Table),
+        ("parquet", ExportFormatArg::Parquet),
+        ("xlsx", ExportFormatArg::Xlsx),
+    ];
 
     fn refuses_gzip(self) -> Option<&'static str> {
-        (self == ExportFormatArg::Parquet)
-            .then_some("parquet compresses its columns itself: name the file .parquet, not .gz")
+        match self {
+            ExportFormatArg::Parquet => {
+                Some("parquet compresses its columns itself: name the file .parquet, not .gz")
+            }
+            ExportFormatArg::Xlsx => Some(XLSX_GZ),
+            _ => None,
+        }
+    }
+
+    fn needs_a_file(self) -> Option<&'static str> {
+        match self {
+            ExportFormatArg::Parquet => Some("add -o FILE.parquet (or --partition-by and -o DIR)"),
+            ExportFormatArg::Xlsx => Some("add -o FILE.xlsx"),
+            _ => None,
+        }
     }
 }
 
 impl OutputFormat for ShowFormatArg {
-    fn from_extension(ext: &str) -> Option<ShowFormatArg> {
-        Some(match ext {
-            "txt" | "text" => ShowFormatArg::Text,
-            "md" | "markdown" => ShowFormatArg::Markdown,
-            "html" | "htm" => ShowFormatArg::Html,
-            "json" | "ndjson" | "jsonl" => ShowFormatArg::Json,
-            _ => return None,
-        })
-    }
+    const COMMAND: &'static str = "show";
+    const EXTENSIONS: &'static [(&'static str, ShowFormatArg)] = &[
+        ("txt", ShowFormatArg::Text),
+        ("text", ShowFormatArg::Text),
+        ("md", ShowFormatArg::Markdown),
+        ("markdown", ShowFormatArg::Markdown),
+        ("html", ShowFormatArg::Html),
+        ("htm", ShowFormatArg::Html),
+        ("json", ShowFormatArg::Json),
+        ("ndjson", ShowFormatArg::Json),
+        ("jsonl", ShowFormatArg::Json),
+    ];
 }
 
 impl OutputFormat for FindingsFormatArg {
-    fn from_extension(ext: &str) -> Option<FindingsFormatArg> {
-        Some(match ext {
-            "txt" | "log" => FindingsFormatArg::Text,
-            "json" | "ndjson" | "jsonl" => FindingsFormatArg::Json,
-            _ => return None,
-        })
-    }
+    const COMMAND: &'static str = "validate";
+    const EXTENSIONS: &'static [(&'static str, FindingsFormatArg)] = &[
+        ("txt", FindingsFormatArg::Text),
+        ("log", FindingsFormatArg::Text),
+        ("json", FindingsFormatArg::Json),
+        ("ndjson", FindingsFormatArg::Json),
+        ("jsonl", FindingsFormatArg::Json),
+    ];
 }

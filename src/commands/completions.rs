@@ -1,5 +1,7 @@
 //! `sshook completions SHELL`: shell completion scripts, generated from the clap definitions.
 
+use std::io::Write;
+
 use anyhow::Result;
 use clap::CommandFactory;
 
@@ -25,7 +27,12 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<Outcome> {
     let mut command = Cli::command();
+    // Into a buffer first: clap_complete panics when its writer fails, and a closed pipe
+    // (`sshook completions bash | head`) must end quietly, as everywhere.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, "sshook", &mut script);
     let mut out = std::io::stdout().lock();
-    clap_complete::generate(args.shell, &mut command, "sshook", &mut out);
+    out.write_all(&script)?;
+    out.flush()?;
     Ok(Outcome::Ok)
 }

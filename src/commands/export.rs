@@ -1,12 +1,14 @@
 //! `sshook export`: conversations, messages or whole payloads as CSV, TSV, NDJSON, JSON or a
 //! table, streamed: rows are written as payloads are read.
 
+use std::path::PathBuf;
+
 use anyhow::{bail, Result};
 
 use crate::cli::follow::FollowArgs;
 use crate::cli::output::{resolve_format, OutputArgs, WideArgs};
 use crate::cli::select::{OrderArgs, SelectArgs};
-use crate::cli::values::{ExportFormatArg, PartitionArg, RowsArg};
+use crate::cli::values::{CompressionArg, ExportFormatArg, PartitionArg, RowsArg};
 use crate::cli::{self, GlobalArgs, InputArgs};
 use crate::diagnostics::count;
 use crate::model::time::DisplayZone;
@@ -15,7 +17,8 @@ use crate::render::encode::{Encoder, Format, Options, Rendered, RowWriter};
 #[cfg(feature = "parquet")]
 use crate::render::parquet;
 use crate::render::partition::{Part, PartitionBy, Tree};
-use crate::render::rows::{column_list, Columns, Record, RowKind};
+use crate::render::rows::{column_list, reading_columns, Columns, Record, RowKind};
+use crate::render::xlsx;
 use crate::select::{self, Flow, Selection};
 use crate::Outcome;
 
@@ -27,6 +30,7 @@ Examples:
   sshook export dumps/ --columns channel_id,begin_at,rating,visitor_email --since 7d
   sshook export dumps/ --var userId --var chatPackage --format ndjson | jq .var_userId
   sshook export dumps/ --excel -o for-excel.csv         # BOM, CRLF, formula guard
+  sshook export dumps/ --rows messages -o messages.xlsx # a workbook: typed cells, filters
   sshook export --list-columns --rows messages
   sshook export dumps/ -f parquet -o chats.parquet      # typed columns for warehouses
   sshook export dumps/ -f parquet --partition-by month -o out  # out/month=2025-03/*.parquet
@@ -35,7 +39,7 @@ Examples:
 
 Times are written as RFC 3339 in UTC unless --tz or --utc names a zone; --since, --until
 and partition days are read in the display zone (the system's unless --tz/--utc), as in
-every command. Empty values are empty cells
+every command, and a workbook's date-times are wall-clock times in it. Empty values are empty cells
 (null in JSON). -o FILE is replaced only when the export succeeds; a .gz name compresses.
 Bad inputs are reported on stderr, the good payloads are exported, and the exit status is 1.";
 
@@ -53,9 +57,9 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = RowsArg::Conversations, value_name = "KIND")]
     pub rows: RowsArg,
 
-    /// csv, tsv, ndjson, json, table or parquet. Default: what the -o file's extension
-    /// names (.csv, .tsv, .ndjson/.jsonl, .json, .parquet, .txt for a table; each .gz but
-    /// parquet), else csv (ndjson for --rows payloads).
+    /// csv, tsv, ndjson, json, table, parquet or xlsx. Default: what the -o file's extension
+    /// names (.csv, .tsv, .ndjson/.jsonl, .json, .parquet, .xlsx, .txt for a table; each .gz
+    /// but parquet and xlsx), else csv (ndjson for --rows payloads).
     #[arg(long, short = 'f', value_enum, value_name = "FORMAT")]
     pub format: Option<ExportFormatArg>,
 
@@ -98,6 +102,10 @@ pub struct Args {
     #[arg(long)]
     pub safe: bool,
 
+    /// The codec of Parquet's columns: zstd (smaller), snappy (for old readers) or none.
+    #[arg(long, value_enum, value_name = "CODEC")]
+    pub compression: Option<CompressionArg>,
+
     #[command(flatten)]
     pub wide: WideArgs,
 
@@ -115,7 +123,6 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
         print!("{}", column_list(kind));
         return Ok(Outcome::Ok);
     }
-    let columns = Columns::new(kind, &args.columns, &args.vars)?;
     let selection = args.order.apply(args.select.selection(global)?);
     let default = match kind {
         RowKind::Payloads => ExportFormatArg::Ndjson,
@@ -127,14 +134,30 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
     } else {
         resolve_format(args.format, &args.output, default)?
     });
+    // A table of conversations for people shows the columns a person reads (as `list`);
+    // `--columns` names others, and `--wide` shows every column.
+    let reading = format == Format::Table
+        && kind == RowKind::Conversations
+        && args.columns.is_empty()
+        && !args.wide.wide;
+    let (names, priority) = match reading {
+        true => reading_columns(),
+        false => (args.columns.clone(), Vec::new()),
+    };
+    let columns = Columns::new(kind, &names, &args.vars)?;
     let to_stdout = args.output.to_stdout();
     check_destination(&args, format, to_stdout)?;
     args.follow.check(
         to_stdout && format != Format::Parquet,
         args.order.sort.is_some(),
     )?;
+    if args.compression.is_some() && format != Format::Parquet {
+        bail!("--compression applies to parquet (name a csv or ndjson file .gz to compress it)");
+    }
     let renderer = if format == Format::Parquet {
         Renderer::columns(columns, &args)?
+    } else if format == Format::Xlsx {
+        Renderer::sheet(kind, columns, &args, &selection)?
     } else {
         let options = Options {
             delimiter: args.delimiter,
@@ -142,6 +165,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
             excel: args.excel,
             safe: args.safe,
             table_width: args.wide.width(to_stdout),
+            table_priority: priority,
             color: to_stdout && global.color().stdout(),
             ..Options::default()
         };
@@ -202,7 +226,17 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
             sink,
         )?
     };
+    let mut sheets = None;
     let written = match destination {
+        Destination::One(Writer::Sheet(writer)) => {
+            let (out, workbook) = writer.finish()?;
+            out.close()?.persist()?;
+            if let Some(note) = workbook.note() {
+                eprintln!("sshook: {note}");
+            }
+            sheets = Some(workbook.sheets);
+            None
+        }
         Destination::One(writer) => {
             writer.close()?.persist()?;
             None
@@ -218,7 +252,10 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
             RowKind::Events => ("event", "events"),
         };
         let partitions = match written {
-            None => String::new(),
+            None => match sheets {
+                Some(n) if n > 1 => format!(" on {n} sheets"),
+                _ => String::new(),
+            },
             Some(w) => {
                 let plural = if w.folders == 1 { "" } else { "s" };
                 let files = match w.files == w.folders {
@@ -244,11 +281,12 @@ fn check_destination(args: &Args, format: Format, to_stdout: bool) -> Result<()>
         if to_stdout {
             bail!("--partition-by writes a folder of files: add -o DIR");
         }
-        if format == Format::Table {
-            bail!("--partition-by writes csv, tsv, ndjson, json or parquet files, not tables");
+        if matches!(format, Format::Table | Format::Xlsx) {
+            bail!(
+                "--partition-by writes csv, tsv, ndjson, json or parquet files, not tables or \
+                 workbooks"
+            );
         }
-    } else if format == Format::Parquet && to_stdout {
-        bail!("parquet is written to a file: add -o FILE.parquet (or --partition-by and -o DIR)");
     }
     Ok(())
 }
@@ -262,6 +300,7 @@ fn extension(format: Format) -> &'static str {
         Format::Json => "json",
         Format::Table => "txt",
         Format::Parquet => "parquet",
+        Format::Xlsx => "xlsx",
     }
 }
 
@@ -273,6 +312,7 @@ struct Piece {
 
 enum Body {
     Rows(Rendered),
+    Sheet(xlsx::Fragment),
     #[cfg(feature = "parquet")]
     Columns(parquet::Fragment),
 }
@@ -281,17 +321,20 @@ impl Body {
     fn rows(&self) -> u64 {
         match self {
             Body::Rows(rendered) => rendered.rows,
+            Body::Sheet(fragment) => fragment.rows,
             #[cfg(feature = "parquet")]
             Body::Columns(fragment) => fragment.rows,
         }
     }
 }
 
-/// Turns payloads into text rows or into parquet columns.
+/// Turns payloads into text rows, parquet columns or the cells of a workbook.
 // One per run: its size does not matter.
 #[allow(clippy::large_enum_variant)]
 enum Renderer {
     Rows(Encoder),
+    /// A workbook's cells, and the folder its temporary files go to.
+    Sheet(xlsx::Renderer, PathBuf),
     #[cfg(feature = "parquet")]
     Columns(parquet::Renderer),
 }
@@ -305,7 +348,8 @@ impl Renderer {
         if args.excel || args.safe || args.delimiter.is_some() {
             bail!("--excel, --safe and --delimiter apply to csv and tsv, not to parquet");
         }
-        Ok(Renderer::Columns(parquet::Renderer::new(columns)))
+        let codec = args.compression.map(Into::into).unwrap_or_default();
+        Ok(Renderer::Columns(parquet::Renderer::new(columns, codec)))
     }
 
     #[cfg(not(feature = "parquet"))]
@@ -313,9 +357,31 @@ impl Renderer {
         bail!("this sshook was built without parquet (cargo feature `parquet`)");
     }
 
+    /// A workbook of the rows, in the display zone (a date-time in Excel has no zone: it is
+    /// the wall-clock time a person there reads).
+    fn sheet(
+        kind: RowKind,
+        columns: Columns,
+        args: &Args,
+        selection: &Selection,
+    ) -> Result<Renderer> {
+        if matches!(columns, Columns::Payloads) {
+            bail!("--rows payloads is written as ndjson or json, not as a workbook");
+        }
+        if args.excel || args.safe || args.delimiter.is_some() || args.no_header {
+            bail!(
+                "--excel, --safe, --delimiter and --no-header apply to csv and tsv; a workbook \
+                 has its header, and its texts are never formulas"
+            );
+        }
+        let renderer = xlsx::Renderer::new(kind, columns, selection.zone.clone());
+        Ok(Renderer::Sheet(renderer, args.output.folder()))
+    }
+
     fn render(&self, record: Record) -> Result<Body> {
         Ok(match self {
             Renderer::Rows(encoder) => Body::Rows(encoder.render(record)?),
+            Renderer::Sheet(renderer, _) => Body::Sheet(renderer.render(record)?),
             #[cfg(feature = "parquet")]
             Renderer::Columns(renderer) => Body::Columns(renderer.render(record)?),
         })
@@ -327,6 +393,7 @@ impl Renderer {
 #[allow(clippy::large_enum_variant)]
 enum Writer<'r> {
     Rows(RowWriter<'r, Output>),
+    Sheet(xlsx::XlsxWriter),
     #[cfg(feature = "parquet")]
     Columns(parquet::ParquetWriter),
 }
@@ -342,6 +409,9 @@ impl<'r> Writer<'r> {
     fn start(renderer: &'r Renderer, out: Output) -> Result<Writer<'r>> {
         Ok(match renderer {
             Renderer::Rows(encoder) => Writer::Rows(RowWriter::start(encoder, out)?),
+            Renderer::Sheet(renderer, folder) => {
+                Writer::Sheet(xlsx::XlsxWriter::start(renderer, out, folder)?)
+            }
             #[cfg(feature = "parquet")]
             Renderer::Columns(renderer) => {
                 Writer::Columns(parquet::ParquetWriter::start(renderer, out)?)
@@ -352,9 +422,9 @@ impl<'r> Writer<'r> {
     fn write(&mut self, body: Body) -> Result<()> {
         match (self, body) {
             (Writer::Rows(writer), Body::Rows(rendered)) => writer.write(rendered),
+            (Writer::Sheet(writer), Body::Sheet(fragment)) => writer.write(&fragment),
             #[cfg(feature = "parquet")]
             (Writer::Columns(writer), Body::Columns(fragment)) => writer.write(&fragment),
-            #[cfg(feature = "parquet")]
             _ => bail!("rows rendered for another format"),
         }
     }
@@ -364,6 +434,7 @@ impl Part for Writer<'_> {
     fn close(self) -> Result<Closed> {
         match self {
             Writer::Rows(writer) => writer.finish()?.close(),
+            Writer::Sheet(writer) => writer.finish()?.0.close(),
             #[cfg(feature = "parquet")]
             Writer::Columns(writer) => writer.finish()?.close(),
         }
@@ -371,7 +442,7 @@ impl Part for Writer<'_> {
 
     fn buffered(&self) -> usize {
         match self {
-            Writer::Rows(_) => 0,
+            Writer::Rows(_) | Writer::Sheet(_) => 0,
             #[cfg(feature = "parquet")]
             Writer::Columns(writer) => writer.buffered(),
         }
@@ -379,7 +450,7 @@ impl Part for Writer<'_> {
 
     fn flush(&mut self) -> Result<()> {
         match self {
-            Writer::Rows(_) => Ok(()),
+            Writer::Rows(_) | Writer::Sheet(_) => Ok(()),
             #[cfg(feature = "parquet")]
             Writer::Columns(writer) => writer.flush(),
         }

@@ -7,12 +7,13 @@ use crate::cli::follow::FollowArgs;
 use crate::cli::output::WideArgs;
 use crate::cli::output::{resolve_format, OutputArgs, OutputFormat};
 use crate::cli::select::{OrderArgs, SelectArgs};
-use crate::cli::values::ExportFormatArg;
+use crate::cli::values::XLSX_GZ;
 use crate::cli::{self, GlobalArgs, InputArgs};
 use crate::output::Output;
 use crate::render::encode::{Encoder, Format, Options, RowWriter};
-use crate::render::rows::{Columns, RowKind};
-use crate::select::{self, Flow};
+use crate::render::rows::{reading_columns, Columns, RowKind};
+use crate::render::xlsx;
+use crate::select::{self, Flow, Selection};
 use crate::Outcome;
 
 const EXAMPLES: &str = "\
@@ -21,26 +22,12 @@ Examples:
   sshook list dumps/ --since 2026-03-01 --status missed --sort begin --reverse --limit 20
   sshook list dumps/ --agent 'John Doe' --rated --tz Europe/Prague
   sshook list dumps/ --format csv > conversations.csv
+  sshook list dumps/ --since 7d -o week.xlsx
 
 Columns: conversation_id (channel.id, or a webhook conversation's id), begin_at (in the display zone), duration (seconds), status,
 visitor_name, visitor_country_code, agents, messages_counted (visitor and agent messages,
 trigger messages included), rating, first_visitor_message (cut short in the table only).
 For every column, use `sshook export`.";
-
-/// The columns of `list`, named as in `sshook export --list-columns`, each with its priority
-/// in a table too narrow for all of them (0 the most important; the highest hide first).
-const COLUMNS: [(&str, u16); 10] = [
-    ("conversation_id", 0),
-    ("begin_at", 1),
-    ("duration", 6),
-    ("status", 2),
-    ("visitor_name", 3),
-    ("visitor_country_code", 9),
-    ("agents", 5),
-    ("messages_counted", 7),
-    ("rating", 8),
-    ("first_visitor_message", 4),
-];
 
 /// List conversations, one row each.
 #[derive(Debug, clap::Args)]
@@ -52,9 +39,9 @@ pub struct Args {
     #[command(flatten)]
     pub follow: FollowArgs,
 
-    /// table (fitted to the terminal), csv, tsv, ndjson or json; the column names are the
-    /// header and the JSON keys. Default: a table on a terminal, else what the -o file's
-    /// extension names, else csv.
+    /// table (fitted to the terminal), csv, tsv, ndjson, json or xlsx (an Excel workbook,
+    /// needs -o); the column names are the header and the JSON keys. Default: a table on a
+    /// terminal, else what the -o file's extension names, else csv.
     #[arg(long, short = 'f', value_enum, value_name = "FORMAT")]
     pub format: Option<ListFormat>,
 
@@ -86,6 +73,8 @@ pub enum ListFormat {
     Ndjson,
     /// One JSON array.
     Json,
+    /// An Excel workbook: typed cells, a frozen header, an autofilter; needs -o.
+    Xlsx,
 }
 
 impl ListFormat {
@@ -96,20 +85,30 @@ impl ListFormat {
             ListFormat::Tsv => Format::Tsv,
             ListFormat::Ndjson => Format::Ndjson,
             ListFormat::Json => Format::Json,
+            ListFormat::Xlsx => Format::Xlsx,
         }
     }
 }
 
 impl OutputFormat for ListFormat {
-    fn from_extension(ext: &str) -> Option<ListFormat> {
-        Some(match ExportFormatArg::from_extension(ext)? {
-            ExportFormatArg::Table => ListFormat::Table,
-            ExportFormatArg::Csv => ListFormat::Csv,
-            ExportFormatArg::Tsv => ListFormat::Tsv,
-            ExportFormatArg::Ndjson => ListFormat::Ndjson,
-            ExportFormatArg::Json => ListFormat::Json,
-            ExportFormatArg::Parquet => return None,
-        })
+    const COMMAND: &'static str = "list";
+    const EXTENSIONS: &'static [(&'static str, ListFormat)] = &[
+        ("csv", ListFormat::Csv),
+        ("tsv", ListFormat::Tsv),
+        ("tab", ListFormat::Tsv),
+        ("ndjson", ListFormat::Ndjson),
+        ("jsonl", ListFormat::Ndjson),
+        ("json", ListFormat::Json),
+        ("txt", ListFormat::Table),
+        ("xlsx", ListFormat::Xlsx),
+    ];
+
+    fn refuses_gzip(self) -> Option<&'static str> {
+        (self == ListFormat::Xlsx).then_some(XLSX_GZ)
+    }
+
+    fn needs_a_file(self) -> Option<&'static str> {
+        (self == ListFormat::Xlsx).then_some("add -o FILE.xlsx")
     }
 }
 
@@ -127,7 +126,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
     )?;
     // Chosen columns rank in the order given; the default ones by their priority.
     let (names, priority): (Vec<String>, Vec<u16>) = if args.columns.is_empty() {
-        COLUMNS.iter().map(|(c, p)| (c.to_string(), *p)).unzip()
+        reading_columns()
     } else {
         (
             args.columns.clone(),
@@ -135,6 +134,10 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
         )
     };
     let columns = Columns::new(RowKind::Conversations, &names, &[])?;
+    if format == ListFormat::Xlsx {
+        let renderer = xlsx::Renderer::new(RowKind::Conversations, columns, selection.zone.clone());
+        return write_workbook(&args, global, &selection, &renderer);
+    }
     let options = Options {
         table_width: args.wide.width(args.output.to_stdout()),
         table_priority: priority,
@@ -162,6 +165,39 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
     )?;
     writer.finish()?;
     out.finish()?;
+    summary.report_duplicates(global.quiet);
+    Ok(Outcome::from_bad(diagnostics.any()))
+}
+
+/// `list -o FILE.xlsx`: the same rows as a workbook.
+fn write_workbook(
+    args: &Args,
+    global: &GlobalArgs,
+    selection: &Selection,
+    renderer: &xlsx::Renderer,
+) -> Result<Outcome> {
+    let follow = args.follow.follow();
+    let Some((sources, mut diagnostics)) = cli::open_inputs(&args.input.inputs, follow, global)?
+    else {
+        return Ok(Outcome::BadInput);
+    };
+    let out = Output::open(args.output.file())?;
+    let mut writer = xlsx::XlsxWriter::start(renderer, out, &args.output.folder())?;
+    let summary = select::stream(
+        &sources,
+        selection,
+        &mut diagnostics,
+        |doc| renderer.render(doc.into()),
+        |fragment| {
+            writer.write(&fragment?)?;
+            Ok(Flow::Continue)
+        },
+    )?;
+    let (out, written) = writer.finish()?;
+    out.finish()?;
+    if let Some(note) = written.note() {
+        eprintln!("sshook: {note}");
+    }
     summary.report_duplicates(global.quiet);
     Ok(Outcome::from_bad(diagnostics.any()))
 }

@@ -19,14 +19,16 @@ use clap::{Parser, Subcommand};
 use crate::cli::GlobalArgs;
 use crate::Outcome;
 
-const ABOUT: &str =
-    "Validate, read, list, export, summarise and receive Smartsupp POST-hook chat payloads";
+const ABOUT: &str = "Validate, read, list, export, summarise and receive Smartsupp chat data: \
+POST-hook payloads and webhook events";
 
 const LONG_ABOUT: &str = "\
-Smartsupp posts every finished chat, missed chat and offline message as one JSON document to a
-URL of your choice. sshook reads those payloads as you stored them — one per file, dated folders
-of *.json, NDJSON, JSON arrays, gzip, or standard input — and validates, lists, shows, exports and
-summarises them, or receives the hook itself.
+Smartsupp sends chat data to a URL of your choice in two generations: the POST hook (one JSON
+document per finished chat, missed chat or offline message) and webhooks (one signed JSON event
+per change: a conversation opened, a message sent, a rating, a close). sshook reads both as you
+stored them — one per file, dated folders of *.json, NDJSON, JSON arrays, gzip, both kinds
+mixed, or standard input — assembles webhook events into conversations, and validates, lists,
+shows, exports and summarises them, removes personal data, or receives both itself.
 
 Exit status: 0 all inputs were good, 1 some inputs were bad (the rest was still processed),
 2 usage or fatal error.";

@@ -5,9 +5,11 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use crate::cli::output::OutputArgs;
+use crate::cli::output::{resolve_format, OutputArgs};
 use crate::cli::select::SelectArgs;
+use crate::cli::values::ReportFormatArg;
 use crate::cli::{self, GlobalArgs, InputArgs};
+use crate::diagnostics::count;
 use crate::output::Output;
 use crate::render::{self, report::Context};
 use crate::select::{self, Flow};
@@ -45,6 +47,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
+    resolve_format(None, &args.output, ReportFormatArg::Html)?;
     let selection = args.select.selection(global)?;
     let Some((sources, mut diagnostics)) = cli::open_inputs(&args.input.inputs, None, global)?
     else {
@@ -70,6 +73,17 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
     let mut out = Output::open(args.output.file())?;
     out.write_all(page.as_bytes())?;
     out.finish()?;
+    if !global.quiet {
+        let place = match args.output.file() {
+            Some(file) => file.display().to_string(),
+            None => String::from("standard output"),
+        };
+        eprintln!(
+            "report: {} read, {} in {place}",
+            summary.read(),
+            count(summary.selected, "conversation", "conversations")
+        );
+    }
     summary.report_duplicates(global.quiet);
     Ok(Outcome::from_bad(diagnostics.any()))
 }

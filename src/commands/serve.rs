@@ -204,6 +204,7 @@ fn return_large_frees_to_the_system() {
     if std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_none() {
         // SAFETY: mallopt only sets a parameter of the allocator, before the runtime's threads
         // start; its result (0 on failure) only means the default stays.
+        #[allow(unsafe_code)]
         unsafe {
             libc::mallopt(libc::M_MMAP_THRESHOLD, 256 << 10);
         }

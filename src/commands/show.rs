@@ -18,13 +18,15 @@ use crate::Outcome;
 const EXAMPLES: &str = "\
 Examples:
   sshook show 55039 dumps/                  # a bare id first: conversation 55039
+  sshook show cnv_8Jk2LqX9 webhooks/        # a webhook conversation's id, the same way
   sshook show --id 55039 --id 55040 dumps/
   sshook show --visitor dusan --first dumps/
   sshook show --grep refund --since 2026-03-01 --until 2026-03-08 --tz Europe/Prague dumps/
   sshook show --format html 55039 dumps/ > chat.html
   sshook show --format json --status missed dumps/ | jq .visitor.email
 
-A first argument made of digits that is not an existing path is a conversation id.
+A first argument that is not an existing path and looks like a conversation id (letters,
+digits, - and _, with at least one digit: 55039, cnv_8Jk2LqX9) is the conversation's id.
 Several matches are printed one after another with a separator (JSON: one object per line;
 HTML: one page); --first prints only the first. No match: a message and exit status 1.";
 
@@ -63,6 +65,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
+    let format = TranscriptFormat::from(resolve_format(
+        args.format,
+        &args.output,
+        ShowFormatArg::Text,
+    )?);
     let mut inputs = args.input.inputs;
     let mut order = args.order.clone();
     if args.first {
@@ -79,11 +86,6 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
         return Ok(Outcome::BadInput);
     };
 
-    let format = TranscriptFormat::from(resolve_format(
-        args.format,
-        &args.output,
-        ShowFormatArg::Text,
-    )?);
     let color =
         format == TranscriptFormat::Text && args.output.to_stdout() && global.color().stdout();
     let zone = &selection.zone;
@@ -144,11 +146,18 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
     Ok(Outcome::from_bad(diagnostics.any()))
 }
 
-/// A first argument of digits that names no file is a conversation id (a webhook
-/// conversation's string id is given with --id).
+/// A first argument that names no file and looks like a conversation id is one: a POST-hook
+/// channel id (digits) or a webhook conversation id (`cnv_8Jk2LqX9`, `coXU9u5VscuzW`:
+/// letters, digits, `-` and `_`, with at least one digit — so that a mistyped folder name such
+/// as `dumps` is still reported as a missing input).
 fn bare_id(first: &str) -> Option<String> {
-    let digits = !first.is_empty() && first.bytes().all(|b| b.is_ascii_digit());
-    if !digits || std::fs::symlink_metadata(Path::new(first)).is_ok() {
+    let id_like = (1..=128).contains(&first.len())
+        && first
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && first.bytes().any(|b| b.is_ascii_digit())
+        && !first.starts_with('-');
+    if !id_like || std::fs::symlink_metadata(Path::new(first)).is_ok() {
         return None;
     }
     Some(first.to_owned())

@@ -12,6 +12,7 @@ use crate::diagnostics::Diagnostics;
 use crate::input::Source;
 use crate::output::Output;
 use crate::render::stats::{self as render, StatsFormat, TableStyle};
+use crate::render::xlsx;
 use crate::select::{self, Flow, Selection, Summary};
 use crate::stats::{AgentFigures, Conversation, Dimension, Figures, Grouping, Report, Tally};
 use crate::Outcome;
@@ -69,13 +70,16 @@ range, only periods that have conversations are listed.
 
 Output: csv, tsv and ndjson give one row per group, group columns first, then the total row
 with empty group columns (always the last row). json gives {\"by\", \"groups\", \"total\"}.
-The default is a table on a terminal; otherwise the -o file's extension (.csv, .tsv, .ndjson,
-.json, .txt for a table), else csv — the same rule as list.
+xlsx (-o FILE.xlsx) is a workbook: days as dates, figures as numbers, rates as percentages,
+a frozen header and an autofilter over the groups, the total after an empty row. The default
+is a table on a terminal; otherwise the -o file's extension (.csv, .tsv, .ndjson, .json,
+.xlsx, .txt for a table), else csv — the same rule as list.
 
 Examples:
   sshook stats dumps/
   sshook stats dumps/ --tz Europe/Prague --by day --format csv > days.csv
   sshook stats dumps/ --by month --by agent
+  sshook stats dumps/ --by day --by status -o days.xlsx
   sshook stats dumps/ --since 2026-03-01 --by status --format json | jq .total";
 
 /// Figures per day, week, month, hour, weekday, agent, country, group or status.
@@ -147,7 +151,10 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
         width: args.wide.width(to_stdout),
         color: to_stdout && global.color().stdout(),
     };
-    render::write(&mut out, &report, format, style)?;
+    match format {
+        StatsFormat::Xlsx => xlsx::write_report(&mut out, &report, &selection.zone)?,
+        _ => render::write(&mut out, &report, format, style)?,
+    }
     out.finish()?;
     summary.report_duplicates(global.quiet);
     Ok(Outcome::from_bad(diagnostics.any()))

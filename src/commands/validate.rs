@@ -24,14 +24,15 @@ Examples:
 
 Errors: syntax (with line and column), wrong types, missing required fields, numbers that do
 not fit, duplicated keys (with the JSON path), text that is not UTF-8, nesting too deep,
-bytes after the document, truncated gzip.
+bytes after the document (NUL padding: the document before it is still read), truncated gzip.
 Warnings: beginAt after endAt, timestamps that look like seconds, negative or past 9999,
 messages outside the conversation, unknown message types, ratings outside 1..5,
-contradicting flags, a recorded duration that differs from endAt - beginAt.
+contradicting flags, a recorded duration that differs from endAt - beginAt; in webhook
+events, a field of a shape sshook does not know (read as absent).
 Notes (only with --pedantic): recorded messagesCount / wordsCount that differ from the
 messages.";
 
-/// Check payload files: syntax, types, required fields and plausibility.
+/// Check payloads and webhook events: syntax, types, required fields and plausibility.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct Args {

@@ -25,7 +25,9 @@
 use std::borrow::Cow;
 
 use crate::model::document::Fingerprint;
-use crate::model::payload::{Channel, Message, Page, Payload, RawJson, Scalar, Text, Visitor};
+use crate::model::payload::{
+    Channel, Message, Page, Payload, RawJson, RawText, Scalar, Text, Visitor,
+};
 
 /// Deeper nesting than this is left to serde_json (whose limit is 128, and the documents'
 /// own rule too, see `split::MAX_DEPTH`): a payload the fast path reads is never too deep.
@@ -235,13 +237,15 @@ const VISITOR: [Key; 14] = [
     Key::new("variables"),
 ];
 const PAGE: [Key; 2] = [Key::new("url"), Key::new("title")];
-const MESSAGE: [Key; 6] = [
+const MESSAGE: [Key; 8] = [
     Key::new("type"),
     Key::new("name"),
     Key::new("from"),
     Key::new("content"),
     Key::new("sentAt"),
     Key::new("triggeredBy"),
+    Key::new("attachments"),
+    Key::new("data"),
 ];
 
 /// `PRETTY`: white space between tokens is read (and kept track of for the fingerprint);
@@ -873,7 +877,7 @@ impl<'a, const PRETTY: bool> Parser<'a, PRETTY> {
                 }
                 13 => {
                     // variables
-                    v.variables = p.raw()?;
+                    v.variables = p.raw(2)?;
                 }
                 _ => p.skip(2)?,
             }
@@ -882,14 +886,15 @@ impl<'a, const PRETTY: bool> Parser<'a, PRETTY> {
         Some(v)
     }
 
-    /// A value kept as raw JSON text, `null` read as none (as serde's `Option` reads it).
-    fn raw(&mut self) -> Option<Option<RawJson<'a>>> {
+    /// A value kept as raw JSON text, `null` read as none (as serde's `Option` reads it);
+    /// `depth`: the nesting it is at.
+    fn raw(&mut self, depth: usize) -> Option<Option<RawJson<'a>>> {
         if self.peek()? == b'n' {
             self.literal(b"null")?;
             return Some(None);
         }
         let (start, blanks) = (self.i, self.blanks);
-        self.skip(2)?;
+        self.skip(depth)?;
         let text = self.s.get(start..self.i)?;
         Some(Some(RawJson::checked(text, self.blanks == blanks)))
     }
@@ -919,6 +924,7 @@ impl<'a, const PRETTY: bool> Parser<'a, PRETTY> {
     fn message(&mut self) -> Option<Message<'a>> {
         let (mut kind, mut sent_at) = (None, None);
         let (mut name, mut from, mut content, mut triggered_by) = (None, None, None, None);
+        let (mut attachments, mut data) = (None, None);
         self.fields(&MESSAGE, |p, key| {
             match key {
                 0 => {
@@ -948,6 +954,14 @@ impl<'a, const PRETTY: bool> Parser<'a, PRETTY> {
                     // triggeredBy
                     triggered_by = p.opt_text()?;
                 }
+                6 => {
+                    // attachments
+                    attachments = p.raw(3)?.map(|raw| RawText::checked(raw.get()));
+                }
+                7 => {
+                    // data
+                    data = p.raw(3)?.map(|raw| RawText::checked(raw.get()));
+                }
                 _ => p.skip(3)?,
             }
             Some(())
@@ -959,6 +973,8 @@ impl<'a, const PRETTY: bool> Parser<'a, PRETTY> {
             content,
             sent_at: sent_at?,
             triggered_by,
+            attachments,
+            data,
         })
     }
 }
@@ -987,36 +1003,7 @@ fn eight_digits(word: u64) -> Option<u64> {
 /// control character; `None` when there is none (the string is not closed).
 #[inline]
 fn special(b: &[u8]) -> Option<usize> {
-    #[cfg_attr(not(target_arch = "x86_64"), allow(unused_mut))]
-    let mut i = 0;
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::*;
-        // SAFETY: SSE2 is part of the x86_64 baseline, so these intrinsics are always
-        // available; every load reads 16 bytes from `b[i..i + 16]`, which is in bounds.
-        unsafe {
-            let quote = _mm_set1_epi8(b'"' as i8);
-            let backslash = _mm_set1_epi8(b'\\' as i8);
-            let control = _mm_set1_epi8(0x1F);
-            while i + 16 <= b.len() {
-                let x = _mm_loadu_si128(b.as_ptr().add(i).cast());
-                let hits = _mm_or_si128(
-                    _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)),
-                    // unsigned x <= 0x1F
-                    _mm_cmpeq_epi8(_mm_min_epu8(x, control), x),
-                );
-                let mask = _mm_movemask_epi8(hits);
-                if mask != 0 {
-                    return Some(i + mask.trailing_zeros() as usize);
-                }
-                i += 16;
-            }
-        }
-    }
-    b[i..]
-        .iter()
-        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
-        .map(|at| i + at)
+    crate::simd::json_string_stop(b)
 }
 
 #[cfg(test)]
@@ -1109,24 +1096,6 @@ mod tests {
     }
 
     #[test]
-    fn special_bytes_are_found_at_every_place_of_a_block() {
-        for len in 0..40 {
-            for at in 0..len {
-                for c in [b'"', b'\\', 0, 0x1F] {
-                    let mut b = vec![b'a'; len];
-                    b[at] = c;
-                    b.iter_mut().skip(at + 1).for_each(|x| *x = 0xE9);
-                    assert_eq!(special(&b), Some(at), "{len} {at} {c}");
-                }
-            }
-            let b: Vec<u8> = (0..len)
-                .map(|i| [b'a', 0x20, 0x7F, 0x80, 0xFF][i % 5])
-                .collect();
-            assert_eq!(special(&b), None, "{len}");
-        }
-    }
-
-    #[test]
     fn the_common_payloads_take_the_fast_path_and_read_as_serde_json_does() {
         let texts = [
             OFFICIAL.to_string(),
@@ -1142,6 +1111,12 @@ mod tests {
                 .to_string(),
             // A key missing where a longer one that starts like it follows.
             r#"{"beginAt":1,"endAt":2,"channel":{"id":1,"wordsCount":3,"ratingDesc":"x"},"visitor":{"note":"n","groupKey":"g"},"messages":[]}"#
+                .to_string(),
+            // Files and a system line's data, as assembled conversations carry them.
+            r#"{"beginAt":1,"endAt":2,"channel":{"id":1},"messages":[
+                {"type":"visitor","content":null,"sentAt":1,"id":"m1","attachments":[{"type":"image","url":"https://x/a.png","size":5}]},
+                {"type":"system","content":"rating","sentAt":2,"data":{"value":5,"text":"ok"},"attachments":null},
+                {"type":"note","from":"agent:3","content":"n","sentAt":2,"data":null}]}"#
                 .to_string(),
         ];
         for text in &texts {

@@ -484,7 +484,8 @@ impl<'f> Chunker<'f> {
     }
 
     /// Drops a UTF-8 BOM; refuses UTF-16 and UTF-32, which serde_json would only call garbage,
-    /// and binary files (a NUL byte near the start), with one finding for the whole source.
+    /// and binary files (a NUL byte near the start that does not follow complete
+    /// documents), with one finding for the whole source.
     fn check_start(&mut self, gzip: bool) -> Option<Finding> {
         self.at_start = false;
         if self.buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
@@ -506,14 +507,18 @@ impl<'f> Chunker<'f> {
             ));
         }
         // JSON text never holds a NUL byte; binary files nearly always do, early (the test
-        // git and grep use).
+        // git and grep use). But NUL bytes after complete documents are padding (a crashed
+        // writer, a preallocated file): the splitter reports them at their place, and the
+        // documents before them are read.
         let head = &b[..b.len().min(8 << 10)];
         if let Some(at) = memchr::memchr(0, head) {
-            let (line, column) = line_column(head, at);
-            return Some(Finding::error(
-                Origin::at(self.file, line, Some(column)),
-                "binary data, not JSON text (byte 0x00)",
-            ));
+            if !complete_documents(&head[..at]) {
+                let (line, column) = line_column(head, at);
+                return Some(Finding::error(
+                    Origin::at(self.file, line, Some(column)),
+                    "binary data, not JSON text (byte 0x00)",
+                ));
+            }
         }
         None
     }
@@ -674,6 +679,18 @@ fn find_last_boundary(buf: &[u8]) -> Option<usize> {
         }
     }
     None
+}
+
+/// Whether `text` is one or more complete JSON documents (and blanks).
+fn complete_documents(text: &[u8]) -> bool {
+    let mut read = 0;
+    for value in serde_json::Deserializer::from_slice(text).into_iter::<serde::de::IgnoredAny>() {
+        if value.is_err() {
+            return false;
+        }
+        read += 1;
+    }
+    read > 0
 }
 
 /// The 1-based line and column of byte `at` of `text`.

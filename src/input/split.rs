@@ -19,7 +19,7 @@ use super::read::{resume_after, Chunk};
 use crate::model::document::{Document, EventDoc, Fingerprint, Item};
 use crate::model::finding::{Finding, Origin};
 use crate::model::payload::Payload;
-use crate::model::webhook::Event;
+use crate::model::webhook::{tolerant, Event};
 
 /// The two kinds of document, told apart by their keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,7 +164,8 @@ impl<'a> Splitter<'a, '_> {
                     return end;
                 }
                 let origin = self.origin(pos);
-                (self.emit)(item(parsed, origin, None, raw, ""));
+                let item = self.located(item(parsed, origin, None, raw, ""), pos, "");
+                (self.emit)(item);
                 end
             }
             Some(Err(err)) if err.is_data() => match self.raw_value(pos) {
@@ -231,6 +232,9 @@ impl<'a> Splitter<'a, '_> {
             .iter()
             .rev()
             .find(|b| !b.is_ascii_whitespace());
+        if matches!(before, Some(b'}' | b']')) && matches!(self.text[pos], 0x00 | 0xFF) {
+            return self.padding(pos);
+        }
         if matches!(before, Some(b'}' | b']')) {
             let mut message = String::from("unexpected bytes after the document");
             if let Some(excerpt) = excerpt(self.text, pos) {
@@ -261,6 +265,32 @@ impl<'a> Splitter<'a, '_> {
             }
             Err(err) => self.syntax_error(pos, &err),
         }
+    }
+
+    /// NUL bytes (or 0xFF, erased flash) after a complete document, and the blanks among
+    /// them: what a crashed writer or a preallocated file leaves. One finding at their start;
+    /// the document before them was read, and reading goes on after them.
+    fn padding(&mut self, pos: usize) -> usize {
+        let byte = self.text[pos];
+        let end = self.text[pos..]
+            .iter()
+            .position(|&b| !(b == byte || b.is_ascii_whitespace()))
+            .map_or(self.text.len(), |n| pos + n);
+        let count = self.text[pos..end].iter().filter(|&&b| b == byte).count();
+        let what = if byte == 0 {
+            "NUL bytes".to_owned()
+        } else {
+            format!("bytes 0x{byte:02X}")
+        };
+        let (line, column) = self.lines.line_column(self.text, pos);
+        (self.emit)(Item::Bad(Finding::error(
+            Origin::at(self.file, line, Some(column)),
+            format!(
+                "padding after the document: {count} {what} (what a crashed writer or a \
+                 preallocated file leaves); the document before it was read"
+            ),
+        )));
+        end
     }
 
     fn raw_value(&self, pos: usize) -> serde_json::Result<&'a RawValue> {
@@ -389,6 +419,35 @@ impl<'a> Splitter<'a, '_> {
         }
     }
 
+    /// An event with fields of shapes the model does not know (read as absent, see
+    /// `model::webhook::tolerant`) gets a warning for each, at its line and column, with its
+    /// JSON path: the event, at `start` of the chunk, is read again for each to find it.
+    fn located(&mut self, mut item: Item<'a>, start: usize, prefix: &str) -> Item<'a> {
+        let Item::Event(doc) = &mut item else {
+            return item;
+        };
+        for skip in 0..doc.event.odd {
+            let mut de = Deserializer::from_str(doc.raw);
+            let Err(err) = tolerant::failing_at(skip, || {
+                serde_path_to_error::deserialize::<_, Event>(&mut de).map(drop)
+            }) else {
+                break;
+            };
+            let offset = value_offset(doc.raw, err.path(), err.inner());
+            let mut path = err.path().to_string();
+            if path == "." {
+                path.clear();
+            }
+            let message = strip_position(&err.inner().to_string());
+            doc.shape.push(Finding::warning(
+                self.place(start + offset),
+                Some(join_path(prefix, &path)),
+                format!("{message} (left out)"),
+            ));
+        }
+        item
+    }
+
     /// One rule for nesting, in every part of a document: more than [`MAX_DEPTH`] levels is an
     /// error, also where serde_json does not count (values kept as raw text or skipped).
     fn too_deep(&mut self, start: usize, raw: &str, prefix: &str) -> Option<Finding> {
@@ -419,7 +478,7 @@ impl<'a> Splitter<'a, '_> {
         let first = tried.unwrap_or_else(|| likely_kind(raw.as_bytes()));
         if tried.is_none() {
             if let Ok(parsed) = parse_as(raw, first) {
-                return item(parsed, origin, index, raw, prefix);
+                return self.located(item(parsed, origin, index, raw, prefix), start, prefix);
             }
         }
         if let Some(deep) = self.too_deep(start, raw, prefix) {
@@ -435,7 +494,7 @@ impl<'a> Splitter<'a, '_> {
         };
         if kind != first {
             if let Ok(parsed) = parse_as(raw, kind) {
-                return item(parsed, origin, index, raw, prefix);
+                return self.located(item(parsed, origin, index, raw, prefix), start, prefix);
             }
         }
         Item::Bad(match kind {
@@ -516,6 +575,7 @@ fn item<'a>(
             index,
             raw,
             event,
+            shape: Vec::new(),
         }),
     }
 }

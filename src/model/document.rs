@@ -58,6 +58,9 @@ pub struct EventDoc<'a> {
     pub raw: &'a str,
     /// Boxed: an event is twice a payload's size, and items are moved whole.
     pub event: Box<Event<'a>>,
+    /// Warnings about used fields of shapes the model does not know, read as absent (one
+    /// per field, at its line and column; see `model::webhook::tolerant`).
+    pub shape: Vec<Finding>,
 }
 
 /// What the reader yields: a POST-hook payload, a webhook event, or a finding about input

@@ -32,8 +32,8 @@ Fields (POST-hook payloads and webhook events):
   visitor.name, contact.name, contact_name, a visitor's message name,
   a contact's message author_name                                 visitor-…
   visitor.email, contact.email, contact_email                       email-…
-  visitor.ipAddress, location_ip                                    ip-…
-  visitor.city, location_city                                       city-…
+  visitor.ipAddress, location_ip, location.ip                       ip-…
+  visitor.city, location_city, location.city                        city-…
   visitor.id, visitor_id, contact.id, contact_id, a visitor's from  id-…
   contact.phone                                                     phone-…
   agent names (message name, author_name)  only with --redact-agents agent-…
@@ -45,7 +45,9 @@ Patterns, in every other string (messages, notes, variables, pages, …):
   IPv6 and IPv4 addresses                                           ip-…
   phone numbers: + and 8-15 digits, or 9-15 digits in groups
   separated by spaces, dashes, dots or brackets                     phone-…
-  and the visitor's own name, e-mail, IP address and city wherever they appear.
+  and the visitor's own name, e-mail, IP address and city wherever they appear,
+  and the visitor's given and family names on their own, as whole words in any case
+  (Hi Emily), unless an agent has the same name (with --redact-agents those go too).
 
 Not redacted: order numbers and other bare digit runs, prices, dates, times, ids of agents,
 conversations and accounts, country codes. A value of several words becomes its pseudonym and
@@ -173,9 +175,13 @@ impl Redactor {
         }
         let mut out = String::with_capacity(text.len());
         let mut at = 0;
-        for (start, end, kind) in spans {
+        for (start, end, kind, lower) in spans {
             out.push_str(&text[at..start]);
-            out.push_str(&self.replacement(kind, &text[start..end]));
+            match lower {
+                // A single name: the same pseudonym in any case.
+                true => out.push_str(&self.pseudonym(kind, &text[start..end].to_lowercase())),
+                false => out.push_str(&self.replacement(kind, &text[start..end])),
+            }
             at = end;
         }
         out.push_str(&text[at..]);
@@ -186,17 +192,34 @@ impl Redactor {
     pub fn json(&self, raw: &str) -> serde_json::Result<String> {
         let mut value: Value = serde_json::from_str(raw)?;
         let mut values = Vec::new();
-        collect_known(&value, None, &mut values);
+        let mut agents = Vec::new();
+        collect_known(&value, None, &mut values, &mut agents);
         // Longest first, so that a full name wins over a part of it.
         values.sort_by_key(|(_, v)| std::cmp::Reverse(v.len()));
         values.dedup();
-        let known: Vec<Known> = values
-            .into_iter()
-            .map(|(kind, value)| Known {
-                kind,
-                finder: memchr::memmem::Finder::new(value.as_bytes()).into_owned(),
-                value,
-            })
+        // The visitor's given and family names on their own ("Hi Emily"), after the whole
+        // values; an agent's names stay (unless --redact-agents, when they go too).
+        let agent_words: Vec<String> = agents.iter().flat_map(|a| name_words(a)).collect();
+        let mut words: Vec<(Kind, String)> = Vec::new();
+        for (kind, name) in values.iter().filter(|(k, _)| *k == Kind::Visitor) {
+            for word in name_words(name) {
+                if self.agents || !agent_words.contains(&word) {
+                    words.push((*kind, word));
+                }
+            }
+        }
+        if self.agents {
+            words.extend(agent_words.into_iter().map(|w| (Kind::Agent, w)));
+        }
+        words.sort_by(|a, b| a.1.cmp(&b.1));
+        words.dedup_by(|a, b| a.1 == b.1);
+        let known: Vec<Known> = (values.into_iter())
+            .map(|(kind, value)| Known::exact(kind, value))
+            .chain(
+                words
+                    .into_iter()
+                    .map(|(kind, word)| Known::word(kind, word)),
+            )
             .collect();
         self.walk(&mut value, None, &known);
         serde_json::to_string(&value)
@@ -229,6 +252,7 @@ impl Redactor {
                 index: doc.index,
                 raw: &json,
                 event: Box::new(event),
+                shape: Vec::new(),
             }),
             // Cannot happen (strings stay strings); never hand on the unredacted text.
             Err(_) => {
@@ -239,6 +263,7 @@ impl Redactor {
                     index: doc.index,
                     raw: "{}",
                     event,
+                    shape: Vec::new(),
                 })
             }
         }
@@ -329,6 +354,46 @@ pub struct Known {
     kind: Kind,
     value: String,
     finder: memchr::memmem::Finder<'static>,
+    /// A single name (a given or family name on its own): found as a whole word in any case,
+    /// `value` in lower case.
+    word: bool,
+}
+
+impl Known {
+    fn exact(kind: Kind, value: String) -> Known {
+        Known {
+            kind,
+            finder: memchr::memmem::Finder::new(value.as_bytes()).into_owned(),
+            value,
+            word: false,
+        }
+    }
+
+    fn word(kind: Kind, lower: String) -> Known {
+        Known {
+            kind,
+            finder: memchr::memmem::Finder::new(b"").into_owned(),
+            value: lower,
+            word: true,
+        }
+    }
+}
+
+/// Particles that are part of names but ordinary words on their own.
+const PARTICLES: [&str; 14] = [
+    "van", "von", "der", "den", "del", "della", "las", "los", "dos", "das", "bin", "ibn", "ben",
+    "the",
+];
+
+/// The single names of a person's name that are looked for on their own: each word of three
+/// letters or more, in lower case, but particles.
+fn name_words(name: &str) -> impl Iterator<Item = String> + '_ {
+    name.split(|c: char| c.is_whitespace() || c == ',')
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
+        .filter(|w| w.chars().count() >= 3 && !PARTICLES.contains(&w.as_str()))
 }
 
 /// Who wrote a message object, from its `type`/`sub_type`.
@@ -374,6 +439,9 @@ fn field_kind(parent: Option<&str>, key: &str, role: Role) -> Option<Field> {
         "phone" if person => Field::Whole(Kind::Phone),
         "ipAddress" if person => Field::Whole(Kind::Ip),
         "city" if person => Field::Whole(Kind::City),
+        // A webhook conversation's nested `location: {ip, code, country, city}`.
+        "ip" if parent == Some("location") => Field::Whole(Kind::Ip),
+        "city" if parent == Some("location") => Field::Whole(Kind::City),
         "contact_name" => Field::Whole(Kind::Visitor),
         "contact_email" => Field::Whole(Kind::Email),
         "contact_id" | "visitor_id" => Field::Whole(Kind::Id),
@@ -390,27 +458,34 @@ fn field_kind(parent: Option<&str>, key: &str, role: Role) -> Option<Field> {
 }
 
 /// The visitor's own values, to be replaced wherever they appear in the document's texts.
-fn collect_known(value: &Value, key: Option<&str>, known: &mut Vec<(Kind, String)>) {
+/// Also gathers the agents' names (`agents`), whose single names stay in texts.
+fn collect_known(
+    value: &Value,
+    key: Option<&str>,
+    known: &mut Vec<(Kind, String)>,
+    agents: &mut Vec<String>,
+) {
     match value {
         Value::Object(map) => {
             let role = Role::of(map);
             for (k, v) in map {
-                if let (Some(Field::Whole(kind)), Some(text)) =
-                    (field_kind(key, k, role), v.as_str())
-                {
-                    let text = text.trim();
-                    // Ids and very short values would hit ordinary words and numbers.
-                    if kind != Kind::Id && text.chars().count() >= 3 {
-                        known.push((kind, text.to_string()));
+                match (field_kind(key, k, role), v.as_str()) {
+                    (Some(Field::Whole(kind)), Some(text)) => {
+                        let text = text.trim();
+                        // Ids and very short values would hit ordinary words and numbers.
+                        if kind != Kind::Id && text.chars().count() >= 3 {
+                            known.push((kind, text.to_string()));
+                        }
                     }
-                } else {
-                    collect_known(v, Some(k), known);
+                    (Some(Field::Whole(_)), None) => {}
+                    (Some(Field::Agent), Some(name)) => agents.push(name.to_string()),
+                    _ => collect_known(v, Some(k), known, agents),
                 }
             }
         }
         Value::Array(items) => {
             for item in items {
-                collect_known(item, key, known);
+                collect_known(item, key, known, agents);
             }
         }
         _ => {}
@@ -451,15 +526,17 @@ fn regex_or_never(pattern: &str) -> Regex {
     })
 }
 
-/// The personal spans of `text`, in order, not overlapping: earlier rules win.
-fn find_spans(text: &str, known: &[Known]) -> Vec<(usize, usize, Kind)> {
-    let mut spans: Vec<(usize, usize, Kind)> = Vec::new();
-    let mut add = |start: usize, end: usize, kind: Kind| {
-        if !spans.iter().any(|&(s, e, _)| start < e && s < end) {
-            spans.push((start, end, kind));
+/// The personal spans of `text`, in order, not overlapping: earlier rules win. The flag says
+/// the span is a single name, pseudonymised in lower case.
+fn find_spans(text: &str, known: &[Known]) -> Vec<(usize, usize, Kind, bool)> {
+    let mut spans: Vec<(usize, usize, Kind, bool)> = Vec::new();
+    let mut add_span = |start: usize, end: usize, kind: Kind, word: bool| {
+        if !spans.iter().any(|&(s, e, _, _)| start < e && s < end) {
+            spans.push((start, end, kind, word));
         }
     };
-    for known in known {
+    let mut add = |start: usize, end: usize, kind: Kind| add_span(start, end, kind, false);
+    for known in known.iter().filter(|k| !k.word) {
         if text.len() < known.value.len() {
             continue;
         }
@@ -531,8 +608,32 @@ fn find_spans(text: &str, known: &[Known]) -> Vec<(usize, usize, Kind)> {
             }
         }
     }
-    spans.sort_by_key(|&(start, _, _)| start);
+    // Single names last: an e-mail address or a whole name that holds one is replaced whole.
+    let words: Vec<&Known> = known.iter().filter(|k| k.word).collect();
+    if !words.is_empty() {
+        for (start, word) in words_of(text) {
+            let lower = word.to_lowercase();
+            if let Some(k) = words.iter().find(|k| k.value == lower) {
+                add_span(start, start + word.len(), k.kind, true);
+            }
+        }
+    }
+    spans.sort_by_key(|&(start, _, _, _)| start);
     spans
+}
+
+/// The words of `text` (runs of letters and digits) and where each starts.
+fn words_of(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut rest = text.char_indices().peekable();
+    std::iter::from_fn(move || {
+        while rest.next_if(|(_, c)| !c.is_alphanumeric()).is_some() {}
+        let (start, _) = *rest.peek()?;
+        let mut end = start;
+        while let Some((i, c)) = rest.next_if(|(_, c)| c.is_alphanumeric()) {
+            end = i + c.len_utf8();
+        }
+        Some((start, &text[start..end]))
+    })
 }
 
 /// Whether `text[start..end]` is not part of a longer word.
@@ -627,7 +728,7 @@ pub fn luhn_valid(candidate: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// The ISO 13616 check of an IBAN: mod 97 of the rearranged number is 1.

@@ -63,45 +63,7 @@ impl Delimited {
     }
 
     fn needs_quotes(&self, field: &[u8]) -> bool {
-        #[cfg(target_arch = "x86_64")]
-        if field.len() >= 16 {
-            return self.special16(field);
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        if field.len() >= 48 {
-            // Without SSE2: two vector scans pay off only for long cells.
-            return memchr::memchr3(self.delimiter, b'"', b'\n', field).is_some()
-                || memchr::memchr(b'\r', field).is_some();
-        }
-        // Short cells (numbers, times, names): a byte loop.
-        field.iter().any(|&b| self.special[usize::from(b)])
-    }
-
-    /// Whether `field` (16 bytes or more) holds one of the four bytes, sixteen bytes a step
-    /// (SSE2, part of x86_64), the last step overlapping the one before.
-    #[cfg(target_arch = "x86_64")]
-    fn special16(&self, field: &[u8]) -> bool {
-        use std::arch::x86_64::*;
-        debug_assert!(field.len() >= 16);
-        // SAFETY: SSE2 is in the x86_64 baseline; every load reads 16 bytes inside `field`
-        // (`at + 16 <= field.len()`), unaligned loads being allowed.
-        unsafe {
-            let [d, q, cr, lf] =
-                [self.delimiter, b'"', b'\r', b'\n'].map(|b| _mm_set1_epi8(b as i8));
-            let hit = |at: usize| {
-                let v = _mm_loadu_si128(field.as_ptr().add(at).cast());
-                let either = |a, b| _mm_or_si128(_mm_cmpeq_epi8(v, a), _mm_cmpeq_epi8(v, b));
-                _mm_movemask_epi8(_mm_or_si128(either(d, q), either(cr, lf))) != 0
-            };
-            let mut at = 0;
-            while at + 16 <= field.len() {
-                if hit(at) {
-                    return true;
-                }
-                at += 16;
-            }
-            at < field.len() && hit(field.len() - 16)
-        }
+        crate::simd::needs_quotes(field, self.delimiter, &self.special)
     }
 }
 
@@ -236,26 +198,6 @@ mod tests {
             prop::collection::vec(byte.clone(), 0..40),
             prop::collection::vec(prop_oneof![9 => plain, 1 => byte], 0..70),
         ]
-    }
-
-    #[test]
-    fn one_special_byte_anywhere_in_a_field_quotes_it() {
-        for delimiter in [b',', b'\t', b'a', b'b', 0xE9] {
-            let style = Delimited::new(delimiter, false);
-            for len in 0..70 {
-                for filler in [b'x', b'a', b'b', 0xC3] {
-                    let plain = vec![filler; len];
-                    assert_eq!(style.needs_quotes(&plain), filler == delimiter && len > 0);
-                    for at in 0..len {
-                        for special in [delimiter, b'"', b'\r', b'\n'] {
-                            let mut field = plain.clone();
-                            field[at] = special;
-                            assert!(style.needs_quotes(&field), "{delimiter} {len} {at}");
-                        }
-                    }
-                }
-            }
-        }
     }
 
     proptest! {

@@ -46,6 +46,20 @@ pub enum Format {
     Table,
     /// Typed, compressed columns for warehouses (DuckDB, Spark); needs -o.
     Parquet,
+    /// An Excel workbook ([`super::xlsx`]); needs -o.
+    Xlsx,
+}
+
+/// The codec of Parquet's column chunks (`--compression`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Codec {
+    /// Zstandard: smaller files, read by every current engine.
+    #[default]
+    Zstd,
+    /// Snappy: larger, faster to read, for old readers.
+    Snappy,
+    /// Uncompressed.
+    None,
 }
 
 /// How rows are written, beyond the format.
@@ -59,7 +73,8 @@ pub struct Options {
     pub excel: bool,
     /// Prefix text cells that a spreadsheet would run as a formula with `'`.
     pub safe: bool,
-    /// The longest text a table cell shows, in characters.
+    /// The longest text a table cell of a fitted table shows, in characters (an unlimited
+    /// width shows whole texts).
     pub table_text: usize,
     pub table_width: Width,
     /// The priority of each column in a table (0 the most important, hidden last); columns
@@ -111,8 +126,8 @@ impl Encoder {
         zone: DisplayZone,
         mut options: Options,
     ) -> Result<Encoder> {
-        if format == Format::Parquet {
-            bail!("parquet is written column by column, not by this encoder");
+        if matches!(format, Format::Parquet | Format::Xlsx) {
+            bail!("parquet and xlsx are written cell by cell, not by this encoder");
         }
         let delimited = matches!(format, Format::Csv | Format::Tsv);
         if matches!(columns, Columns::Payloads) && !matches!(format, Format::Ndjson | Format::Json)
@@ -210,7 +225,7 @@ impl Encoder {
                     Ok::<_, anyhow::Error>(())
                 })?;
             }
-            Format::Parquet => bail!("parquet is written column by column"),
+            Format::Parquet | Format::Xlsx => bail!("parquet and xlsx are written cell by cell"),
             Format::Table => {
                 self.columns.for_each_row(record, cells, |row| {
                     rendered.rows += 1;
@@ -278,7 +293,14 @@ impl Encoder {
                     Cell::Null => String::new(),
                     Cell::Int(n) => n.to_string(),
                     Cell::Bool(b) => String::from(if *b { "yes" } else { "no" }),
-                    Cell::Text(text) => table::one_line(text, self.options.table_text),
+                    Cell::Text(text) => {
+                        // --wide (no width): whole texts, however long.
+                        let limit = match self.options.table_width {
+                            Width::Unlimited => usize::MAX,
+                            _ => self.options.table_text,
+                        };
+                        table::one_line(text, limit)
+                    }
                     Cell::Time(ms) => self.zone.short(*ms),
                     Cell::Number(n) => n.to_string(),
                 };
@@ -334,7 +356,7 @@ impl<'e, W: Write> RowWriter<'e, W> {
                 }
             }
             Format::Json => out.write_all(b"[")?,
-            Format::Ndjson | Format::Table | Format::Parquet => {}
+            Format::Ndjson | Format::Table | Format::Parquet | Format::Xlsx => {}
         }
         Ok(RowWriter {
             encoder,
@@ -375,8 +397,7 @@ impl<'e, W: Write> RowWriter<'e, W> {
                     .map(|(i, (name, kind))| Header {
                         name: name.to_owned(),
                         right: kind == Kind::Int,
-                        keep: matches!(kind, Kind::Int | Kind::Bool | Kind::Time)
-                            || name == "status",
+                        keep: never_cut(name, kind),
                         priority: (options.table_priority.get(i).copied())
                             .unwrap_or_else(|| u16::try_from(i).unwrap_or(u16::MAX)),
                     })
@@ -388,11 +409,20 @@ impl<'e, W: Write> RowWriter<'e, W> {
                 let text = table::render(&headers, &self.shown, options.table_width, look);
                 self.out.write_all(text.as_bytes())?;
             }
-            Format::Csv | Format::Tsv | Format::Ndjson | Format::Parquet => {}
+            Format::Csv | Format::Tsv | Format::Ndjson | Format::Parquet | Format::Xlsx => {}
         }
         self.out.flush().context("cannot write the rows")?;
         Ok(self.out)
     }
+}
+
+/// The cells a table never cuts: numbers, booleans, times, statuses and ids — the values a
+/// person copies (`show --id`) or compares; texts may be cut with `…` to fit.
+fn never_cut(name: &str, kind: Kind) -> bool {
+    matches!(kind, Kind::Int | Kind::Bool | Kind::Time)
+        || name == "status"
+        || name == "id"
+        || name.ends_with("_id")
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Rendering: turning selected payloads into what a person or a program reads.
 //! One idea per file: rows (conversation and message columns), encode (CSV, TSV, NDJSON, JSON
 //! writers), parquet (typed columns), partition (Hive-style folder trees), table (fitted tables),
-//! transcript (show), stats (aggregates).
+//! transcript (show), stats (aggregates), xlsx (Excel workbooks of rows and of stats).
 
 pub mod delimited;
 pub mod encode;
@@ -14,3 +14,4 @@ pub mod stats;
 pub mod table;
 pub mod transcript;
 pub mod wrap;
+pub mod xlsx;

@@ -3,7 +3,10 @@
 //!
 //! Types follow the column [`Kind`]s: integers are INT64, flags BOOLEAN, times TIMESTAMP in
 //! milliseconds adjusted to UTC (the same instant whatever `--tz` the CSV would show), texts
-//! and JSON UTF-8 strings; every column is nullable. Columns of [`Kind::Any`] (ids and custom
+//! UTF-8 strings, and JSON values (`variables`, an event's `raw`) UTF-8 strings of Parquet's
+//! JSON logical type (arrow's `arrow.json` extension), which DuckDB reads as `JSON` and Spark
+//! as a string it can parse; every column is nullable. Column chunks are compressed with the
+//! [`Codec`] chosen (zstd unless `--compression` says otherwise). Columns of [`Kind::Any`] (ids and custom
 //! variables, which payloads send as numbers or texts) are strings holding the value's text,
 //! so that one schema fits every file.
 //!
@@ -18,12 +21,14 @@ use arrow_array::builder::{
     ArrayBuilder, BooleanBuilder, Int64Builder, StringBuilder, TimestampMillisecondBuilder,
 };
 use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::extension::Json;
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use parquet::arrow::ArrowWriter;
-use parquet::basic::Compression;
+use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 use parquet::schema::types::ColumnPath;
 
+use super::encode::Codec;
 use super::rows::{Cell, Columns, Kind};
 use crate::output::Output;
 use crate::render::rows::Record;
@@ -67,6 +72,7 @@ pub struct Renderer {
     columns: Columns,
     kinds: Vec<Kind>,
     schema: SchemaRef,
+    codec: Codec,
 }
 
 /// The rows of one payload, cell by cell, row after row; texts in one buffer.
@@ -87,18 +93,25 @@ enum Value {
 }
 
 impl Renderer {
-    pub fn new(columns: Columns) -> Renderer {
+    pub fn new(columns: Columns, codec: Codec) -> Renderer {
         let kinds = columns.kinds();
         let fields: Vec<Field> = columns
             .names()
             .into_iter()
             .zip(&kinds)
-            .map(|(name, kind)| Field::new(name, data_type(*kind), true))
+            .map(|(name, kind)| {
+                let field = Field::new(name, data_type(*kind), true);
+                match kind {
+                    Kind::Json => field.with_extension_type(Json::default()),
+                    _ => field,
+                }
+            })
             .collect();
         Renderer {
             columns,
             kinds,
             schema: Arc::new(Schema::new(fields)),
+            codec,
         }
     }
 
@@ -119,6 +132,15 @@ impl Renderer {
             Ok::<_, anyhow::Error>(())
         })?;
         Ok(fragment)
+    }
+}
+
+fn compression(codec: Codec) -> Compression {
+    match codec {
+        // Level 1, zstd's fast end: most of the gain over snappy for little more time.
+        Codec::Zstd => Compression::ZSTD(ZstdLevel::default()),
+        Codec::Snappy => Compression::SNAPPY,
+        Codec::None => Compression::UNCOMPRESSED,
     }
 }
 
@@ -220,7 +242,7 @@ pub struct ParquetWriter {
 impl ParquetWriter {
     pub fn start(renderer: &Renderer, out: Output) -> Result<ParquetWriter> {
         let mut properties = WriterProperties::builder()
-            .set_compression(Compression::SNAPPY)
+            .set_compression(compression(renderer.codec))
             .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
             .set_created_by(format!("sshook {}", env!("CARGO_PKG_VERSION")));
         for field in renderer.schema.fields() {

@@ -178,11 +178,31 @@ impl<P: Part> Tree<P> {
             self.closed.push(open.part.close()?);
         }
         let files = self.closed.len();
+        let mut folders = std::collections::BTreeSet::new();
         for closed in self.closed.drain(..) {
-            closed.persist()?;
+            folders.extend(closed.rename()?);
         }
         for (folder, parts) in &self.parts {
             self.remove_stale(folder, *parts)?;
+        }
+        // Every folder written, and those above them up to the root's own folder (which
+        // may have been created too), once each: the tree survives a crash.
+        for folder in self.parts.keys() {
+            let mut dir = self.root.join(folder);
+            loop {
+                folders.insert(dir.clone());
+                if dir == self.root || !dir.pop() || !dir.starts_with(&self.root) {
+                    break;
+                }
+            }
+        }
+        folders.insert(match self.root.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+            _ => PathBuf::from("."),
+        });
+        // Deepest first: a folder's entries before the entry that names it.
+        for folder in folders.iter().rev() {
+            crate::output::sync_dir(folder)?;
         }
         Ok(Written {
             folders: self.parts.len(),

@@ -547,13 +547,13 @@ pub static MESSAGE_COLUMNS: &[Column<MessageCell>] = &[
     column!(
         "type",
         Text,
-        "the message type as sent: visitor, agent or system",
+        "the message type as sent: visitor, agent, system, or note (an agent's internal note)",
         |m| Cell::text(Some(&m.message.kind))
     ),
     column!(
         "sender_kind",
         Text,
-        "visitor, agent, trigger (automatic message) or system",
+        "visitor, agent, trigger (automatic message), system, or note (internal, not a reply)",
         |m| Cell::text(Some(m.message.sender_kind().as_str()))
     ),
     column!(
@@ -582,6 +582,15 @@ pub static MESSAGE_COLUMNS: &[Column<MessageCell>] = &[
         Text,
         "the event code of a system message, e.g. agent.join",
         |m| Cell::text(m.message.event_code())
+    ),
+    column!(
+        "attachments",
+        Json,
+        "the files sent with the message as compact JSON, [{type, url, fileName, fileType, size, expireAt}]",
+        |m| match m.message.attachments {
+            Some(raw) => Cell::Text(compact_json(raw.get())),
+            None => Cell::Null,
+        }
     ),
 ];
 
@@ -645,6 +654,30 @@ pub static EVENT_COLUMNS: &[Column<EventCell>] = &[
         |e| Cell::Text(compact_json(e.raw))
     ),
 ];
+
+/// The columns a person reads, named as in `sshook export --list-columns`, each with its
+/// priority in a table too narrow for all of them (0 the most important; the highest hide
+/// first): what `list` shows, and `export --format table` without `--columns` or `--wide`.
+const READING_COLUMNS: [(&str, u16); 10] = [
+    ("conversation_id", 0),
+    ("begin_at", 1),
+    ("duration", 6),
+    ("status", 2),
+    ("visitor_name", 3),
+    ("visitor_country_code", 9),
+    ("agents", 5),
+    ("messages_counted", 7),
+    ("rating", 8),
+    ("first_visitor_message", 4),
+];
+
+/// [`READING_COLUMNS`]' names and priorities.
+pub fn reading_columns() -> (Vec<String>, Vec<u16>) {
+    READING_COLUMNS
+        .iter()
+        .map(|(c, p)| (c.to_string(), *p))
+        .unzip()
+}
 
 /// What one row stands for (`--rows`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

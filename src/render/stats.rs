@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 use serde_json::{Map, Value};
 
 use super::table::{self, one_line, Header, Look, Shown, Tone, Width};
@@ -23,6 +23,8 @@ pub enum StatsFormat {
     Ndjson,
     /// One JSON object: {"by": [...], "groups": [...], "total": {...}}.
     Json,
+    /// An Excel workbook ([`super::xlsx::write_report`]).
+    Xlsx,
 }
 
 /// How the table looks.
@@ -137,6 +139,7 @@ pub fn write(
             out.write_all(b"\n")?;
             Ok(())
         }
+        StatsFormat::Xlsx => bail!("a workbook is written by render::xlsx::write_report"),
     }
 }
 

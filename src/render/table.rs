@@ -360,7 +360,7 @@ fn longest_word(name: &str) -> usize {
 /// A text on one line, control characters made visible, at most `max` characters (cut with
 /// `…`). Tables never break a row across lines.
 pub fn one_line(text: &str, max: usize) -> String {
-    let mut out = String::with_capacity(text.len().min(max * 4));
+    let mut out = String::with_capacity(text.len().min(max.saturating_mul(4)));
     let mut count = 0;
     let mut last_space = false;
     for c in text.trim().chars() {

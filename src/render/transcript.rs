@@ -13,10 +13,9 @@ use jiff::SignedDuration;
 use serde_json::{json, Map, Value};
 use unicode_width::UnicodeWidthStr;
 
-use super::table::cut;
 use super::wrap::{links, wrap};
 use crate::model::document::Document;
-use crate::model::payload::{Event, Message, Payload, SenderKind};
+use crate::model::payload::{Attachment, Event, Message, Payload, SenderKind};
 use crate::model::time::DisplayZone;
 
 /// `show --format`.
@@ -33,8 +32,9 @@ pub enum TranscriptFormat {
     Json,
 }
 
-/// The speaker column is as wide as the longest name up to this; longer names and trigger
-/// names are cut with `…`, so every message starts in the same column.
+/// On a terminal, the speaker column is as wide as the longest name up to this; a longer name
+/// takes a line of its own, whole, with its message under the text column, so every message
+/// starts in the same column. Off a terminal the column is as wide as the longest name.
 const SPEAKER_WIDTH_CAP: usize = 16;
 
 /// Messages wrap at the width, but their text column keeps at least this many columns.
@@ -191,10 +191,10 @@ fn variables(raw: Option<crate::model::payload::RawJson>) -> Vec<String> {
                     .and_then(Value::as_str)
                     .filter(|l| !l.is_empty())
                     .unwrap_or(key);
-                let value = match var.get("value") {
-                    Some(Value::String(s)) => s.clone(),
-                    Some(other) => other.to_string(),
-                    None => var.to_string(),
+                // `{label, value}` (the published shape), or the value itself (a map of scalars).
+                let value = match var.get("value").unwrap_or(var) {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
                 };
                 format!("{label}: {value}")
             })
@@ -233,7 +233,13 @@ fn message_lines(p: &Payload, zone: &DisplayZone) -> Vec<Line> {
             };
             let changed = last_date.as_ref() != Some(&date);
             last_date = Some(date.clone());
-            let (speaker, text) = speaker_and_text(m, visitor_name);
+            let (speaker, mut text) = speaker_and_text(m, visitor_name);
+            for file in m.attachments() {
+                if !text.is_empty() {
+                    text.push('\n');
+                }
+                text.push_str(&attachment(&file, zone));
+            }
             Line {
                 date: changed.then_some(date),
                 time,
@@ -266,14 +272,22 @@ fn speaker_and_text(m: &Message, visitor_name: &str) -> (String, String) {
             Some(trigger) => (format!("trigger: {trigger}"), text),
             None => (String::from("trigger"), text),
         },
-        SenderKind::System => (String::new(), event_words(m)),
+        SenderKind::System => (String::new(), event_words(m, visitor_name)),
+        SenderKind::Note => {
+            let who = match (name.is_empty(), m.sender_id()) {
+                (false, _) => name.to_owned(),
+                (true, "") => String::from("Agent"),
+                (true, id) => format!("Agent {id}"),
+            };
+            (who, format!("(internal note) {text}").trim_end().to_owned())
+        }
         SenderKind::Unknown if name.is_empty() => (m.kind.to_string(), text),
         SenderKind::Unknown => (format!("{name} ({})", m.kind), text),
     }
 }
 
 /// A system event in words; an unknown code as it is, with the name it came with.
-fn event_words(m: &Message) -> String {
+fn event_words(m: &Message, visitor_name: &str) -> String {
     let name = m.name.as_deref().unwrap_or("");
     let code = m.text();
     let who = |fallback: &str| {
@@ -283,13 +297,97 @@ fn event_words(m: &Message) -> String {
             name.to_owned()
         }
     };
+    let data_text = |key: &str| match m.data(key) {
+        Some(serde_json::Value::String(s)) => s,
+        Some(other) => other.to_string(),
+        None => String::new(),
+    };
+    let by_whom = || match (data_text("by"), data_text("byAgent")) {
+        (by, _) if !by.is_empty() => format!(" by {by}"),
+        (_, id) if !id.is_empty() => format!(" by agent {id}"),
+        _ => String::new(),
+    };
     match Event::from_code(code) {
         Event::AgentJoin => format!("{} joined the chat", who("an agent")),
         Event::AgentLeave => format!("{} left the chat", who("an agent")),
+        Event::AgentAssign => format!("the chat was assigned to {}{}", who("an agent"), by_whom()),
+        Event::AgentUnassign => format!(
+            "{} was unassigned from the chat{}",
+            who("an agent"),
+            by_whom()
+        ),
         Event::VisitorClose => String::from("the visitor closed the chat"),
         Event::AgentClose => format!("{} closed the chat", who("the agent")),
+        Event::Close => match code.strip_prefix("close.") {
+            Some(how) => format!("the chat was closed ({how})"),
+            None => String::from("the chat was closed"),
+        },
+        Event::Rating => {
+            let value = m.data("value").and_then(|v| v.as_i64());
+            let comment = data_text("text");
+            let mut words = String::from("the visitor rated the chat");
+            match value {
+                Some(v) if (1..=5).contains(&v) => {
+                    let _ = write!(words, " {v}/5");
+                }
+                Some(v) => {
+                    let _ = write!(words, " {v}");
+                }
+                None => {}
+            }
+            if !comment.is_empty() {
+                let _ = write!(words, " \u{201c}{comment}\u{201d}");
+            }
+            words
+        }
+        Event::PageVisit => {
+            let visitor = [name, visitor_name]
+                .into_iter()
+                .find(|n| !n.is_empty())
+                .unwrap_or("the visitor");
+            match data_text("url") {
+                url if url.is_empty() => format!("{visitor} visited a page"),
+                url => format!("{visitor} visited {url}"),
+            }
+        }
         Event::Other if code.is_empty() => format!("system event without a code{}", by(name)),
         Event::Other => format!("system event {code}{}", by(name)),
+    }
+}
+
+/// One file of a message: its name, type, size and link, and until when the link works.
+fn attachment(file: &Attachment, zone: &DisplayZone) -> String {
+    let mut about: Vec<String> = Vec::new();
+    about.extend(file.kind.clone());
+    about.extend(file.file_type.clone());
+    if let Some(size) = file.size {
+        about.push(bytes(size));
+    }
+    let mut text = format!("\u{1f4ce} {}", file.name());
+    if !about.is_empty() {
+        let _ = write!(text, " ({})", about.join(", "));
+    }
+    if let Some(url) = &file.url {
+        let _ = write!(text, " {url}");
+    }
+    if let Some(until) = file.expire_at {
+        let _ = write!(text, " (link works until {})", long_time(zone, until));
+    }
+    text
+}
+
+/// A size in bytes, in words: `512 bytes`, `12.5 KiB`, `3.1 MiB`.
+fn bytes(size: i64) -> String {
+    const KIB: f64 = 1024.0;
+    let n = size as f64;
+    if n.abs() < KIB {
+        format!("{size} bytes")
+    } else if n.abs() < KIB * KIB {
+        format!("{:.1} KiB", n / KIB)
+    } else if n.abs() < KIB * KIB * KIB {
+        format!("{:.1} MiB", n / KIB / KIB)
+    } else {
+        format!("{:.1} GiB", n / KIB / KIB / KIB)
     }
 }
 
@@ -398,6 +496,7 @@ fn speaker_style(kind: SenderKind) -> &'static str {
         SenderKind::Visitor => "\x1b[1;34m",
         SenderKind::Agent => "\x1b[1;32m",
         SenderKind::Trigger => "\x1b[1;35m",
+        SenderKind::Note => "\x1b[1;33m",
         SenderKind::System | SenderKind::Unknown => BOLD,
     }
 }
@@ -429,12 +528,12 @@ pub fn text(doc: &Document, zone: &DisplayZone, color: bool, width: Option<usize
         }
     }
     let speakers: Vec<String> = t.lines.iter().map(|l| visible(&l.speaker, false)).collect();
-    let speaker_width = speakers
-        .iter()
-        .map(|s| s.width())
-        .max()
-        .unwrap_or(0)
-        .min(SPEAKER_WIDTH_CAP);
+    let longest = speakers.iter().map(|s| s.width()).max().unwrap_or(0);
+    // Names are never cut: off a terminal the column fits the longest.
+    let speaker_width = match width {
+        Some(_) => longest.min(SPEAKER_WIDTH_CAP),
+        None => longest,
+    };
     for (line, speaker) in t.lines.iter().zip(&speakers) {
         if let Some(date) = &line.date {
             let _ = writeln!(out, "\n{}", paint(color, BOLD, &format!("── {date} ──")));
@@ -460,14 +559,27 @@ pub fn text(doc: &Document, zone: &DisplayZone, color: bool, width: Option<usize
             }
             continue;
         }
-        let speaker = cut(speaker, speaker_width);
-        let pad = " ".repeat(speaker_width.saturating_sub(speaker.width()));
         let indent = time_width + 2 + speaker_width + 2;
-        let speaker = paint(color, speaker_style(line.kind), &speaker);
         let body = wrap(&visible(&line.text, true), fill(indent));
         let blank = " ".repeat(indent);
+        let whole = speaker.width() <= speaker_width;
+        let pad = " ".repeat(speaker_width.saturating_sub(speaker.width()));
+        if !whole {
+            // A name longer than the column: whole, on a line of its own (wrapped at its words
+            // if it is wider than the terminal); the text below it.
+            for (i, part) in wrap(speaker, fill(time_width + 2)).iter().enumerate() {
+                let lead = if i == 0 {
+                    time.clone()
+                } else {
+                    " ".repeat(time_width)
+                };
+                let part = paint(color, speaker_style(line.kind), part);
+                let _ = writeln!(out, "{lead}  {part}");
+            }
+        }
+        let speaker = paint(color, speaker_style(line.kind), speaker);
         for (i, text) in body.iter().enumerate() {
-            let row = if i == 0 {
+            let row = if i == 0 && whole {
                 format!("{time}  {speaker}{pad}  {text}")
             } else {
                 format!("{blank}{text}")
@@ -531,6 +643,7 @@ dt{color:#666}dd{margin:0}dd p{margin:0}
 .m time{color:#888;font-variant-numeric:tabular-nums}
 .who{font-weight:600;overflow-wrap:anywhere}
 .visitor .who{color:#1a5fb4}.agent .who{color:#26a269}.trigger .who{color:#9141ac}
+.note{background:#fdf6d8}.note .who{color:#986a00}
 .text{white-space:pre-wrap;overflow-wrap:anywhere}
 .system{color:#777;font-style:italic;grid-template-columns:5rem 1fr}
 a{color:#1a5fb4}
@@ -667,17 +780,27 @@ fn normalised(doc: &Document, zone: &DisplayZone) -> Value {
             "variables": variables,
         },
         "pages": p.paths.iter().map(|page| json!({"url": page.url, "title": page.title})).collect::<Vec<_>>(),
-        "messages": p.messages.iter().enumerate().map(|(index, m)| json!({
-            "index": index,
-            "sent_at": zone.rfc3339(m.sent_at),
-            "sender_kind": m.sender_kind().as_str(),
-            "sender_id": m.sender_id(),
-            "name": m.name,
-            "text": m.content,
-            "trigger": m.triggered_by,
-            "event": m.event_code(),
-            "extra": message_extra.get_mut(index).map(std::mem::take).unwrap_or_default(),
-        })).collect::<Vec<_>>(),
+        "messages": p.messages.iter().enumerate().map(|(index, m)| {
+            let mut message = json!({
+                "index": index,
+                "sent_at": zone.rfc3339(m.sent_at),
+                "sender_kind": m.sender_kind().as_str(),
+                "sender_id": m.sender_id(),
+                "name": m.name,
+                "text": m.content,
+                "trigger": m.triggered_by,
+                "event": m.event_code(),
+            });
+            // Present only on the messages that carry them.
+            if let Some(files) = m.attachments.and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok()) {
+                message["attachments"] = files;
+            }
+            if let Some(data) = m.data.and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok()) {
+                message["data"] = data;
+            }
+            message["extra"] = Value::Object(message_extra.get_mut(index).map(std::mem::take).unwrap_or_default());
+            message
+        }).collect::<Vec<_>>(),
         "source": doc.origin.to_string(),
         "extra": extra,
     })
@@ -725,7 +848,16 @@ const KNOWN_VISITOR: &[&str] = &[
     "variables",
 ];
 const KNOWN_PAGE: &[&str] = &["url", "title"];
-const KNOWN_MESSAGE: &[&str] = &["type", "name", "from", "content", "sentAt", "triggeredBy"];
+const KNOWN_MESSAGE: &[&str] = &[
+    "type",
+    "name",
+    "from",
+    "content",
+    "sentAt",
+    "triggeredBy",
+    "attachments",
+    "data",
+];
 
 /// Fields the model does not know, so that the normalised form loses nothing the sender
 /// added: the payload's by JSON path (`channel.isSpam`, `paths[1].lang`), and each message's

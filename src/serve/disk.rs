@@ -44,11 +44,7 @@ pub fn remove_quietly(path: &Path) {
     let _ = fs::remove_file(path);
 }
 
-pub fn sync_dir(dir: &Path) -> Result<()> {
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .with_context(|| format!("cannot sync {}", dir.display()))
-}
+pub use crate::output::sync_dir;
 
 /// Whether the file at `path` holds exactly `body`; `None` when there is no such file. Read in
 /// small pieces: a large stored body is not held in memory again.

@@ -80,6 +80,7 @@ pub fn answer(accepted: Accepted, bytes: u64) -> Response {
             stored,
             channel,
             event,
+            findings,
         } => {
             let status = if stored.duplicate {
                 "duplicate"
@@ -94,6 +95,15 @@ pub fn answer(accepted: Accepted, bytes: u64) -> Response {
             if let Some(event) = event {
                 detail = format!("event={} {detail}", event.replace(char::is_whitespace, "_"));
                 reply["event"] = event.into();
+            }
+            // Stored as sent; what validate finds in it is said here and in the log.
+            if let Some(first) = findings.first() {
+                detail.push_str(&format!(
+                    " findings={} finding=\"{}\"",
+                    findings.len(),
+                    first.to_string().replace('"', "'")
+                ));
+                reply["findings"] = findings.iter().map(|f| f.to_string()).collect();
             }
             let note = Note {
                 channel,

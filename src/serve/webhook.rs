@@ -32,7 +32,7 @@ pub fn signature_matches(signer: Signer, signature: &[u8]) -> bool {
 }
 
 fn decode_hex(text: &[u8]) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
@@ -55,11 +55,11 @@ pub fn looks_like_event(body: &[u8]) -> bool {
     serde_json::from_slice::<Keys>(text).is_ok_and(|keys| keys.event.is_some())
 }
 
-/// What `serve` needs of an event to store it.
+/// What `serve` needs of an event to store it: its name, and its time when it reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Envelope {
     pub event: String,
-    pub timestamp: Timestamp,
+    pub timestamp: Option<Timestamp>,
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::{json, Map, Value};
 
-use super::event::{Content, Event};
+use super::event::{Attachment, Content, Event, Message};
 use crate::model::finding::Origin;
 
 /// What one event contributes, owned, taken on a parsing thread.
@@ -43,12 +43,14 @@ pub struct Facts {
     pub rating_text: Option<String>,
 }
 
-/// A conversation object's fields that the assembled view uses.
+/// A conversation object's fields that the assembled view uses, and the others as they came.
 #[derive(Debug, Clone, Default)]
 pub struct ConversationFacts {
     pub created_at: Option<i64>,
     pub updated_at: Option<i64>,
     pub fields: ConversationFields,
+    /// The fields the assembly does not use: key and JSON text as sent.
+    pub other: Vec<(String, String)>,
 }
 
 macro_rules! merged_fields {
@@ -95,23 +97,237 @@ merged_fields! {
     14 location_city: String,
     15 location_ip: String,
     16 location_code: String,
+    17 tags: Vec<String>,
 }
 
 /// A message, as small as the assembled view allows: it is held until the end of input.
+/// Copies of one message (the same id in several events) merge field by field: a copy that
+/// carries fewer fields (a delivery event's) never erases what a fuller one said.
 #[derive(Debug, Clone)]
 pub struct MessageFacts {
     pub id: Box<str>,
     pub sub_type: SubType,
+    /// `message.type`.
+    pub kind: Option<MessageType>,
+    /// The content object's type (`upload`, `rate_form`, `agent_join`, …).
+    pub content_kind: Option<Box<str>>,
     pub text: Option<Box<str>>,
     pub author_name: Option<Box<str>>,
     pub agent_id: Option<Box<str>>,
     pub trigger_name: Option<Box<str>>,
+    /// The message carried a visitor id: a `system` one is then a page visit.
+    pub by_visitor: bool,
+    /// The files it carried, as the JSON array the assembled message holds.
+    pub attachments: Option<Box<str>>,
+    /// What an event, rating or page-visit message says besides its kind.
+    pub detail: Option<Box<Detail>>,
     /// The visitor's id and the page, taken once per conversation (not held per message).
     pub visitor_id: Option<String>,
     pub page_url: Option<String>,
     pub response_time: Option<f32>,
     pub created_at: Option<i64>,
-    pub updated_at: Option<i64>,
+    /// The order of copies: `updated_at` (`i64::MIN` when it has none), then the event's
+    /// `timestamp`.
+    pub version: Version,
+}
+
+/// `message.type`: the words the assembly tells apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageType {
+    Message,
+    /// An agent's internal note.
+    Note,
+    Event,
+    Other,
+}
+
+impl MessageType {
+    fn new(word: &str) -> MessageType {
+        match word {
+            "message" => MessageType::Message,
+            "note" => MessageType::Note,
+            "event" => MessageType::Event,
+            _ => MessageType::Other,
+        }
+    }
+}
+
+/// `content.data` of an event or rating message, and a page visit's address.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Detail {
+    /// The agent who joined, left, was assigned or unassigned, or closed the chat.
+    pub agent: Option<Box<str>>,
+    /// Who assigned or unassigned.
+    pub by: Option<Box<str>>,
+    pub close_type: Option<Box<str>>,
+    /// A rating's value and comment.
+    pub value: Option<i64>,
+    pub text: Option<Box<str>>,
+    /// The page a visit went to.
+    pub url: Option<Box<str>>,
+}
+
+/// The content types of event messages (`type: event`).
+const EVENT_CONTENT: [&str; 5] = [
+    "agent_join",
+    "agent_leave",
+    "agent_assign",
+    "agent_unassign",
+    "chat_close",
+];
+
+impl MessageFacts {
+    fn new(m: &Message, event_time: i64) -> MessageFacts {
+        let boxed = |t: Option<&str>| t.map(Box::<str>::from);
+        let (content_kind, text, data) = match &m.content {
+            None => (None, None, None),
+            Some(Content::Text(t)) => (None, Some((**t).into()), None),
+            Some(c @ Content::Rich(rich)) => (
+                boxed(c.kind()),
+                rich.text.as_deref().map(Box::<str>::from),
+                rich.data.as_ref(),
+            ),
+        };
+        let mut files: Vec<Attachment> = m.attachments.clone().unwrap_or_default();
+        let mut detail = None;
+        if let Some(data) = data {
+            match content_kind.as_deref() {
+                Some("upload") => files.insert(0, data.attachment()),
+                _ => {
+                    let id = |s: &Option<crate::model::payload::Scalar>| {
+                        s.as_deref().map(Box::<str>::from)
+                    };
+                    detail = Some(Box::new(Detail {
+                        agent: id(&data.agent_id)
+                            .or_else(|| id(&data.assigned))
+                            .or_else(|| id(&data.unassigned)),
+                        by: id(&data.assigned_by).or_else(|| id(&data.unassigned_by)),
+                        close_type: boxed(data.close_type.as_deref()),
+                        value: data.value,
+                        text: boxed(data.text.as_deref()),
+                        url: None,
+                    }));
+                }
+            }
+        }
+        let sub_type = SubType::new(m.sub_type.as_deref());
+        let by_visitor = m.visitor_id.is_some();
+        if sub_type == SubType::System
+            && by_visitor
+            && content_kind.as_deref().is_none_or(|k| k == "text")
+        {
+            // A page visit: its address.
+            let url = m
+                .page_url
+                .as_deref()
+                .or(text.as_deref())
+                .map(Box::<str>::from);
+            detail = Some(Box::new(Detail {
+                url,
+                ..Detail::default()
+            }));
+        }
+        MessageFacts {
+            id: (*m.id).into(),
+            sub_type,
+            kind: m.kind.as_deref().map(MessageType::new),
+            content_kind,
+            text,
+            author_name: boxed(m.author_name.as_deref()),
+            agent_id: boxed(m.agent_id.as_deref()),
+            trigger_name: boxed(m.trigger_name.as_deref()),
+            by_visitor,
+            attachments: attachments_json(&files),
+            detail,
+            visitor_id: owned(m.visitor_id.as_deref()),
+            page_url: owned(m.page_url.as_ref()),
+            response_time: m.response_time.map(|t| t as f32),
+            created_at: m.created_at,
+            version: (m.updated_at.unwrap_or(i64::MIN), event_time),
+        }
+    }
+
+    /// Folds another copy of the same message in: each field it carries wins when it is the
+    /// later copy or the field was not known; what it does not carry stays.
+    fn merge(&mut self, other: MessageFacts) {
+        let newer = other.version >= self.version;
+        fn take<T>(held: &mut Option<T>, new: Option<T>, newer: bool) {
+            if new.is_some() && (newer || held.is_none()) {
+                *held = new;
+            }
+        }
+        if other.sub_type != SubType::Missing && (newer || self.sub_type == SubType::Missing) {
+            self.sub_type = other.sub_type;
+        }
+        take(&mut self.kind, other.kind, newer);
+        take(&mut self.content_kind, other.content_kind, newer);
+        take(&mut self.text, other.text, newer);
+        take(&mut self.author_name, other.author_name, newer);
+        take(&mut self.agent_id, other.agent_id, newer);
+        take(&mut self.trigger_name, other.trigger_name, newer);
+        take(&mut self.attachments, other.attachments, newer);
+        take(&mut self.detail, other.detail, newer);
+        take(&mut self.response_time, other.response_time, newer);
+        take(&mut self.created_at, other.created_at, newer);
+        self.by_visitor |= other.by_visitor;
+        self.version = self.version.max(other.version);
+    }
+
+    /// Nothing to show: a copy that only said the message was delivered, of a message never
+    /// seen whole.
+    fn is_empty(&self) -> bool {
+        self.sub_type == SubType::Missing
+            && self.kind.is_none()
+            && self.content_kind.is_none()
+            && self.text.is_none()
+            && self.attachments.is_none()
+    }
+
+    /// Written by the visitor or an agent to the other (not a note, an event, a rating or a
+    /// page visit).
+    fn is_reply_kind(&self) -> bool {
+        self.kind
+            .is_none_or(|k| k != MessageType::Note && k != MessageType::Event)
+            && self
+                .content_kind
+                .as_deref()
+                .is_none_or(|k| k != "rate_form" && !EVENT_CONTENT.contains(&k))
+            && !self.is_page_visit()
+    }
+
+    /// A `system` message attributed to the visitor: a page the visitor went to.
+    fn is_page_visit(&self) -> bool {
+        self.sub_type == SubType::System
+            && self.by_visitor
+            && self.content_kind.as_deref().is_none_or(|k| k == "text")
+    }
+}
+
+/// The files of a message as the assembled message holds them: `{type, url, fileName,
+/// fileType, size, expireAt}` (epoch milliseconds), null fields left out.
+fn attachments_json(files: &[Attachment]) -> Option<Box<str>> {
+    if files.is_empty() {
+        return None;
+    }
+    let list: Vec<Value> = files
+        .iter()
+        .map(|a| {
+            let mut file = Map::new();
+            let mut put = |key: &str, value: Value| {
+                if !value.is_null() {
+                    file.insert(key.into(), value);
+                }
+            };
+            put("type", json!(a.kind));
+            put("url", json!(a.url));
+            put("fileName", json!(a.file_name));
+            put("fileType", json!(a.file_type));
+            put("size", json!(a.size));
+            put("expireAt", json!(a.expire_at));
+            Value::Object(file)
+        })
+        .collect();
+    Some(Value::Array(list).to_string().into())
 }
 
 /// `message.sub_type`; an unknown one keeps its word.
@@ -156,53 +372,89 @@ fn owned(text: Option<impl AsRef<str>>) -> Option<String> {
     text.map(|t| t.as_ref().to_owned())
 }
 
+/// A country code in upper case, as exports write it (`cz` and `CZ` are one country).
+fn country_code(code: &str) -> String {
+    code.to_uppercase()
+}
+
 impl Facts {
     /// The facts of `event`, whose text (layout aside) hashes to `fingerprint`.
     pub fn new(event: &Event, fingerprint: u64) -> Facts {
         let d = &event.data;
-        let conversation = d.conversation.as_ref().map(|c| ConversationFacts {
-            created_at: c.created_at,
-            updated_at: c.updated_at,
-            fields: ConversationFields {
-                status: owned(c.status.as_ref()),
-                is_offline: c.is_offline,
-                contact_id: owned(c.contact_id.as_deref()),
-                visitor_id: owned(c.visitor_id.as_deref()),
-                referer: owned(c.referer.as_ref()),
-                variables: c.variables.map(|raw| raw.get().to_owned()),
-                assigned_agent_ids: c
-                    .assigned_agent_ids
-                    .as_ref()
-                    .map(|ids| ids.iter().map(|id| id.to_string()).collect()),
-                rating: c.rating,
-                rating_text: owned(c.rating_text.as_ref()),
-                finished_at: c.finished_at,
-                last_closed_at: c.last_closed_at,
-                contact_name: owned(c.contact_name.as_ref()),
-                contact_email: owned(c.contact_email.as_ref()),
-                location_country: owned(c.location_country.as_ref()),
-                location_city: owned(c.location_city.as_ref()),
-                location_ip: owned(c.location_ip.as_ref()),
-                location_code: owned(c.location_code.as_ref()),
-            },
+        let conversation = d.conversation.as_ref().map(|c| {
+            let location = c.location.as_ref();
+            fn nested<'l>(
+                location: Option<&'l super::event::Location<'l>>,
+                field: fn(&'l super::event::Location<'l>) -> Option<&'l str>,
+            ) -> Option<String> {
+                location.and_then(field).map(str::to_owned)
+            }
+            let mut code =
+                owned(c.location_code.as_ref()).or_else(|| nested(location, |l| l.code.as_deref()));
+            let mut country = owned(c.location_country.as_ref())
+                .or_else(|| nested(location, |l| l.country.as_deref()));
+            // A two-letter "country" is a code, in whatever case it came.
+            if let Some(short) = country
+                .as_ref()
+                .filter(|c| c.len() == 2 && c.bytes().all(|b| b.is_ascii_alphabetic()))
+            {
+                let upper = country_code(short);
+                code.get_or_insert_with(|| upper.clone());
+                country = Some(upper);
+            }
+            let assigned: Option<Vec<String>> =
+                [&c.assigned_agent_ids, &c.agent_ids, &c.assigned_ids]
+                    .into_iter()
+                    .flatten()
+                    .map(|ids| ids.iter().map(|id| id.to_string()))
+                    .fold(None, |all: Option<Vec<String>>, ids| {
+                        let mut all = all.unwrap_or_default();
+                        for id in ids {
+                            if !all.contains(&id) {
+                                all.push(id);
+                            }
+                        }
+                        Some(all)
+                    });
+            ConversationFacts {
+                created_at: c.created_at,
+                updated_at: c.updated_at,
+                fields: ConversationFields {
+                    status: owned(c.status.as_ref()),
+                    is_offline: c.is_offline,
+                    contact_id: owned(c.contact_id.as_deref()),
+                    visitor_id: owned(c.visitor_id.as_deref()),
+                    referer: owned(c.referer.as_ref()),
+                    variables: c.variables.map(|raw| raw.get().to_owned()),
+                    assigned_agent_ids: assigned,
+                    rating: c.rating_value.or(c.rating),
+                    rating_text: owned(c.rating_text.as_ref()),
+                    finished_at: c.finished_at,
+                    last_closed_at: c.last_closed_at,
+                    contact_name: owned(c.contact_name.as_ref()),
+                    contact_email: owned(c.contact_email.as_ref()),
+                    location_country: country,
+                    location_city: owned(c.location_city.as_ref())
+                        .or_else(|| nested(location, |l| l.city.as_deref())),
+                    location_ip: owned(c.location_ip.as_ref())
+                        .or_else(|| nested(location, |l| l.ip.as_deref())),
+                    location_code: code.map(|c| country_code(&c)),
+                    tags: c
+                        .tags
+                        .as_ref()
+                        .map(|tags| tags.iter().map(|t| t.to_string()).collect()),
+                },
+                other: c
+                    .other
+                    .iter()
+                    .map(|(key, raw)| (key.to_string(), raw.get().to_owned()))
+                    .collect(),
+            }
         });
-        let boxed = |t: Option<&str>| t.map(Box::<str>::from);
-        let message = d.message.as_ref().map(|m| MessageFacts {
-            id: (*m.id).into(),
-            sub_type: SubType::new(m.sub_type.as_deref()),
-            text: m.content.as_ref().map(|c| match c {
-                Content::Text(t) => (**t).into(),
-                Content::Rich { .. } => c.text().into(),
-            }),
-            author_name: boxed(m.author_name.as_deref()),
-            agent_id: boxed(m.agent_id.as_deref()),
-            trigger_name: boxed(m.trigger_name.as_deref()),
-            visitor_id: owned(m.visitor_id.as_deref()),
-            page_url: owned(m.page_url.as_ref()),
-            response_time: m.response_time.map(|t| t as f32),
-            created_at: m.created_at,
-            updated_at: m.updated_at,
-        });
+        let message = d
+            .message
+            .as_ref()
+            .map(|m| MessageFacts::new(m, event.timestamp));
         let contact = d.contact.as_ref().map(|c| ContactFacts {
             id: c.id.to_string(),
             name: owned(c.name.as_ref()),
@@ -236,6 +488,9 @@ struct Assembly {
     created_at: Option<i64>,
     fields: ConversationFields,
     versions: [Version; FIELDS],
+    /// The conversation object's fields the assembly does not use, merged like the others:
+    /// key (in [`Keys`]), JSON text, version.
+    other: Vec<(u32, Box<str>, Version)>,
     /// Messages once per id (few per conversation: a list beats a map in memory).
     messages: Vec<MessageFacts>,
     /// Distinct pages the messages were sent from, in order.
@@ -264,6 +519,7 @@ impl Assembly {
             created_at: None,
             fields: ConversationFields::default(),
             versions: [(i64::MIN, i64::MIN); FIELDS],
+            other: Vec::new(),
             messages: Vec::new(),
             pages: Vec::new(),
             message_visitor: None,
@@ -283,7 +539,7 @@ impl Assembly {
         }
     }
 
-    fn add(&mut self, facts: Facts) {
+    fn add(&mut self, facts: Facts, keys: &mut Keys) {
         self.events += 1;
         self.first_event = self.first_event.min(facts.timestamp);
         self.last_event = self.last_event.max(facts.timestamp);
@@ -299,12 +555,44 @@ impl Assembly {
             }
             let version = (c.updated_at.unwrap_or(i64::MIN), facts.timestamp);
             self.fields.merge(&mut self.versions, c.fields, version);
+            for (key, raw) in c.other {
+                let key = keys.id(key);
+                // As for the used fields, a null does not erase what an earlier copy said.
+                match self.other.iter_mut().find(|(k, ..)| *k == key) {
+                    None => self.other.push((key, raw.into(), version)),
+                    Some(held) if version >= held.2 && (raw != "null" || &*held.1 == "null") => {
+                        *held = (key, raw.into(), version)
+                    }
+                    Some(_) => {}
+                }
+            }
         }
         if let Some(mut m) = facts.message {
-            if m.sub_type == SubType::Agent {
+            if m.id.is_empty() {
+                // No id: a message of its own, known by its event.
+                m.id = format!("#{:016x}", facts.fingerprint).into();
+            }
+            if m.sub_type == SubType::Agent && m.kind != Some(MessageType::Note) {
                 if let Some(agent) = &m.agent_id {
                     self.add_agent(agent);
                 }
+            }
+            let at = m.created_at.unwrap_or(facts.timestamp);
+            let detail = m.detail.as_deref().cloned().unwrap_or_default();
+            match m.content_kind.as_deref() {
+                Some("agent_join" | "agent_assign") => {
+                    if let Some(agent) = detail.agent.as_deref().or(m.agent_id.as_deref()) {
+                        self.add_agent(agent);
+                    }
+                }
+                Some("chat_close") => {
+                    let by_visitor = detail.close_type.as_deref() == Some("visitor_close");
+                    self.close(at, by_visitor);
+                }
+                Some("rate_form") if detail.value.is_some() || detail.text.is_some() => {
+                    self.rate(at, detail.value, detail.text.map(String::from));
+                }
+                _ => {}
             }
             if let Some(url) = m.page_url.take() {
                 if !self.pages.contains(&url) {
@@ -317,24 +605,15 @@ impl Assembly {
             m.visitor_id = None;
             match self.messages.iter_mut().find(|held| held.id == m.id) {
                 None => self.messages.push(m),
-                Some(held) => {
-                    if m.updated_at.unwrap_or(i64::MIN) > held.updated_at.unwrap_or(i64::MIN) {
-                        *held = m;
-                    }
-                }
+                Some(held) => held.merge(m),
             }
         }
         let agent = facts.agent_id.as_deref().unwrap_or("");
         match facts.name.as_str() {
             "conversation.closed" => self.close(facts.timestamp, false),
             "conversation.closed_by_contact" => self.close(facts.timestamp, true),
-            "conversation.rated"
-                if self
-                    .rated
-                    .as_ref()
-                    .is_none_or(|(t, ..)| facts.timestamp >= *t) =>
-            {
-                self.rated = Some((facts.timestamp, facts.rating_value, facts.rating_text));
+            "conversation.rated" => {
+                self.rate(facts.timestamp, facts.rating_value, facts.rating_text);
             }
             "conversation.agent_joined" if !agent.is_empty() => {
                 self.add_agent(agent);
@@ -344,6 +623,13 @@ impl Assembly {
             }
             "conversation.agent_assigned" => self.add_agent(agent),
             _ => {}
+        }
+    }
+
+    /// A rating given at `at`: the last one by time counts.
+    fn rate(&mut self, at: i64, value: Option<i64>, text: Option<String>) {
+        if self.rated.as_ref().is_none_or(|(t, ..)| at >= *t) {
+            self.rated = Some((at, value, text));
         }
     }
 
@@ -368,6 +654,8 @@ pub struct EventCounts {
 #[derive(Debug, Default)]
 pub struct Assembler {
     conversations: HashMap<String, Assembly>,
+    /// The names of the unused conversation fields, held once for all conversations.
+    keys: Keys,
     /// Conversation ids in the order their first event was read.
     order: Vec<String>,
     contacts: HashMap<String, ContactFacts>,
@@ -416,7 +704,7 @@ impl Assembler {
             self.order.push(id.clone());
             Assembly::new(id, origin.clone())
         });
-        assembly.add(facts);
+        assembly.add(facts, &mut self.keys);
     }
 
     /// Every conversation, in the order of its first event, as POST-hook-shaped JSON: written
@@ -427,6 +715,7 @@ impl Assembler {
             mut conversations,
             order,
             contacts,
+            keys,
             ..
         } = self;
         order
@@ -434,15 +723,142 @@ impl Assembler {
             .filter_map(move |id| conversations.remove(&id))
             .map(move |a| Assembled {
                 origin: a.origin.clone(),
-                json: payload_json(a, &contacts).to_string(),
+                json: payload_json(a, &contacts, &keys.names).to_string(),
             })
     }
 }
 
-/// How a webhook message reads in the POST hook's terms.
-fn post_hook_message(m: &MessageFacts, at: i64, visitor: &str) -> Value {
+/// Field names, each held once and known by its number.
+#[derive(Debug, Default)]
+struct Keys {
+    names: Vec<Box<str>>,
+    ids: HashMap<Box<str>, u32>,
+}
+
+impl Keys {
+    fn id(&mut self, name: String) -> u32 {
+        if let Some(id) = self.ids.get(name.as_str()) {
+            return *id;
+        }
+        let id = self.names.len() as u32;
+        let name: Box<str> = name.into();
+        self.names.push(name.clone());
+        self.ids.insert(name, id);
+        id
+    }
+}
+
+/// Names of agents (by id) and the visitor's id, for the lines that name them.
+struct Names<'m> {
+    agents: HashMap<&'m str, &'m str>,
+    visitor: &'m str,
+}
+
+impl Names<'_> {
+    /// An agent's name, when one of its messages gave it.
+    fn agent(&self, id: &str) -> Option<&str> {
+        self.agents.get(id).copied()
+    }
+}
+
+/// How a webhook message reads in the POST hook's terms, by its kind
+/// (`docs/formats.md#message-kinds`): a written message by its `sub_type`, an internal note,
+/// an event or rating in a system line, a page visit. `None` for a message known only from a
+/// copy that carries nothing to show.
+fn post_hook_message(m: &MessageFacts, at: i64, names: &Names) -> Option<Value> {
+    if m.is_empty() {
+        return None;
+    }
+    let detail = m.detail.as_deref();
+    let agent_from = |id: Option<&str>| id.map(|id| format!("agent:{id}"));
+    let system = |code: String, name: Option<&str>, from: Option<String>, data: Value| {
+        let mut line = json!({
+            "type": "system",
+            "name": name,
+            "from": from.unwrap_or_else(|| "system".to_owned()),
+            "content": code,
+            "sentAt": at,
+            "id": m.id,
+        });
+        if !data.is_null() {
+            line["data"] = data;
+        }
+        line
+    };
+    let content_kind = m.content_kind.as_deref();
+    if content_kind == Some("rate_form") {
+        let data = json!({"value": detail.and_then(|d| d.value), "text": detail.and_then(|d| d.text.as_deref())});
+        let from = Some(format!("visitor:{}", names.visitor));
+        return Some(system(
+            "rating".into(),
+            m.author_name.as_deref(),
+            from,
+            data,
+        ));
+    }
+    let event_kind = content_kind.filter(|k| EVENT_CONTENT.contains(k));
+    if m.kind == Some(MessageType::Event) || event_kind.is_some() {
+        let agent = detail
+            .and_then(|d| d.agent.as_deref())
+            .or(m.agent_id.as_deref());
+        let name = agent
+            .and_then(|a| names.agent(a))
+            .or(m.author_name.as_deref());
+        let by = detail
+            .and_then(|d| d.by.as_deref())
+            .map(|b| json!({"by": names.agent(b), "byAgent": b}))
+            .unwrap_or(Value::Null);
+        let code = match event_kind {
+            Some("agent_join") => "agent.join".to_owned(),
+            Some("agent_leave") => "agent.leave".to_owned(),
+            Some("agent_assign") => {
+                return Some(system("agent.assign".into(), name, agent_from(agent), by))
+            }
+            Some("agent_unassign") => {
+                return Some(system("agent.unassign".into(), name, agent_from(agent), by))
+            }
+            Some(_) => {
+                let close_type = detail.and_then(|d| d.close_type.as_deref()).unwrap_or("");
+                let code = match close_type {
+                    "visitor_close" => "close.visitorClose".to_owned(),
+                    "agent_close" => "close.agentClose".to_owned(),
+                    "" => "close".to_owned(),
+                    other => format!("close.{other}"),
+                };
+                let by_agent = close_type != "visitor_close";
+                let name = name.filter(|_| by_agent && agent.is_some());
+                return Some(system(
+                    code,
+                    name,
+                    agent_from(agent.filter(|_| by_agent)),
+                    Value::Null,
+                ));
+            }
+            // Another event: its content type (or text) is its code.
+            None => content_kind
+                .map(str::to_owned)
+                .or(m.text.as_deref().map(str::to_owned))
+                .unwrap_or_default(),
+        };
+        return Some(system(code, name, agent_from(agent), Value::Null));
+    }
+    if m.is_page_visit() {
+        let url = detail.and_then(|d| d.url.as_deref());
+        let from = Some(format!("visitor:{}", names.visitor));
+        return Some(system(
+            "page.visit".into(),
+            m.author_name.as_deref(),
+            from,
+            json!({"url": url}),
+        ));
+    }
     let (kind, from, trigger): (&str, Option<String>, Option<&str>) = match &m.sub_type {
-        SubType::Contact => ("visitor", Some(format!("visitor:{visitor}")), None),
+        _ if m.kind == Some(MessageType::Note) => (
+            "note",
+            agent_from(m.agent_id.as_deref()).or(Some("agent:".to_owned())),
+            None,
+        ),
+        SubType::Contact => ("visitor", Some(format!("visitor:{}", names.visitor)), None),
         SubType::Agent => (
             "agent",
             Some(format!("agent:{}", m.agent_id.as_deref().unwrap_or(""))),
@@ -458,7 +874,7 @@ fn post_hook_message(m: &MessageFacts, at: i64, visitor: &str) -> Value {
         SubType::Other(word) => (word, None, None),
         SubType::Missing => ("unknown", None, None),
     };
-    json!({
+    let mut line = json!({
         "type": kind,
         "name": m.author_name,
         "from": from,
@@ -466,14 +882,22 @@ fn post_hook_message(m: &MessageFacts, at: i64, visitor: &str) -> Value {
         "sentAt": at,
         "triggeredBy": trigger,
         "id": m.id,
-    })
+    });
+    if let Some(files) = m
+        .attachments
+        .as_deref()
+        .and_then(|files| serde_json::from_str::<Value>(files).ok())
+    {
+        line["attachments"] = files;
+    }
+    Some(line)
 }
 
 /// The assembled conversation as a POST-hook payload (plus `sshook`): figures the POST hook
 /// records but the events do not carry are computed where the rules allow (flags, first
 /// response, duration, mean response from `response_time`) and null otherwise (recorded
 /// message and word counts, `isDropped`).
-fn payload_json(a: Assembly, contacts: &HashMap<String, ContactFacts>) -> Value {
+fn payload_json(a: Assembly, contacts: &HashMap<String, ContactFacts>, keys: &[Box<str>]) -> Value {
     let f = &a.fields;
     let mut messages: Vec<(i64, &MessageFacts)> = a
         .messages
@@ -496,26 +920,47 @@ fn payload_json(a: Assembly, contacts: &HashMap<String, ContactFacts>) -> Value 
         None
     };
 
-    // Agent names from their own messages, for join events and agent lists.
-    let mut agent_names: HashMap<&str, &str> = HashMap::new();
+    // Agent names from their own messages (and notes), for event lines and agent lists.
+    let mut agents: HashMap<&str, &str> = HashMap::new();
     for (_, m) in &messages {
         if let (Some(agent), Some(name)) = (&m.agent_id, &m.author_name) {
-            agent_names.entry(&**agent).or_insert(&**name);
+            if m.sub_type == SubType::Agent {
+                agents.entry(&**agent).or_insert(&**name);
+            }
         }
     }
-    let visitor = a.message_visitor.as_deref().unwrap_or("");
+    let names = Names {
+        agents,
+        visitor: a.message_visitor.as_deref().unwrap_or(""),
+    };
     let mut timeline: Vec<(i64, Value)> = messages
         .iter()
-        .map(|(t, m)| (*t, post_hook_message(m, *t, visitor)))
+        .filter_map(|(t, m)| Some((*t, post_hook_message(m, *t, &names)?)))
         .collect();
+    // The lines event messages gave: a join or close event adds none of its own then.
+    let said = |code: &str, agent: Option<&str>| {
+        messages.iter().any(|(_, m)| {
+            let detail = m.detail.as_deref();
+            m.content_kind.as_deref() == Some(code)
+                && agent.is_none_or(|agent| {
+                    detail
+                        .and_then(|d| d.agent.as_deref())
+                        .or(m.agent_id.as_deref())
+                        == Some(agent)
+                })
+        })
+    };
     for (at, agent) in &a.joins {
+        if said("agent_join", Some(agent)) {
+            continue;
+        }
         timeline.push((
             *at,
-            json!({"type": "system", "name": agent_names.get(agent.as_str()).copied().unwrap_or(""),
+            json!({"type": "system", "name": names.agents.get(agent.as_str()).copied().unwrap_or(""),
                    "from": format!("agent:{agent}"), "content": "agent.join", "sentAt": at}),
         ));
     }
-    if let Some((at, by_visitor)) = a.closed {
+    if let Some((at, by_visitor)) = a.closed.filter(|_| !said("chat_close", None)) {
         let code = if by_visitor {
             "close.visitorClose"
         } else {
@@ -530,10 +975,11 @@ fn payload_json(a: Assembly, contacts: &HashMap<String, ContactFacts>) -> Value 
     timeline.sort_by_key(|(t, _)| *t);
 
     // Computed flags, from the messages as the POST hook defines them.
+    // Notes, events, ratings and page visits are no replies: only written messages count.
     let times = |sub: SubType| -> Vec<i64> {
         messages
             .iter()
-            .filter(|(_, m)| m.sub_type == sub)
+            .filter(|(_, m)| m.sub_type == sub && m.is_reply_kind())
             .map(|(t, _)| *t)
             .collect()
     };
@@ -553,6 +999,7 @@ fn payload_json(a: Assembly, contacts: &HashMap<String, ContactFacts>) -> Value 
     });
     let response_times: Vec<f64> = messages
         .iter()
+        .filter(|(_, m)| m.is_reply_kind())
         .filter_map(|(_, m)| m.response_time.map(f64::from))
         .collect();
     let avg_response = (!response_times.is_empty())
@@ -562,7 +1009,10 @@ fn payload_json(a: Assembly, contacts: &HashMap<String, ContactFacts>) -> Value 
     let completed = closed && !is_offline && is_chat && last_visitor_answered;
 
     let (rating, rating_text) = match &a.rated {
-        Some((_, value, text)) => (*value, text.clone()),
+        Some((_, value, text)) => (
+            value.or(f.rating),
+            text.clone().or_else(|| f.rating_text.clone()),
+        ),
         None => (f.rating, f.rating_text.clone()),
     };
     let contact = f.contact_id.as_ref().and_then(|id| contacts.get(id));
@@ -625,6 +1075,21 @@ fn payload_json(a: Assembly, contacts: &HashMap<String, ContactFacts>) -> Value 
         "messages".into(),
         Value::Array(timeline.into_iter().map(|(_, m)| m).collect()),
     );
+    if let Some(tags) = f.tags.as_ref().filter(|tags| !tags.is_empty()) {
+        top.insert("tags".into(), json!(tags));
+    }
+    // The conversation object's other fields, as they came (the latest copy of each).
+    let other: Map<String, Value> = a
+        .other
+        .iter()
+        .filter_map(|(key, raw, _)| {
+            let name = keys.get(*key as usize)?;
+            Some((name.to_string(), serde_json::from_str(raw).ok()?))
+        })
+        .collect();
+    if !other.is_empty() {
+        top.insert("conversation".into(), Value::Object(other));
+    }
     top.insert(
         "sshook".into(),
         json!({

@@ -1,8 +1,12 @@
-//! The serde model of one Smartsupp webhook event (`docs/formats.md#webhook-events`): the envelope and the objects
-//! the known events carry. Tolerant like the payload model — unknown fields and event names are
-//! accepted, almost everything may be missing or null — and precise where the format is known:
-//! `timestamp` and every `*_at` are ISO 8601 strings, `account_id` a string, `data` an object,
-//! `rating_value` an integer, `content` a string or a `{type, text, html}` object.
+//! The serde model of one Smartsupp webhook event (`docs/formats.md#webhook-events`): the
+//! envelope and the objects the known events carry.
+//!
+//! The envelope is strict — `event` a string, `timestamp` an ISO 8601 time, `data` an object —
+//! and a document without it is not an event. Everything inside `data` follows the one
+//! tolerance rule ([`super::tolerant`]): every shape Smartsupp's APIs are known to send is read
+//! (`docs/formats.md#shapes-in-smartsupps-own-api`); a used field of another shape is counted
+//! in [`Event::odd`], read as absent, and reported as a warning; unused fields are kept as they
+//! came and never checked.
 
 use std::fmt;
 
@@ -10,174 +14,222 @@ use serde::de::{self, Deserializer, Visitor as SerdeVisitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::model::payload::{
-    object, opt_bool, opt_int, opt_object, opt_scalar, opt_text, text, Scalar, Text,
+use super::tolerant::{
+    Counting, Expiry, Flag, Id, Ids, Int, Key, Map, Obj, Objs, Seconds, Str, Tags, Time,
 };
+use crate::model::payload::{object, text, Scalar, Text};
+
+pub use super::tolerant::parse_time;
 
 /// One webhook event as Smartsupp posts it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Event<'a> {
     /// Always `event_callback` (some stored copies omit it).
-    #[serde(rename = "type", default, borrow, deserialize_with = "opt_text")]
     pub kind: Option<Text<'a>>,
     /// The event name, e.g. `conversation.closed`; unknown names are kept.
-    #[serde(borrow, deserialize_with = "text")]
     pub event: Text<'a>,
     /// When the event was created: ISO 8601 in the JSON, epoch **milliseconds** here.
-    #[serde(deserialize_with = "time")]
     pub timestamp: i64,
     /// The Smartsupp account: digits, sent as a string.
-    #[serde(default, borrow, deserialize_with = "opt_text")]
     pub account_id: Option<Text<'a>>,
-    #[serde(default, borrow, deserialize_with = "opt_text")]
-    pub app_id: Option<Text<'a>>,
-    #[serde(borrow, deserialize_with = "object")]
     pub data: Data<'a>,
+    /// Used fields of a shape the model does not know, read as absent (see
+    /// [`super::tolerant`]); where they are is found again only when this is not 0.
+    pub odd: u32,
 }
 
-/// The event's objects. Which ones are present depends on the event.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct Data<'a> {
-    #[serde(default, borrow, deserialize_with = "opt_object")]
-    pub conversation: Option<Conversation<'a>>,
-    #[serde(default, borrow, deserialize_with = "opt_object")]
-    pub message: Option<Message<'a>>,
-    #[serde(default, borrow, deserialize_with = "opt_object")]
-    pub contact: Option<Contact<'a>>,
-    /// The flat form some events use (`agent_joined`, `agent_left`).
-    #[serde(default, borrow, deserialize_with = "opt_scalar")]
-    pub conversation_id: Option<Scalar<'a>>,
-    #[serde(default, borrow, deserialize_with = "opt_scalar")]
-    pub agent_id: Option<Scalar<'a>>,
-    /// `conversation.agent_assigned` / `agent_unassigned`: the agent id.
-    #[serde(default, borrow, deserialize_with = "opt_scalar")]
-    pub assigned: Option<Scalar<'a>>,
-    #[serde(default, borrow, deserialize_with = "opt_text")]
-    pub close_type: Option<Text<'a>>,
-    /// `conversation.rated`: 1–5.
-    #[serde(default, deserialize_with = "opt_int")]
-    pub rating_value: Option<i64>,
-    #[serde(default, borrow, deserialize_with = "opt_text")]
-    pub rating_text: Option<Text<'a>>,
+/// The envelope as read: `type`, `account_id` and `app_id` tolerant, the rest required.
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(rename = "type", default, borrow)]
+    kind: Str<'a>,
+    #[serde(borrow, deserialize_with = "text")]
+    event: Text<'a>,
+    #[serde(deserialize_with = "time")]
+    timestamp: i64,
+    #[serde(default, borrow)]
+    account_id: Str<'a>,
+    #[serde(borrow, deserialize_with = "object")]
+    data: Data<'a>,
 }
 
-/// A conversation object; every field may be missing or null but `id`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Conversation<'a> {
-    #[serde(borrow, deserialize_with = "required_scalar")]
-    pub id: Scalar<'a>,
-    /// `open`, `closed`, `pending`, `served`, …
-    #[serde(default, borrow, deserialize_with = "opt_text")]
-    pub status: Option<Text<'a>>,
-    #[serde(default, deserialize_with = "opt_bool")]
-    pub is_offline: Option<bool>,
-    #[serde(default, deserialize_with = "opt_bool")]
-    pub is_served: Option<bool>,
-    #[serde(default, borrow, deserialize_with = "opt_scalar")]
-    pub contact_id: Option<Scalar<'a>>,
-    #[serde(default, borrow, deserialize_with = "opt_scalar")]
-    pub visitor_id: Option<Scalar<'a>>,
-    #[serde(default, borrow, deserialize_with = "opt_text")]
-    pub subject: Option<Text<'a>>,
-    #[serde(default, borrow, deserialize_with = "opt_text")]
-    pub domain: Option<Text<'a>>,
-    #[serde(default, borrow, deserialize_with = "opt_text")]
-    pub referer: Option<Text<'a>>,
-    #[serde(default, borrow)]
-    pub channel: Option<Channel<'a>>,
-    #[serde(default, borrow)]
-    pub tags: Option<Vec<Scalar<'a>>>,
-    /// Custom variables, kept as raw JSON.
-    #[serde(default, borrow)]
-    pub variables: Option<&'a RawValue>,
-    #[serde(default, borrow)]
-    pub assigned_agent_ids: Option<Vec<Scalar<'a>>>,
-    #[serde(default, deserialize_with = "opt_int")]
-    pub rating: Option<i64>,
-    #[serde(default, borrow, deserialize_with = "opt_text")]
-    pub rating_text: Option<Text<'a>>,
-    #[serde(default, borrow, deserialize_with = "opt_text")]
-    pub close_type: Option<Text<'a>>,
-    #[serde(default, borrow, deserialize_with = "opt_scalar")]
-    pub closed_by_agent_id: Option<Scalar<'a>>,
-    #[serde(default, deserialize_with = "opt_time")]
-    pub finished_at: Option<i64>,
-    #[serde(default, deserialize_with = "opt_time")]
-    pub last_closed_at: Option<i64>,
-    #[serde(default, deserialize_with = "opt_time")]
-    pub last_message_at: Option<i64>,
-    #[serde(default, borrow, deserialize_with = "opt_text")]
-    pub contact_name: Option<Text<'a>>,
-    #[serde(default, borrow, deserialize_with = "opt_text")]
-    pub contact_email: Option<Text<'a>>,
-    #[serde(default, borrow, deserialize_with = "opt_text")]
-    pub location_country: Option<Text<'a>>,
-    #[serde(default, borrow, deserialize_with = "opt_text")]
-    pub location_city: Option<Text<'a>>,
-    #[serde(default, borrow, deserialize_with = "opt_text")]
-    pub location_ip: Option<Text<'a>>,
-    #[serde(default, borrow, deserialize_with = "opt_text")]
-    pub location_code: Option<Text<'a>>,
-    #[serde(default, deserialize_with = "opt_time")]
-    pub created_at: Option<i64>,
-    #[serde(default, deserialize_with = "opt_time")]
-    pub updated_at: Option<i64>,
+impl<'de: 'a, 'a> Deserialize<'de> for Event<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let counting = Counting::start();
+        let e = Envelope::deserialize(d)?;
+        Ok(Event {
+            kind: e.kind.0,
+            event: e.event,
+            timestamp: e.timestamp,
+            account_id: e.account_id.0,
+            data: e.data,
+            odd: counting.finish(),
+        })
+    }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct Channel<'a> {
-    /// `chat`, `facebook_messenger`, `default`, …
-    #[serde(rename = "type", default, borrow, deserialize_with = "opt_text")]
-    pub kind: Option<Text<'a>>,
+lenient_object! {
+    /// The event's objects. Which ones are present depends on the event.
+    pub struct Data<'a> {
+        "conversation" => conversation: Option<Conversation<'a>> = Obj<Conversation<'a>>,
+        "message" => message: Option<Message<'a>> = Obj<Message<'a>>,
+        "contact" => contact: Option<Contact<'a>> = Obj<Contact<'a>>,
+        /// The flat form some events use (`agent_joined`, `agent_left`).
+        "conversation_id" => conversation_id: Option<Scalar<'a>> = Id<'a>,
+        "agent_id" => agent_id: Option<Scalar<'a>> = Id<'a>,
+        /// `conversation.agent_assigned` / `agent_unassigned`: the agent id.
+        "assigned" => assigned: Option<Scalar<'a>> = Id<'a>,
+        "close_type" => close_type: Option<Text<'a>> = Str<'a>,
+        /// `conversation.rated`: 1–5.
+        "rating_value" => rating_value: Option<i64> = Int,
+        "rating_text" => rating_text: Option<Text<'a>> = Str<'a>,
+    }
 }
 
-/// A message object.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Message<'a> {
-    #[serde(borrow, deserialize_with = "required_scalar")]
-    pub id: Scalar<'a>,
-    #[serde(default, borrow, deserialize_with = "opt_scalar")]
-    pub conversation_id: Option<Scalar<'a>>,
-    /// `contact`, `agent`, `bot`, `trigger`, `system`.
-    #[serde(default, borrow, deserialize_with = "opt_text")]
-    pub sub_type: Option<Text<'a>>,
-    #[serde(rename = "type", default, borrow, deserialize_with = "opt_text")]
-    pub kind: Option<Text<'a>>,
-    #[serde(default, borrow)]
-    pub content: Option<Content<'a>>,
-    #[serde(default, borrow, deserialize_with = "opt_text")]
-    pub author_name: Option<Text<'a>>,
-    #[serde(default, borrow, deserialize_with = "opt_scalar")]
-    pub agent_id: Option<Scalar<'a>>,
-    #[serde(default, borrow, deserialize_with = "opt_scalar")]
-    pub visitor_id: Option<Scalar<'a>>,
-    #[serde(default, borrow, deserialize_with = "opt_scalar")]
-    pub trigger_id: Option<Scalar<'a>>,
-    #[serde(default, borrow, deserialize_with = "opt_text")]
-    pub trigger_name: Option<Text<'a>>,
-    #[serde(default, borrow, deserialize_with = "opt_text")]
-    pub page_url: Option<Text<'a>>,
-    #[serde(default, deserialize_with = "opt_bool")]
-    pub is_offline: Option<bool>,
-    /// Seconds the agent took to reply, or null.
-    #[serde(default, deserialize_with = "opt_seconds")]
-    pub response_time: Option<f64>,
-    #[serde(default, deserialize_with = "opt_time")]
-    pub delivered_at: Option<i64>,
-    #[serde(default, deserialize_with = "opt_time")]
-    pub created_at: Option<i64>,
-    #[serde(default, deserialize_with = "opt_time")]
-    pub updated_at: Option<i64>,
+lenient_object! {
+    /// A conversation object: the fields the assembly uses, in every known shape; all others
+    /// (`subject`, `domain`, `channel`, `last_message`, …) kept in `other` as they came.
+    pub struct Conversation<'a> {
+        /// Empty when missing.
+        "id" => id: Scalar<'a> = Key<'a>,
+        /// `open`, `closed`, `pending`, `served`, …
+        "status" => status: Option<Text<'a>> = Str<'a>,
+        "is_offline" => is_offline: Option<bool> = Flag,
+        "contact_id" => contact_id: Option<Scalar<'a>> = Id<'a>,
+        "visitor_id" => visitor_id: Option<Scalar<'a>> = Id<'a>,
+        "referer" => referer: Option<Text<'a>> = Str<'a>,
+        /// An array of strings or the REST list object, as a list.
+        "tags" => tags: Option<Vec<Text<'a>>> = Tags<'a>,
+        /// Custom variables, kept as raw JSON (an object, or absent).
+        "variables" => variables: Option<&'a RawValue> = Map<'a>,
+        "assigned_agent_ids" => assigned_agent_ids: Option<Vec<Scalar<'a>>> = Ids<'a>,
+        "agent_ids" => agent_ids: Option<Vec<Scalar<'a>>> = Ids<'a>,
+        "assigned_ids" => assigned_ids: Option<Vec<Scalar<'a>>> = Ids<'a>,
+        "rating" => rating: Option<i64> = Int,
+        "rating_value" => rating_value: Option<i64> = Int,
+        "rating_text" => rating_text: Option<Text<'a>> = Str<'a>,
+        "finished_at" => finished_at: Option<i64> = Time,
+        "last_closed_at" => last_closed_at: Option<i64> = Time,
+        "contact_name" => contact_name: Option<Text<'a>> = Str<'a>,
+        "contact_email" => contact_email: Option<Text<'a>> = Str<'a>,
+        "location_country" => location_country: Option<Text<'a>> = Str<'a>,
+        "location_city" => location_city: Option<Text<'a>> = Str<'a>,
+        "location_ip" => location_ip: Option<Text<'a>> = Str<'a>,
+        "location_code" => location_code: Option<Text<'a>> = Str<'a>,
+        /// The nested form of the `location_*` fields.
+        "location" => location: Option<Location<'a>> = Obj<Location<'a>>,
+        "created_at" => created_at: Option<i64> = Time,
+        "updated_at" => updated_at: Option<i64> = Time,
+    }
 }
 
-/// A message's content: a string, or an object with its text (and HTML).
+lenient_object! {
+    /// `location: {ip, code, country, city}`, the nested form of `location_*`.
+    pub struct Location<'a> {
+        "ip" => ip: Option<Text<'a>> = Str<'a>,
+        "code" => code: Option<Text<'a>> = Str<'a>,
+        "country" => country: Option<Text<'a>> = Str<'a>,
+        "city" => city: Option<Text<'a>> = Str<'a>,
+    }
+}
+
+lenient_object! {
+    /// A message object.
+    pub struct Message<'a> {
+        /// Empty when missing.
+        "id" => id: Scalar<'a> = Key<'a>,
+        "conversation_id" => conversation_id: Option<Scalar<'a>> = Id<'a>,
+        /// `contact`, `agent`, `bot`, `trigger`, `system`.
+        "sub_type" => sub_type: Option<Text<'a>> = Str<'a>,
+        /// `message`, `note` (an agent's internal note) or `event`.
+        "type" => kind: Option<Text<'a>> = Str<'a>,
+        "content" => content: Option<Content<'a>> = ContentShape<'a>,
+        "author_name" => author_name: Option<Text<'a>> = Str<'a>,
+        "agent_id" => agent_id: Option<Scalar<'a>> = Id<'a>,
+        "visitor_id" => visitor_id: Option<Scalar<'a>> = Id<'a>,
+        "trigger_id" => trigger_id: Option<Scalar<'a>> = Id<'a>,
+        "trigger_name" => trigger_name: Option<Text<'a>> = Str<'a>,
+        "page_url" => page_url: Option<Text<'a>> = Str<'a>,
+        /// Seconds the agent took to reply, or null.
+        "response_time" => response_time: Option<f64> = Seconds,
+        "attachments" => attachments: Option<Vec<Attachment<'a>>> = Objs<Attachment<'a>>,
+        "created_at" => created_at: Option<i64> = Time,
+        "updated_at" => updated_at: Option<i64> = Time,
+    }
+}
+
+/// A message's content: a string, or an object `{type, text, html}` / `{type, text, data}`.
 #[derive(Debug, Clone)]
 pub enum Content<'a> {
     Text(Text<'a>),
-    Rich {
-        kind: Option<Text<'a>>,
-        text: Option<Text<'a>>,
-    },
+    /// Boxed: its `data` holds any of several objects' fields.
+    Rich(Box<RichContent<'a>>),
+}
+
+lenient_object! {
+    /// The object form of a message's content.
+    pub struct RichContent<'a> {
+        /// `text`, `upload`, `rate_form`, `agent_join`, `agent_leave`, `agent_assign`,
+        /// `agent_unassign`, `chat_close`, …
+        "type" => kind: Option<Text<'a>> = Str<'a>,
+        "text" => text: Option<Text<'a>> = Str<'a>,
+        "data" => data: Option<ContentData<'a>> = Obj<ContentData<'a>>,
+    }
+}
+
+lenient_object! {
+    /// `content.data`, whichever content type it goes with: an attachment (`upload`), a
+    /// rating (`rate_form`: `value`, `text`), an agent (`agentId`), an assignment
+    /// (`assigned`, `assignedBy`, `unassigned`, `unassignedBy`), a close (`closeType`).
+    pub struct ContentData<'a> {
+        "value" => value: Option<i64> = Int,
+        "text" => text: Option<Text<'a>> = Str<'a>,
+        "agentId" => agent_id: Option<Scalar<'a>> = Id<'a>,
+        "assigned" => assigned: Option<Scalar<'a>> = Id<'a>,
+        "assignedBy" => assigned_by: Option<Scalar<'a>> = Id<'a>,
+        "unassigned" => unassigned: Option<Scalar<'a>> = Id<'a>,
+        "unassignedBy" => unassigned_by: Option<Scalar<'a>> = Id<'a>,
+        "closeType" => close_type: Option<Text<'a>> = Str<'a>,
+        "type" => file_kind: Option<Text<'a>> = Str<'a>,
+        "url" => url: Option<Text<'a>> = Str<'a>,
+        "fileName" => file_name: Option<Text<'a>> = Str<'a>,
+        "fileType" => file_type: Option<Text<'a>> = Str<'a>,
+        "size" => size: Option<i64> = Int,
+        "expireAt" => expire_at: Option<i64> = Expiry,
+    }
+}
+
+lenient_object! {
+    /// A file sent in a message: *direct* `{type, url, fileName}` or *uploaded* (also
+    /// `fileType`, `size`, `expireAt`, `width`, `height`, `thumb400`). Every field but `type`
+    /// may be null or missing.
+    pub struct Attachment<'a> {
+        /// `image` or `file`.
+        "type" => kind: Option<Text<'a>> = Str<'a>,
+        "url" => url: Option<Text<'a>> = Str<'a>,
+        "fileName" => file_name: Option<Text<'a>> = Str<'a>,
+        /// A MIME type.
+        "fileType" => file_type: Option<Text<'a>> = Str<'a>,
+        /// Bytes.
+        "size" => size: Option<i64> = Int,
+        /// Until when the link works, epoch milliseconds.
+        "expireAt" => expire_at: Option<i64> = Expiry,
+    }
+}
+
+impl<'a> ContentData<'a> {
+    /// The attachment an `upload` content carries.
+    pub fn attachment(&self) -> Attachment<'a> {
+        Attachment {
+            kind: self.file_kind.clone(),
+            url: self.url.clone(),
+            file_name: self.file_name.clone(),
+            file_type: self.file_type.clone(),
+            size: self.size,
+            expire_at: self.expire_at,
+            other: Vec::new(),
+        }
+    }
 }
 
 impl Content<'_> {
@@ -185,27 +237,54 @@ impl Content<'_> {
     pub fn text(&self) -> &str {
         match self {
             Content::Text(t) => t,
-            Content::Rich { text, .. } => text.as_deref().unwrap_or(""),
+            Content::Rich(rich) => rich.text.as_deref().unwrap_or(""),
+        }
+    }
+
+    /// The content type of the object form (`upload`, `agent_join`, …); `None` for a string.
+    pub fn kind(&self) -> Option<&str> {
+        match self {
+            Content::Text(_) => None,
+            Content::Rich(rich) => rich.kind.as_deref(),
         }
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct Contact<'a> {
-    #[serde(borrow, deserialize_with = "required_scalar")]
-    pub id: Scalar<'a>,
-    #[serde(default, borrow, deserialize_with = "opt_text")]
-    pub name: Option<Text<'a>>,
-    #[serde(default, borrow, deserialize_with = "opt_text")]
-    pub email: Option<Text<'a>>,
-    #[serde(default, borrow, deserialize_with = "opt_text")]
-    pub phone: Option<Text<'a>>,
-    #[serde(default, borrow, deserialize_with = "opt_text")]
-    pub note: Option<Text<'a>>,
-    #[serde(default, deserialize_with = "opt_time")]
-    pub created_at: Option<i64>,
-    #[serde(default, deserialize_with = "opt_time")]
-    pub updated_at: Option<i64>,
+/// [`Content`] by its shapes: a string, an object, or null.
+#[derive(Default)]
+pub struct ContentShape<'a>(pub Option<Content<'a>>);
+
+impl<'de: 'a, 'a> super::tolerant::Shape<'de> for ContentShape<'a> {
+    const EXPECTED: &'static str =
+        "a string, an object {type, text, html} or {type, text, data}, or null";
+    fn scalar<E: de::Error>(any: super::tolerant::Any<'de>) -> Result<Self, E> {
+        match any {
+            super::tolerant::Any::Str(s) => Ok(ContentShape(Some(Content::Text(s)))),
+            other => Str::scalar(other).map(|_| ContentShape(None)),
+        }
+    }
+    fn map<A: de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        RichContent::deserialize(de::value::MapAccessDeserializer::new(map))
+            .map(|rich| ContentShape(Some(Content::Rich(Box::new(rich)))))
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for ContentShape<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        super::tolerant::by_shape(d)
+    }
+}
+
+lenient_object! {
+    /// A contact object.
+    pub struct Contact<'a> {
+        /// Empty when missing.
+        "id" => id: Scalar<'a> = Key<'a>,
+        "name" => name: Option<Text<'a>> = Str<'a>,
+        "email" => email: Option<Text<'a>> = Str<'a>,
+        "note" => note: Option<Text<'a>> = Str<'a>,
+        "updated_at" => updated_at: Option<i64> = Time,
+    }
 }
 
 impl<'a> Event<'a> {
@@ -215,12 +294,14 @@ impl<'a> Event<'a> {
         d.conversation
             .as_ref()
             .map(|c| &*c.id)
+            .filter(|id| !id.is_empty())
             .or_else(|| {
                 d.message
                     .as_ref()
                     .and_then(|m| m.conversation_id.as_deref())
             })
             .or(d.conversation_id.as_deref())
+            .filter(|id| !id.is_empty())
     }
 }
 
@@ -257,115 +338,26 @@ const KNOWN: &[&str] = &[
 
 // ---- field deserialisers ----
 
-/// An ISO 8601 instant (`2020-08-08T07:53:18.825Z`, any offset, milliseconds optional) as epoch
-/// milliseconds.
-pub fn parse_time(text: &str) -> Option<i64> {
-    let ts: jiff::Timestamp = text.parse().ok()?;
-    Some(ts.as_millisecond())
-}
-
-struct TimeVisitor {
-    nullable: bool,
-}
-
-impl<'de> SerdeVisitor<'de> for TimeVisitor {
-    type Value = Option<i64>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str(if self.nullable {
-            "an ISO 8601 time or null"
-        } else {
-            "an ISO 8601 time"
-        })
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        parse_time(v).map(Some).ok_or_else(|| {
-            E::custom(format_args!(
-                "expected an ISO 8601 time like 2020-08-08T07:53:18.825Z, found {v:?}"
-            ))
-        })
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        if self.nullable {
-            Ok(None)
-        } else {
-            Err(E::invalid_type(de::Unexpected::Unit, &self))
-        }
-    }
-}
-
+/// The envelope's `timestamp`: required, an ISO 8601 time.
 fn time<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
-    d.deserialize_any(TimeVisitor { nullable: false })?
-        .ok_or_else(|| de::Error::invalid_type(de::Unexpected::Unit, &"an ISO 8601 time"))
-}
+    struct TimeVisitor;
+    impl<'de> SerdeVisitor<'de> for TimeVisitor {
+        type Value = i64;
 
-fn opt_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    d.deserialize_any(TimeVisitor { nullable: true })
-}
-
-fn required_scalar<'de, D: Deserializer<'de>>(d: D) -> Result<Scalar<'de>, D::Error> {
-    opt_scalar(d)?.ok_or_else(|| de::Error::invalid_type(de::Unexpected::Unit, &"string or number"))
-}
-
-fn opt_seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    struct Seconds;
-    impl<'de> SerdeVisitor<'de> for Seconds {
-        type Value = Option<f64>;
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("number or null")
+            f.write_str("an ISO 8601 time")
         }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(Some(v as f64))
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(Some(v as f64))
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-            Ok(Some(v))
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-    }
-    d.deserialize_any(Seconds)
-}
 
-impl<'de: 'a, 'a> Deserialize<'de> for Content<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct ContentVisitor;
-        impl<'de> SerdeVisitor<'de> for ContentVisitor {
-            type Value = Content<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a string or an object {type, text, html}")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Content::Text(Text::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Content::Text(Text::Owned(v.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-                Ok(Content::Text(Text::Owned(v)))
-            }
-            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                #[derive(Deserialize)]
-                struct Rich<'a> {
-                    #[serde(rename = "type", default, borrow, deserialize_with = "opt_text")]
-                    kind: Option<Text<'a>>,
-                    #[serde(default, borrow, deserialize_with = "opt_text")]
-                    text: Option<Text<'a>>,
-                }
-                let rich = Rich::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                Ok(Content::Rich {
-                    kind: rich.kind,
-                    text: rich.text,
-                })
-            }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<i64, E> {
+            parse_time(v).ok_or_else(|| {
+                E::custom(format_args!(
+                    "expected {}, found {v:?}",
+                    super::tolerant::TIME_EXPECTED
+                ))
+            })
         }
-        d.deserialize_any(ContentVisitor)
     }
+    d.deserialize_any(TimeVisitor)
 }
 
 #[cfg(test)]

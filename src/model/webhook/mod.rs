@@ -2,6 +2,8 @@
 //! serde model of one event, [`assemble`] folds the events of a conversation into the view a
 //! POST-hook payload gives.
 
+#[macro_use]
+pub mod tolerant;
 pub mod assemble;
 pub mod event;
 

@@ -195,13 +195,16 @@ fn period_word(periods: &Report) -> &'static str {
     periods.by.first().map_or("day", |d| d.name())
 }
 
-/// The statuses, bottom to top, with their CSS classes.
-const STATUSES: [(Status, &str); 5] = [
+/// The statuses, bottom to top, with their CSS classes: every status a conversation can
+/// have, so that the bars add up to the headline (open: assembled from webhook events and
+/// not closed yet).
+const STATUSES: [(Status, &str); 6] = [
     (Status::Completed, "s-completed"),
     (Status::Incomplete, "s-incomplete"),
     (Status::Dropped, "s-dropped"),
     (Status::Offline, "s-offline"),
     (Status::Missed, "s-missed"),
+    (Status::Open, "s-open"),
 ];
 
 fn volume(out: &mut String, periods: &Report) {

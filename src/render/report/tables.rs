@@ -18,7 +18,7 @@ pub fn agents(out: &mut String, agents: &Report) {
         "first_response_p90",
         "rating_mean",
     ];
-    out.push_str("<section><h2>Agents</h2><table><thead><tr><th>agent</th>");
+    out.push_str("<section><h2>Agents</h2><div class=\"wide\"><table><thead><tr><th>agent</th>");
     for c in columns {
         let name = if c.starts_with("first_response") {
             title(c).replace("first response", "own first response")
@@ -50,7 +50,7 @@ pub fn agents(out: &mut String, agents: &Report) {
         out.push_str("</tr>\n");
     }
     out.push_str(
-        "</tbody></table><p class=\"note\">An agent's own first response runs from the \
+        "</tbody></table></div><p class=\"note\">An agent's own first response runs from the \
          conversation's first visitor message to the agent's first message after it \
          (as <code>sshook stats --by agent</code>).</p></section>\n",
     );
@@ -60,7 +60,7 @@ pub fn agents(out: &mut String, agents: &Report) {
 pub fn top(out: &mut String, heading: &str, word: &str, report: &Report, all: f64) {
     let _ = writeln!(
         out,
-        "<section><h2>{}</h2><table><thead><tr><th>{}</th><th class=\"n\">conversations</th>\
+        "<section><h2>{}</h2><div class=\"wide\"><table><thead><tr><th>{}</th><th class=\"n\">conversations</th>\
          <th class=\"n\">share</th><th class=\"n\">missed %</th></tr></thead><tbody>",
         html_escape(heading),
         html_escape(word)
@@ -87,12 +87,12 @@ pub fn top(out: &mut String, heading: &str, word: &str, report: &Report, all: f6
             report.rows.len() - TOP
         );
     }
-    out.push_str("</tbody></table></section>\n");
+    out.push_str("</tbody></table></div></section>\n");
 }
 
 pub fn triggers(out: &mut String, overview: &Overview) {
     out.push_str(
-        "<section><h2>Top triggers</h2><table><thead><tr><th>trigger</th>\
+        "<section><h2>Top triggers</h2><div class=\"wide\"><table><thead><tr><th>trigger</th>\
          <th class=\"n\">conversations</th></tr></thead><tbody>\n",
     );
     for (name, n) in overview.triggers.iter().take(TOP) {
@@ -105,5 +105,5 @@ pub fn triggers(out: &mut String, overview: &Overview) {
     if overview.triggers.is_empty() {
         out.push_str("<tr><td colspan=\"2\">no trigger messages</td></tr>\n");
     }
-    out.push_str("</tbody></table></section>\n");
+    out.push_str("</tbody></table></div></section>\n");
 }

@@ -1,0 +1,652 @@
+//! The one tolerance rule for webhook objects (`docs/formats.md#tolerance`).
+//!
+//! Smartsupp's APIs send the same object in several shapes (`tags` as an array or a list
+//! object, agent ids as strings or numbers, a nested or a flat location, …). Every field sshook
+//! uses is read by one of the readers below, which accept each shape the format documents.
+//! A used field whose shape is still unknown is **not** an error: the reader calls [`odd`],
+//! which counts it, and the field is read as absent; the document is still read. Fields sshook
+//! does not use are kept as they came ([`Other`]) and never checked.
+//!
+//! Counting costs nothing when every shape is known. Only for a document with odd fields is
+//! the text read again to say where each one is: [`failing_at`] makes the `n`-th odd field an
+//! error, which `serde_path_to_error` names by its JSON path (the reader in `src/input/` turns
+//! it into a warning with line and column).
+
+use std::borrow::Cow;
+use std::cell::Cell;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::model::payload::{Scalar, Text};
+
+/// A struct read from a JSON object by the tolerance rule: each listed key with its reader
+/// (a [`Shape`], whose `.0` is the value), every other key kept in `other` as it came.
+/// A key given twice keeps its last value, as JavaScript reads it.
+macro_rules! lenient_object {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident<'a> {
+            $(
+                $(#[$fmeta:meta])*
+                $key:literal => $field:ident: $ty:ty = $reader:ty,
+            )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Default)]
+        $vis struct $name<'a> {
+            $( $(#[$fmeta])* pub $field: $ty, )*
+            /// The fields the model does not use, as they came.
+            pub other: $crate::model::webhook::tolerant::Other<'a>,
+        }
+
+        impl<'de: 'a, 'a> serde::Deserialize<'de> for $name<'a> {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct ObjectVisitor<'a>(std::marker::PhantomData<$name<'a>>);
+                impl<'de: 'a, 'a> serde::de::Visitor<'de> for ObjectVisitor<'a> {
+                    type Value = $name<'a>;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str("object")
+                    }
+                    fn visit_map<A: serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> Result<Self::Value, A::Error> {
+                        let mut out = $name::default();
+                        while let Some(key) =
+                            map.next_key::<$crate::model::webhook::tolerant::Name<'a>>()?
+                        {
+                            match &*key.0 {
+                                $( $key => out.$field = map.next_value::<$reader>()?.0, )*
+                                _ => {
+                                    let raw: &'a serde_json::value::RawValue = map.next_value()?;
+                                    out.other.push((key.0, raw));
+                                }
+                            }
+                        }
+                        Ok(out)
+                    }
+                }
+                d.deserialize_map(ObjectVisitor(std::marker::PhantomData))
+            }
+        }
+    };
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Mode {
+    /// Count odd fields and read them as absent.
+    Count,
+    /// Read the first `skip` odd fields as absent, fail on the next one.
+    Fail { skip: u32 },
+}
+
+thread_local! {
+    static MODE: Cell<Mode> = const { Cell::new(Mode::Count) };
+    static ODD: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Called by a reader that found a shape it does not know: `Ok` to read the field as absent,
+/// or (while [`failing_at`] locates it) the error that names it.
+pub fn odd<E: de::Error>(expected: &str, found: &dyn fmt::Display) -> Result<(), E> {
+    match MODE.get() {
+        Mode::Count => {
+            ODD.set(ODD.get().saturating_add(1));
+            Ok(())
+        }
+        Mode::Fail { skip: 0 } => Err(E::custom(format_args!(
+            "expected {expected}, found {found}"
+        ))),
+        Mode::Fail { skip } => {
+            MODE.set(Mode::Fail { skip: skip - 1 });
+            Ok(())
+        }
+    }
+}
+
+/// Counts the odd fields of one document read: [`Counting::finish`] says how many.
+pub struct Counting {
+    saved: u32,
+}
+
+impl Counting {
+    pub fn start() -> Counting {
+        Counting {
+            saved: ODD.replace(0),
+        }
+    }
+
+    pub fn finish(self) -> u32 {
+        ODD.get()
+    }
+}
+
+impl Drop for Counting {
+    fn drop(&mut self) {
+        ODD.set(self.saved);
+    }
+}
+
+/// Runs `read` with the `skip + 1`-th odd field made an error (its message says what was
+/// expected and what was found).
+pub fn failing_at<R>(skip: u32, read: impl FnOnce() -> R) -> R {
+    struct Restore(Mode);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            MODE.set(self.0);
+        }
+    }
+    let _restore = Restore(MODE.replace(Mode::Fail { skip }));
+    read()
+}
+
+/// What was found instead of a known shape, in validate's words (`string "no"`, `number 3`).
+enum Found<'s> {
+    Null,
+    Bool(bool),
+    Number(String),
+    Str(&'s str),
+    Array,
+    Object,
+}
+
+impl fmt::Display for Found<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Found::Null => f.write_str("null"),
+            Found::Bool(b) => write!(f, "boolean {b}"),
+            Found::Number(n) => write!(f, "number {n}"),
+            Found::Str(s) if s.chars().count() > 60 => {
+                let cut: String = s.chars().take(60).collect();
+                write!(f, "string {:?}…", cut)
+            }
+            Found::Str(s) => write!(f, "string {s:?}"),
+            Found::Array => f.write_str("array"),
+            Found::Object => f.write_str("object"),
+        }
+    }
+}
+
+/// A JSON scalar as a reader sees it.
+pub enum Any<'de> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    /// An integer beyond `i64`.
+    Big(u64),
+    Float(f64),
+    Str(Text<'de>),
+}
+
+impl Any<'_> {
+    fn found(&self) -> Found<'_> {
+        match self {
+            Any::Null => Found::Null,
+            Any::Bool(b) => Found::Bool(*b),
+            Any::Int(n) => Found::Number(n.to_string()),
+            Any::Big(n) => Found::Number(n.to_string()),
+            Any::Float(n) => Found::Number(n.to_string()),
+            Any::Str(s) => Found::Str(s),
+        }
+    }
+}
+
+/// A field's shapes: what each kind of JSON value reads as. Anything not overridden is odd.
+pub trait Shape<'de>: Sized + Default {
+    /// What the field may be, for the warning (`string or null`).
+    const EXPECTED: &'static str;
+
+    /// A scalar; `null` is absent unless overridden.
+    fn scalar<E: de::Error>(any: Any<'de>) -> Result<Self, E> {
+        if !matches!(any, Any::Null) {
+            odd::<E>(Self::EXPECTED, &any.found())?;
+        }
+        Ok(Self::default())
+    }
+
+    fn seq<A: SeqAccess<'de>>(mut seq: A) -> Result<Self, A::Error> {
+        odd::<A::Error>(Self::EXPECTED, &Found::Array)?;
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Self::default())
+    }
+
+    fn map<A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        odd::<A::Error>(Self::EXPECTED, &Found::Object)?;
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Self::default())
+    }
+}
+
+struct ShapeVisitor<S>(PhantomData<S>);
+
+impl<'de, S: Shape<'de>> Visitor<'de> for ShapeVisitor<S> {
+    type Value = S;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(S::EXPECTED)
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<S, E> {
+        S::scalar(Any::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<S, E> {
+        S::scalar(Any::Int(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<S, E> {
+        S::scalar(i64::try_from(v).map_or(Any::Big(v), Any::Int))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<S, E> {
+        S::scalar(Any::Float(v))
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<S, E> {
+        S::scalar(Any::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<S, E> {
+        S::scalar(Any::Str(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<S, E> {
+        S::scalar(Any::Str(Cow::Owned(v)))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<S, E> {
+        S::scalar(Any::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<S, E> {
+        S::scalar(Any::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<S, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<S, A::Error> {
+        S::seq(seq)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<S, A::Error> {
+        S::map(map)
+    }
+}
+
+/// Reads any JSON value by the shapes `S` accepts (`Deserialize` for a [`Shape`]).
+pub fn by_shape<'de, S: Shape<'de>, D: Deserializer<'de>>(d: D) -> Result<S, D::Error> {
+    d.deserialize_any(ShapeVisitor::<S>(PhantomData))
+}
+
+macro_rules! by_shape {
+    ($($t:ident<$l:lifetime>),* $(,)?) => {$(
+        impl<'de: 'a, 'a> Deserialize<'de> for $t<$l> {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                by_shape(d)
+            }
+        }
+    )*};
+}
+
+/// A string, or null.
+#[derive(Default)]
+pub struct Str<'a>(pub Option<Text<'a>>);
+
+impl<'de: 'a, 'a> Shape<'de> for Str<'a> {
+    const EXPECTED: &'static str = "string or null";
+    fn scalar<E: de::Error>(any: Any<'de>) -> Result<Self, E> {
+        match any {
+            Any::Str(s) => Ok(Str(Some(s))),
+            Any::Null => Ok(Str(None)),
+            other => odd(Self::EXPECTED, &other.found()).map(|()| Str(None)),
+        }
+    }
+}
+
+/// An id: a string, or an integer (the same agent either way: `3` reads as `"3"`), or null.
+#[derive(Default)]
+pub struct Id<'a>(pub Option<Scalar<'a>>);
+
+impl<'de: 'a, 'a> Shape<'de> for Id<'a> {
+    const EXPECTED: &'static str = "string, integer or null";
+    fn scalar<E: de::Error>(any: Any<'de>) -> Result<Self, E> {
+        let number = |text: String| {
+            Id(Some(Scalar {
+                text: Cow::Owned(text),
+                number: true,
+            }))
+        };
+        match any {
+            Any::Str(s) => Ok(Id(Some(Scalar {
+                text: s,
+                number: false,
+            }))),
+            Any::Int(n) => Ok(number(n.to_string())),
+            Any::Big(n) => Ok(number(n.to_string())),
+            Any::Null => Ok(Id(None)),
+            other => odd(Self::EXPECTED, &other.found()).map(|()| Id(None)),
+        }
+    }
+}
+
+/// The id of an object (a conversation's, a message's, a contact's): as [`Id`], empty when
+/// missing, null or odd.
+#[derive(Default)]
+pub struct Key<'a>(pub Scalar<'a>);
+
+impl<'de: 'a, 'a> Shape<'de> for Key<'a> {
+    const EXPECTED: &'static str = Id::EXPECTED;
+    fn scalar<E: de::Error>(any: Any<'de>) -> Result<Self, E> {
+        Id::scalar(any).map(|id| Key(id.0.unwrap_or_default()))
+    }
+}
+
+/// `true`, `false` or null.
+#[derive(Default)]
+pub struct Flag(pub Option<bool>);
+
+impl<'de> Shape<'de> for Flag {
+    const EXPECTED: &'static str = "boolean or null";
+    fn scalar<E: de::Error>(any: Any<'de>) -> Result<Self, E> {
+        match any {
+            Any::Bool(b) => Ok(Flag(Some(b))),
+            Any::Null => Ok(Flag(None)),
+            other => odd(Self::EXPECTED, &other.found()).map(|()| Flag(None)),
+        }
+    }
+}
+
+/// An integer (a whole number written `5.0` too), or null.
+#[derive(Default)]
+pub struct Int(pub Option<i64>);
+
+impl<'de> Shape<'de> for Int {
+    const EXPECTED: &'static str = "integer or null";
+    fn scalar<E: de::Error>(any: Any<'de>) -> Result<Self, E> {
+        match any {
+            Any::Int(n) => Ok(Int(Some(n))),
+            Any::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Int(Some(f as i64))),
+            Any::Null => Ok(Int(None)),
+            other => odd(Self::EXPECTED, &other.found()).map(|()| Int(None)),
+        }
+    }
+}
+
+/// A number of seconds, or null.
+#[derive(Default)]
+pub struct Seconds(pub Option<f64>);
+
+impl<'de> Shape<'de> for Seconds {
+    const EXPECTED: &'static str = "number or null";
+    fn scalar<E: de::Error>(any: Any<'de>) -> Result<Self, E> {
+        match any {
+            Any::Int(n) => Ok(Seconds(Some(n as f64))),
+            Any::Big(n) => Ok(Seconds(Some(n as f64))),
+            Any::Float(f) => Ok(Seconds(Some(f))),
+            Any::Null => Ok(Seconds(None)),
+            other => odd(Self::EXPECTED, &other.found()).map(|()| Seconds(None)),
+        }
+    }
+}
+
+/// An RFC 3339 instant — with or without a fraction, `Z` or any offset — as epoch
+/// milliseconds, or null.
+#[derive(Default)]
+pub struct Time(pub Option<i64>);
+
+pub const TIME_EXPECTED: &str = "an ISO 8601 time like 2020-08-08T07:53:18.825Z";
+
+impl<'de> Shape<'de> for Time {
+    const EXPECTED: &'static str = "an ISO 8601 time like 2020-08-08T07:53:18.825Z, or null";
+    fn scalar<E: de::Error>(any: Any<'de>) -> Result<Self, E> {
+        match any {
+            Any::Str(s) => match parse_time(&s) {
+                Some(ms) => Ok(Time(Some(ms))),
+                None => odd(Self::EXPECTED, &Found::Str(&s)).map(|()| Time(None)),
+            },
+            Any::Null => Ok(Time(None)),
+            other => odd(Self::EXPECTED, &other.found()).map(|()| Time(None)),
+        }
+    }
+}
+
+/// An ISO 8601 instant (`2020-08-08T07:53:18.825Z`, any offset, fraction optional) as epoch
+/// milliseconds.
+pub fn parse_time(text: &str) -> Option<i64> {
+    let ts: jiff::Timestamp = text.parse().ok()?;
+    Some(ts.as_millisecond())
+}
+
+/// When a link stops working: an ISO 8601 time, or epoch milliseconds (seconds when small).
+#[derive(Default)]
+pub struct Expiry(pub Option<i64>);
+
+impl<'de> Shape<'de> for Expiry {
+    const EXPECTED: &'static str = "an ISO 8601 time, epoch milliseconds or null";
+    fn scalar<E: de::Error>(any: Any<'de>) -> Result<Self, E> {
+        const SECONDS_BELOW: i64 = 100_000_000_000;
+        match any {
+            Any::Int(n) if n.abs() < SECONDS_BELOW => Ok(Expiry(Some(n.saturating_mul(1000)))),
+            Any::Int(n) => Ok(Expiry(Some(n))),
+            other => Time::scalar(other).map(|t| Expiry(t.0)),
+        }
+    }
+}
+
+/// An array of ids (elements that are null or odd are left out), or null.
+#[derive(Default)]
+pub struct Ids<'a>(pub Option<Vec<Scalar<'a>>>);
+
+impl<'de: 'a, 'a> Shape<'de> for Ids<'a> {
+    const EXPECTED: &'static str = "an array of ids, or null";
+    fn seq<A: SeqAccess<'de>>(mut seq: A) -> Result<Self, A::Error> {
+        let mut ids = Vec::new();
+        while let Some(Id(id)) = seq.next_element::<Id<'a>>()? {
+            ids.extend(id);
+        }
+        Ok(Ids(Some(ids)))
+    }
+}
+
+/// Tags: an array of strings, or the REST list object `{"type": "list", "data": [...],
+/// "total": N}`; or null. Numbers in the list read as their digits.
+#[derive(Default)]
+pub struct Tags<'a>(pub Option<Vec<Text<'a>>>);
+
+impl<'de: 'a, 'a> Shape<'de> for Tags<'a> {
+    const EXPECTED: &'static str =
+        "an array of strings or a list object {\"type\": \"list\", \"data\": […]}, or null";
+    fn seq<A: SeqAccess<'de>>(seq: A) -> Result<Self, A::Error> {
+        Ids::seq(seq)
+            .map(|Ids(ids)| Tags(ids.map(|ids| ids.into_iter().map(|id| id.text).collect())))
+    }
+    fn map<A: MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let list = ListObject::deserialize(de::value::MapAccessDeserializer::new(map))?;
+        Ok(Tags(Some(list.data.map_or_else(Vec::new, |ids| {
+            ids.into_iter().map(|id| id.text).collect()
+        }))))
+    }
+}
+
+lenient_object! {
+    /// The REST API's list object: only `data` is used.
+    pub struct ListObject<'a> {
+        "data" => data: Option<Vec<Scalar<'a>>> = Ids<'a>,
+    }
+}
+
+/// A JSON object kept as its text (custom variables: a map of scalars, or of
+/// `{label, value}`), or null.
+#[derive(Default)]
+pub struct Map<'a>(pub Option<&'a RawValue>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Map<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = <&'de RawValue>::deserialize(d)?;
+        let found = match raw.get().as_bytes().first() {
+            Some(b'{') => return Ok(Map(Some(raw))),
+            Some(b'n') => return Ok(Map(None)),
+            Some(b'[') => Found::Array,
+            Some(b'"') => Found::Str(raw.get().trim_matches('"')),
+            Some(b't') => Found::Bool(true),
+            Some(b'f') => Found::Bool(false),
+            _ => Found::Number(raw.get().to_owned()),
+        };
+        odd::<D::Error>("an object or null", &found)?;
+        Ok(Map(None))
+    }
+}
+
+/// An object read as `T`, or null.
+pub struct Obj<T>(pub Option<T>);
+
+impl<T> Default for Obj<T> {
+    fn default() -> Self {
+        Obj(None)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Shape<'de> for Obj<T> {
+    const EXPECTED: &'static str = "an object or null";
+    fn map<A: MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        T::deserialize(de::value::MapAccessDeserializer::new(map)).map(|t| Obj(Some(t)))
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        by_shape(d)
+    }
+}
+
+/// An array of objects read as `T` (elements of another shape are odd and left out), or null.
+pub struct Objs<T>(pub Option<Vec<T>>);
+
+impl<T> Default for Objs<T> {
+    fn default() -> Self {
+        Objs(None)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Shape<'de> for Objs<T> {
+    const EXPECTED: &'static str = "an array of objects, or null";
+    fn seq<A: SeqAccess<'de>>(mut seq: A) -> Result<Self, A::Error> {
+        let mut out = Vec::new();
+        while let Some(Obj(item)) = seq.next_element::<Obj<T>>()? {
+            out.extend(item);
+        }
+        Ok(Objs(Some(out)))
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Objs<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        by_shape(d)
+    }
+}
+
+by_shape!(Str<'a>, Id<'a>, Key<'a>, Ids<'a>, Tags<'a>);
+
+macro_rules! by_shape_static {
+    ($($t:ident),*) => {$(
+        impl<'de> Deserialize<'de> for $t {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                by_shape(d)
+            }
+        }
+    )*};
+}
+
+by_shape_static!(Flag, Int, Seconds, Time, Expiry);
+
+/// A key of an object, borrowed from the input where it has no escapes.
+pub struct Name<'a>(pub Text<'a>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Name<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct NameVisitor;
+        impl<'de> Visitor<'de> for NameVisitor {
+            type Value = Name<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Name(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Name(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Name(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(NameVisitor)
+    }
+}
+
+/// The fields of an object that the model does not use, as they came: key and JSON text.
+pub type Other<'a> = Vec<(Text<'a>, &'a RawValue)>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    lenient_object! {
+        struct Sample<'a> {
+            "tags" => tags: Option<Vec<Text<'a>>> = Tags<'a>,
+            "agent" => agent: Option<Scalar<'a>> = Id<'a>,
+            "at" => at: Option<i64> = Time,
+            "open" => open: Option<bool> = Flag,
+        }
+    }
+
+    /// The sample read from `json`, and how many fields were odd.
+    fn read(json: &str) -> (Sample<'_>, u32) {
+        let counting = Counting::start();
+        let sample: Sample = serde_json::from_str(json).unwrap();
+        (sample, counting.finish())
+    }
+
+    #[test]
+    fn every_known_shape_reads_and_nothing_is_odd() {
+        let (s, odd) = read(
+            r#"{"tags":{"type":"list","data":["vip",7],"total":2},"agent":3,
+                "at":"2026-05-12T20:29:21+02:00","open":null,"x":{"kept":[1]}}"#,
+        );
+        assert_eq!(odd, 0);
+        assert_eq!(s.tags.unwrap(), ["vip", "7"]);
+        assert_eq!(&*s.agent.unwrap(), "3");
+        assert_eq!(s.at, Some(1_778_610_561_000));
+        assert_eq!(s.open, None);
+        assert_eq!(s.other.len(), 1);
+        assert_eq!(
+            (&*s.other[0].0, s.other[0].1.get()),
+            ("x", r#"{"kept":[1]}"#)
+        );
+        let (s, odd) = read(r#"{"tags":["a"],"agent":"3","at":"2026-05-12T18:29:21.336Z"}"#);
+        assert_eq!(
+            (odd, s.tags.unwrap().len(), s.at),
+            (0, 1, Some(1_778_610_561_336))
+        );
+    }
+
+    #[test]
+    fn odd_shapes_are_counted_read_as_absent_and_found_again() {
+        let json = r#"{"tags":42,"agent":{"id":3},"at":"yesterday","open":"no"}"#;
+        let (s, odd) = read(json);
+        assert_eq!(odd, 4);
+        assert!(s.tags.is_none() && s.agent.is_none() && s.at.is_none() && s.open.is_none());
+        let messages: Vec<String> = (0..odd)
+            .map(|skip| {
+                failing_at(skip, || serde_json::from_str::<Sample>(json))
+                    .unwrap_err()
+                    .to_string()
+            })
+            .collect();
+        assert!(messages[0].starts_with("expected an array of strings or a list object"));
+        assert!(messages[1].starts_with("expected string, integer or null, found object"));
+        assert!(
+            messages[2].contains("found string \"yesterday\""),
+            "{}",
+            messages[2]
+        );
+        assert!(messages[3].starts_with("expected boolean or null, found string \"no\""));
+        // Back to counting afterwards.
+        assert_eq!(read(json).1, 4);
+    }
+}
