@@ -15,10 +15,9 @@ pub struct Source {
     /// How diagnostics name it: the path as given or found, or `<stdin>`.
     pub name: Arc<str>,
     pub kind: SourceKind,
-    /// The size of a regular file named on the command line, as discovery saw it (a hint:
-    /// the file may change). `None` for stdin and FIFOs, and for the files of a folder walk
-    /// unless a progress bar wants the total: the reader looks at those just before reading
-    /// them (`input::file_size`), overlapped with the parsing of the files before.
+    /// The size of a regular file, as discovery or a folder walk saw it (a hint: the file may
+    /// change). `None` for stdin and FIFOs, and for a file whose size could not be read: the
+    /// reader looks again just before reading it (`input::file_size`).
     pub size: Option<u64>,
 }
 
@@ -232,9 +231,9 @@ fn identity(dir: &Path, _meta: &fs::Metadata) -> (u64, u64) {
 /// entries per level are held at a time. `ancestors`: the folders being walked above this
 /// one, to tell a symbolic link loop.
 ///
-/// A regular file costs no system call here: its size is read by the reader just before the
-/// file is read (overlapped with the parsing of the files before it), unless a progress bar
-/// needs the total now. Symbolic links are followed (one `stat` each).
+/// A regular file costs one `statx` at the folder's handle, for its size; in a streaming walk
+/// that is on the reader thread, just before the file is read, overlapped with the parsing
+/// of the files before it. Symbolic links are followed (one `stat` each).
 pub fn walk(
     dir: &Path,
     name: &str,
@@ -270,7 +269,6 @@ pub fn walk(
         let (stem, copy) = stored_order(name);
         (stem.into_owned(), copy)
     });
-    let sizes_now = crate::progress::enabled();
     ancestors.push(me);
     let mut going = true;
     for (child_name, entry) in children {
@@ -279,11 +277,15 @@ pub fn walk(
         let payload_name = is_payload_file_name(&child_name);
         going = if regular && !payload_name {
             true
-        } else if regular && !sizes_now {
+        } else if regular {
+            // Its size, which the reader needs to choose how to read it, from the folder's own
+            // handle (`statx` at the folder): a `stat` of the path would look up every folder
+            // from the root again, the walk's main cost over many small files.
+            let size = entry.metadata().ok().map(|meta| meta.len());
             emit(Walked::Source(Source {
                 name: Arc::from(path_name(&path)),
                 kind: SourceKind::File(path),
-                size: None,
+                size,
             }))
         } else {
             // A folder, a symbolic link (followed), or a file whose size is wanted now.

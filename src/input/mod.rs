@@ -298,9 +298,8 @@ fn is_small(source: &Source, size: Option<u64>) -> bool {
     size.is_some_and(|size| size <= SMALL_FILE) && !source.name.ends_with(".gz")
 }
 
-/// The size of a regular file; `None` for stdin, FIFOs and devices. A file found in a folder
-/// walk was not looked at yet (see `discover::walk`): this is where it is, on the reader
-/// thread, while the files before it are being parsed.
+/// The size of a regular file; `None` for stdin, FIFOs and devices. Discovery and folder walks
+/// give it (see `discover::walk`); a file whose size they could not read is looked at here.
 fn file_size(source: &Source) -> Option<u64> {
     match (&source.kind, source.size) {
         (SourceKind::File(path), None) => std::fs::metadata(path)

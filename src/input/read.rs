@@ -136,7 +136,7 @@ pub fn read_small_file(
     let SourceKind::File(path) = &source.kind else {
         return read_source(source, source.size.is_some(), bytes_read, stop, emit);
     };
-    let text = match std::fs::read(path) {
+    let text = match read_whole(path, source.size) {
         Ok(text) => text,
         Err(err) => {
             emit(Chunk::io_failed(file, &err));
@@ -155,6 +155,21 @@ pub fn read_small_file(
         }
     }
     emit(chunker.finish(None));
+}
+
+/// The whole file: with its size known (from the walk), room for it is made at once and the
+/// file is not asked for its size again (`std::fs::read` would, one system call a file).
+fn read_whole(path: &std::path::Path, size: Option<u64>) -> io::Result<Vec<u8>> {
+    let Some(size) = size else {
+        return std::fs::read(path);
+    };
+    let mut file = File::open(path)?;
+    // One byte more, so that the read that finds the end needs no room made first.
+    let mut text = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
+    // Through `take`, which reads into the room as it is: a `File`'s own `read_to_end` asks
+    // for the size and the position first (two more system calls).
+    file.by_ref().take(u64::MAX).read_to_end(&mut text)?;
+    Ok(text)
 }
 
 /// Reads `reader` to its end in chunks cut between documents, gunzipping when it is gzip.
