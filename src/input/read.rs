@@ -664,8 +664,17 @@ impl<'f> Chunker<'f> {
 /// anyway. So no scan of the text is needed: NDJSON and concatenated documents cost a look
 /// at the end of the buffer.
 fn find_last_boundary(buf: &[u8]) -> Option<usize> {
+    last_boundary(buf, 0)
+}
+
+/// The offset just after the last newline of `buf` at or after `from` that certainly lies
+/// between two top-level documents: the next line starts with `{` or `[`, and the last byte
+/// before the newline (blanks aside) is `}` or `]`: where the reader cuts its chunks
+/// ([`find_last_boundary`] says why no scan of the text is needed), and `erase` and `prune`
+/// cut their pieces.
+pub fn last_boundary(buf: &[u8], from: usize) -> Option<usize> {
     let mut end = buf.len();
-    while let Some(nl) = memchr::memrchr(b'\n', &buf[..end]) {
+    while let Some(nl) = memchr::memrchr(b'\n', &buf[from.min(end)..end]).map(|n| n + from) {
         end = nl;
         if !matches!(buf.get(nl + 1), Some(b'{' | b'[')) {
             continue;

@@ -28,6 +28,7 @@ use super::cut::{self, Log};
 use super::ordered;
 use super::rewrite::Rule;
 use super::write::Early;
+use crate::input::read::last_boundary;
 use crate::input::{self, Chunk};
 use crate::model::document::Item;
 use crate::model::finding::{Finding, Origin};
@@ -556,28 +557,6 @@ fn read_target(
     }
 }
 
-/// The offset just after the last newline of `buf` at or after `from` that certainly lies
-/// between two top-level documents: the next line starts with `{` or `[`, and the last byte
-/// before the newline (blanks aside) is `}` or `]` — as `input::read` cuts its chunks (see
-/// there why no scan of the text is needed).
-fn last_boundary(buf: &[u8], from: usize) -> Option<usize> {
-    let mut end = buf.len();
-    while let Some(nl) = memchr::memrchr(b'\n', &buf[from.min(end)..end]).map(|n| n + from) {
-        end = nl;
-        if !matches!(buf.get(nl + 1), Some(b'{' | b'[')) {
-            continue;
-        }
-        let before = buf[..nl]
-            .iter()
-            .rev()
-            .find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
-        if matches!(before, Some(b'}' | b']')) {
-            return Some(nl + 1);
-        }
-    }
-    None
-}
-
 /// The hash a removed conversation is counted by.
 fn conversation_hash(id: &str) -> u64 {
     let mut hasher = DefaultHasher::new();
@@ -648,7 +627,7 @@ fn read_piece(chunk: &Chunk, last: bool, target: &Target, rule: &dyn Rule) -> Fo
 
 #[cfg(test)]
 mod tests {
-    use super::last_boundary;
+    use crate::input::read::last_boundary;
 
     #[test]
     fn boundaries_between_documents_only() {
