@@ -327,6 +327,9 @@ fn sigkill_during_an_erase_leaves_the_old_file_or_the_new() {
         .map(|l| format!("{l}\n"))
         .collect();
     for delay in [0, 5, 20, 60] {
+        // Each round erases from the old file: a round after a completed erase would have
+        // nothing to erase and could not fail.
+        wd.write("big.ndjson", &big);
         let mut child = paused_erase(&wd, 0);
         std::thread::sleep(Duration::from_millis(delay));
         let _ = child.kill();
@@ -742,6 +745,7 @@ fn sigkill_while_a_big_file_is_rewritten_as_it_is_read_leaves_it_old_or_new() {
     child.wait().unwrap();
     assert!(wd.read("big.ndjson") == big, "the old file, whole");
     for delay in [0, 10, 50, 150, 400] {
+        wd.write("big.ndjson", &big);
         let mut child = paused_erase(&wd, 0);
         std::thread::sleep(Duration::from_millis(delay));
         let _ = child.kill();
