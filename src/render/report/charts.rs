@@ -135,8 +135,15 @@ fn x_axis(out: &mut String, labels: &[String], title: &str) {
     );
 }
 
-/// Bars of stacked series, one bar per label.
-pub fn stacked_bars(labels: &[String], series: &[Series], x_title: &str, y_title: &str) -> String {
+/// Bars of stacked series, one bar per label; a bar marked in `partial` is lighter (its
+/// period is covered only in part, named `x_title`) and says so in its title.
+pub fn stacked_bars(
+    labels: &[String],
+    series: &[Series],
+    partial: &[bool],
+    x_title: &str,
+    y_title: &str,
+) -> String {
     let mut out = String::new();
     open(&mut out, y_title, HEIGHT);
     let totals: Vec<f64> = (0..labels.len())
@@ -149,14 +156,25 @@ pub fn stacked_bars(labels: &[String], series: &[Series], x_title: &str, y_title
     for (i, label) in labels.iter().enumerate() {
         let x = LEFT + slot * i as f64 + (slot - bar) / 2.0;
         let mut base = 0.0;
-        let mut tip = format!("{}: {} conversations", label, tick(totals[i]));
+        let part = partial.get(i).copied().unwrap_or(false);
+        let noun = if totals[i] == 1.0 {
+            "conversation"
+        } else {
+            "conversations"
+        };
+        let mut tip = if part {
+            format!("{label} (partial {x_title}): {} {noun}", tick(totals[i]))
+        } else {
+            format!("{label}: {} {noun}", tick(totals[i]))
+        };
         for s in series {
             let v = s.values.get(i).copied().unwrap_or(0.0);
             if v > 0.0 {
                 let _ = write!(tip, ", {} {}", tick(v), s.name);
             }
         }
-        let _ = write!(out, "<g><title>{}</title>", html_escape(&tip));
+        let class = if part { " class=\"partial\"" } else { "" };
+        let _ = write!(out, "<g{class}><title>{}</title>", html_escape(&tip));
         for s in series {
             let v = s.values.get(i).copied().unwrap_or(0.0);
             if v <= 0.0 {
