@@ -615,14 +615,30 @@ fn open_conversations_are_a_series_and_the_bars_add_up() {
     assert_eq!(summed, total, "the bars add up to the headline");
 }
 
-/// The notes under the volume chart, as text.
-fn volume_notes(page: &str) -> Vec<String> {
+/// The notes under the volume chart, as HTML.
+fn volume_notes_html(page: &str) -> Vec<&str> {
     let start = page.find("Conversations per ").unwrap();
     let figure = &page[start..start + page[start..].find("</figure>").unwrap()];
     figure
         .split("<p class=\"note\">")
         .skip(1)
-        .map(|n| n.split_once("</p>").unwrap().0.to_owned())
+        .map(|n| n.split_once("</p>").unwrap().0)
+        .collect()
+}
+
+/// The notes under the volume chart, as text (no markup).
+fn volume_notes(page: &str) -> Vec<String> {
+    volume_notes_html(page)
+        .into_iter()
+        .map(|note| {
+            let mut text = String::new();
+            for (i, part) in note.split(['<', '>']).enumerate() {
+                if i % 2 == 0 {
+                    text.push_str(part);
+                }
+            }
+            text
+        })
         .collect()
 }
 
@@ -675,7 +691,15 @@ fn a_week_the_data_covers_in_part_is_drawn_lighter_and_named() {
     );
     // Every other bar is whole, and has no class.
     assert_eq!(page.matches("<g><title>2024-W").count(), 11);
-    assert!(page.contains(".partial rect{fill-opacity:.4}"));
+    assert!(page.contains(".partial rect,.dot.partial{fill-opacity:.4}"));
+    // Its dot in the missed rate says so too; the dates stay whole on a narrow page.
+    assert!(
+        page.contains("<circle class=\"dot partial\"")
+            && page.contains("<title>2024-W12 (partial week): 0.0 % missed</title>"),
+        "{page}"
+    );
+    assert!(volume_notes_html(&page)[0]
+        .contains("(<span class=\"nw\">2024-03-18</span> – <span class=\"nw\">2024-03-24</span>)"));
 
     // A week wholly inside the range asked for is not partial, whatever the data holds.
     let page = report(&wd, &["chats.ndjson", "--utc", "--until", "2024-03-25"]);
@@ -728,13 +752,14 @@ fn a_lone_period_far_from_the_rest_is_named_with_the_flag_that_leaves_it_out() {
         [
             "The first month, 2015-03, is partial (lighter bar): the data begins on Friday 2015-03-27.",
             "1 conversation in 2015-03 is far from the rest (2026-03); \
-             <code>--since 2026-03-01</code> leaves it out."
+             --since 2026-03-01 leaves it out."
         ]
     );
     assert_eq!(
         partial_bars(&page),
         ["2015-03 (partial month): 1 conversation, 1 completed"]
     );
+    assert!(volume_notes_html(&page)[1].contains("<code>--since 2026-03-01</code>"));
     // As suggested: the note is gone, and so is 2015.
     let page = report(&wd, &[sample, "--utc", "--since", "2026-03-01"]);
     assert_eq!(volume_notes(&page), Vec::<String>::new());
@@ -753,9 +778,10 @@ fn a_lone_period_far_from_the_rest_is_named_with_the_flag_that_leaves_it_out() {
         volume_notes(&page),
         [
             "2 conversations on 2024-01-20 are far from the rest (2024-01-01 – 2024-01-05); \
-          <code>--until 2024-01-06</code> leaves them out."
+         --until 2024-01-06 leaves them out."
         ]
     );
+    assert!(volume_notes_html(&page)[0].contains("<code>--until 2024-01-06</code>"));
     // Near enough: not far.
     let near = common::payload(50, 1_704_794_400_000); // 2024-01-09T10:00Z
     wd.write(

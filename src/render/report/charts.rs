@@ -196,10 +196,12 @@ pub fn stacked_bars(
     out
 }
 
-/// A line of percentages (0–100) with a dot per value; no value, no dot and a gap.
+/// A line of percentages (0–100) with a dot per value; no value, no dot and a gap. A dot
+/// marked in `partial` is lighter and says so in its title, as in [`stacked_bars`].
 pub fn percent_line(
     labels: &[String],
     values: &[Option<f64>],
+    partial: &[bool],
     x_title: &str,
     y_title: &str,
 ) -> String {
@@ -231,11 +233,15 @@ pub fn percent_line(
         if let Some(v) = value {
             let x = LEFT + slot * (i as f64 + 0.5);
             let label = labels.get(i).map_or("", String::as_str);
+            let (class, label) = match partial.get(i) {
+                Some(true) => ("dot partial", format!("{label} (partial {x_title})")),
+                _ => ("dot", label.to_owned()),
+            };
             let _ = write!(
                 out,
-                "<circle class=\"dot\" cx=\"{x:.2}\" cy=\"{:.2}\" r=\"3\"><title>{}: {v:.1} % missed</title></circle>",
+                "<circle class=\"{class}\" cx=\"{x:.2}\" cy=\"{:.2}\" r=\"3\"><title>{}: {v:.1} % missed</title></circle>",
                 y(*v),
-                html_escape(label)
+                html_escape(&label)
             );
         }
     }

@@ -63,7 +63,7 @@ pub fn page(overview: &Overview, context: &Context) -> String {
     headline(&mut out, &overview.total);
     out.push_str("<div class=\"charts\">\n");
     volume(&mut out, overview);
-    missed(&mut out, &overview.periods);
+    missed(&mut out, overview);
     first_response(&mut out, overview);
     heat(&mut out, &overview.weekday_hour, context.zone);
     ratings(&mut out, &overview.total);
@@ -249,7 +249,7 @@ fn volume(out: &mut String, overview: &Overview) {
     let word = period_word(periods);
     let partial = periods::partial(overview, word);
     let svg = charts::stacked_bars(&labels, &series, &partial.rows, word, "conversations");
-    let mut notes: Vec<String> = partial.notes.iter().map(|n| html_escape(n)).collect();
+    let mut notes = partial.notes;
     notes.extend(periods::far(overview));
     figure_with_notes(
         out,
@@ -260,7 +260,8 @@ fn volume(out: &mut String, overview: &Overview) {
     );
 }
 
-fn missed(out: &mut String, periods: &Report) {
+fn missed(out: &mut String, overview: &Overview) {
+    let periods = &overview.periods;
     let labels = period_labels(periods);
     let values: Vec<Option<f64>> = periods
         .rows
@@ -273,7 +274,8 @@ fn missed(out: &mut String, periods: &Report) {
         })
         .collect();
     let word = period_word(periods);
-    let svg = charts::percent_line(&labels, &values, word, "missed");
+    let partial = periods::partial(overview, word).rows;
+    let svg = charts::percent_line(&labels, &values, &partial, word, "missed");
     figure(out, &format!("Missed rate per {word}"), &svg, "");
 }
 

@@ -51,16 +51,27 @@ fn periods(overview: &Overview) -> Vec<Period> {
     .collect()
 }
 
-/// `Wednesday 2024-03-20`.
-fn day(date: Date) -> String {
-    format!("{} {date}", date.strftime("%A"))
+/// Text that a narrow page must not break at its hyphens, as HTML.
+fn whole(text: &str) -> String {
+    format!("<span class=\"nw\">{}</span>", html_escape(text))
 }
 
-/// A period as the notes name it: a week with its days, since its number says little.
+/// `Wednesday 2024-03-20`, as HTML.
+fn day(date: Date) -> String {
+    format!("{} {}", date.strftime("%A"), whole(&date.to_string()))
+}
+
+/// A period as the notes name it, as HTML: a week with its days, since its number says
+/// little.
 fn named(period: &Period) -> String {
+    let key = whole(&period.key.to_string());
     match period.key {
-        Key::Week { .. } => format!("{} ({} – {})", period.key, period.first, period.last),
-        _ => period.key.to_string(),
+        Key::Week { .. } => format!(
+            "{key} ({} – {})",
+            whole(&period.first.to_string()),
+            whole(&period.last.to_string())
+        ),
+        _ => key,
     }
 }
 
@@ -68,7 +79,7 @@ fn named(period: &Period) -> String {
 pub struct Partial {
     /// One per row of the periods: whether it is partial.
     pub rows: Vec<bool>,
-    /// What the notes under the chart say, plain text.
+    /// What the notes under the chart say, as HTML.
     pub notes: Vec<String>,
 }
 
@@ -165,9 +176,13 @@ fn lone(
     }
     let (lone, first, last) = (&periods[alone], &periods[from], &periods[to]);
     let rest = if from == to {
-        first.key.to_string()
+        whole(&first.key.to_string())
     } else {
-        format!("{} – {}", first.key, last.key)
+        format!(
+            "{} – {}",
+            whole(&first.key.to_string()),
+            whole(&last.key.to_string())
+        )
     };
     let flag = if before {
         format!("--since {}", first.first)
@@ -183,8 +198,8 @@ fn lone(
     Some(format!(
         "{} {at} {} {is} far from the rest ({}); <code>{}</code> leaves {} out.",
         count(n, "conversation", "conversations"),
-        html_escape(&lone.key.to_string()),
-        html_escape(&rest),
+        whole(&lone.key.to_string()),
+        rest,
         html_escape(&flag),
         if n == 1 { "it" } else { "them" }
     ))
