@@ -204,3 +204,48 @@ fn lone(
         if n == 1 { "it" } else { "them" }
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn days(n: i8) -> Vec<Period> {
+        (1..=n)
+            .map(|d| {
+                let date = Date::new(2024, 1, d).unwrap();
+                Period {
+                    row: usize::try_from(d - 1).unwrap(),
+                    key: Key::Day(date),
+                    first: date,
+                    last: date,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn far_is_a_gap_longer_than_the_rest_and_at_least_five() {
+        let periods = days(20);
+        // Day 1 alone, the rest days 8–9: a gap of 6 > 2.
+        let note = lone(&periods, 0, 1, 7, 8, true).unwrap();
+        assert!(
+            note.contains("<code>--since 2024-01-08</code> leaves it out"),
+            "{note}"
+        );
+        // A gap of 4 is near, however short the rest.
+        assert_eq!(lone(&periods, 0, 1, 5, 5, true), None);
+        // A gap of 6 as long as the rest is near; one longer is far.
+        assert_eq!(lone(&periods, 0, 1, 7, 12, true), None);
+        assert!(lone(&periods, 0, 1, 7, 11, true).is_some());
+        // At the end: --until the day after the rest.
+        let note = lone(&periods, 19, 3, 0, 2, false).unwrap();
+        assert!(
+            note.starts_with("3 conversations on <span class=\"nw\">2024-01-20</span> are far"),
+            "{note}"
+        );
+        assert!(
+            note.contains("<code>--until 2024-01-04</code> leaves them out"),
+            "{note}"
+        );
+    }
+}
