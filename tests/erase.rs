@@ -354,6 +354,43 @@ fn an_unreadable_file_is_named_not_checked_and_the_run_fails() {
 }
 
 #[test]
+fn a_document_that_cannot_be_read_is_kept_and_said_to_be_unchecked() {
+    let wd = Workdir::new();
+    let (a, x) = (of(1, "a@example.com"), of(2, "x@example.com"));
+    let broken = "{\"beginAt\": \"x@example.com\" broken";
+    wd.write("chats.ndjson", format!("{a}\n{x}\n{broken}\n"));
+    let run = wd.run(&["erase", ".", "--email", "x@example.com", "--dry-run"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("./chats.ndjson:3:29: error: syntax error"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.stdout.lines().collect::<Vec<_>>(),
+        [
+            "not checked   ./chats.ndjson  (1 document in it cannot be read)",
+            "would rewrite ./chats.ndjson  (would remove 1 document, keep 1 document)",
+            "erase: would remove 1 conversation (1 POST-hook payload, 0 webhook events); \
+             would rewrite 1 file, would delete 0 files, would not change 0 other files; \
+             1 document in 1 file could not be read: the erasure would be incomplete; \
+             nothing was changed (dry run)",
+        ]
+    );
+    let run = wd.run(&["erase", ".", "--email", "x@example.com"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        run.stdout.lines().last().unwrap(),
+        "erase: 1 conversation removed (1 POST-hook payload, 0 webhook events); \
+         1 file rewritten, 0 files deleted, 0 other files not changed; \
+         1 document in 1 file could not be read: the erasure is incomplete"
+    );
+    // The unreadable document stays, byte for byte.
+    assert_eq!(wd.read("chats.ndjson"), format!("{a}\n{broken}\n"));
+}
+
+#[test]
 fn a_named_file_that_is_missing_is_not_checked() {
     let wd = Workdir::new();
     wd.write("chats.ndjson", format!("{}\n", of(1, "a@example.com")));

@@ -65,6 +65,9 @@ pub struct Tally {
     pub failed: u64,
     /// Files and folders that could not be read, and why: what they hold is unknown.
     pub unchecked: Vec<(Arc<str>, String)>,
+    /// Documents that could not be read (kept as they were, unchecked), and their files.
+    pub unread: u64,
+    pub unread_files: u64,
     pub untouched: u64,
 }
 
@@ -149,8 +152,16 @@ pub fn run(
                 continue;
             }
         };
+        // A document that cannot be read is kept, unchecked (in rejected/ the rule looks at
+        // its bytes instead).
         if !target.rejected {
             diagnostics.report_all(&scanned.bad);
+            let unread = scanned.bad.iter().filter(|f| f.is_error()).count();
+            if unread > 0 {
+                report.unread(&target.name, unread);
+                tally.unread += unread as u64;
+                tally.unread_files += 1;
+            }
         }
         let events_removed: Vec<bool> = scanned
             .events
@@ -276,6 +287,15 @@ impl Report {
         let _ = writeln!(self.out, "{action:<13} {file}  ({what})");
     }
 
+    /// Documents of a file that could not be read: whatever they hold is still there.
+    fn unread(&mut self, file: &str, documents: usize) {
+        let what = match documents {
+            1 => String::from("1 document in it cannot be read"),
+            n => format!("{n} documents in it cannot be read"),
+        };
+        let _ = writeln!(self.out, "{:<13} {file}  ({what})", "not checked");
+    }
+
     /// A file or folder that could not be read: whatever it holds is still there.
     fn not_checked(&mut self, file: &str, why: &str) {
         let _ = writeln!(self.out, "{:<13} {file}  ({why})", "not checked");
@@ -309,6 +329,13 @@ impl Report {
             gaps.push(format!(
                 "{} could not be checked",
                 unchecked_count(&t.unchecked)
+            ));
+        }
+        if t.unread > 0 {
+            gaps.push(format!(
+                "{} in {} could not be read",
+                count(t.unread, "document", "documents"),
+                files(t.unread_files)
             ));
         }
         if t.failed > 0 {
