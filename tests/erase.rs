@@ -170,7 +170,11 @@ fn dry_run_lists_and_changes_nothing() {
         run.stdout
     );
     assert!(run.stdout.contains("would delete"), "{}", run.stdout);
-    assert!(run.stdout.contains("dry run: nothing changed"));
+    assert!(
+        run.stdout.ends_with("; nothing was changed (dry run)\n"),
+        "{}",
+        run.stdout
+    );
     assert_eq!(snapshot(&wd), before);
 }
 
@@ -229,7 +233,8 @@ fn refuses_stdin_and_symlinks_and_says_why() {
     let run = wd.run(&["erase", ".", "--email", "x@example.com"]);
     assert_eq!(run.code, 1);
     assert!(
-        run.stderr.contains("link.ndjson: error: a symbolic link"),
+        run.stderr
+            .contains("link.ndjson: error: not checked: a symbolic link"),
         "{}",
         run.stderr
     );
@@ -259,7 +264,208 @@ fn unwritable_folder_is_named_and_the_file_kept() {
         "{}",
         run.stderr
     );
+    assert!(
+        run.stdout
+            .ends_with("; 1 file could not be changed: the erasure is incomplete\n"),
+        "{}",
+        run.stdout
+    );
     assert!(wd.path("one/only-x.json").exists());
+}
+
+/// A file whose gzip is broken after its header: unreadable, even to root.
+const BROKEN_GZIP: &[u8] = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03corrupt data here";
+
+#[test]
+fn an_unreadable_file_is_named_not_checked_and_the_run_fails() {
+    let wd = Workdir::new();
+    let (a, x) = (of(1, "a@example.com"), of(2, "x@example.com"));
+    wd.write("chats.ndjson", format!("{a}\n{x}\n"));
+    wd.write("2024/broken.json.gz", BROKEN_GZIP);
+    let before = snapshot(&wd);
+    let not_checked =
+        "not checked   ./2024/broken.json.gz  (unreadable gzip: corrupt deflate stream)";
+    let stderr =
+        "./2024/broken.json.gz: error: not checked: unreadable gzip: corrupt deflate stream\n";
+
+    let erase = ["erase", ".", "--email", "x@example.com"];
+    let dry = wd.run(&[&erase[..], &["--dry-run"]].concat());
+    assert_eq!(dry.code, 1, "{}", dry.stderr);
+    assert_eq!(dry.stderr, stderr);
+    assert_eq!(
+        dry.stdout.lines().collect::<Vec<_>>(),
+        [
+            not_checked,
+            "would rewrite ./chats.ndjson  (would remove 1 document, keep 1 document)",
+            "erase: would remove 1 conversation (1 POST-hook payload, 0 webhook events); \
+             would rewrite 1 file, would delete 0 files, would not change 0 other files; \
+             1 file could not be checked: the erasure would be incomplete; nothing was changed (dry run)",
+        ]
+    );
+    assert_eq!(snapshot(&wd), before);
+
+    let run = wd.run(&erase);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.stderr, stderr);
+    assert_eq!(
+        run.stdout.lines().collect::<Vec<_>>(),
+        [
+            not_checked,
+            "rewritten     ./chats.ndjson  (1 document removed, 1 document kept)",
+            "erase: 1 conversation removed (1 POST-hook payload, 0 webhook events); \
+             1 file rewritten, 0 files deleted, 0 other files not changed; \
+             1 file could not be checked: the erasure is incomplete",
+        ]
+    );
+    assert_eq!(wd.read("chats.ndjson"), format!("{a}\n"));
+    assert_eq!(
+        fs::read(wd.path("2024/broken.json.gz")).unwrap(),
+        BROKEN_GZIP
+    );
+
+    // prune says the same, dry run or not.
+    let prune = ["prune", ".", "--before", "2026-03-03", "--utc"];
+    let dry = wd.run(&[&prune[..], &["-n"]].concat());
+    assert_eq!(dry.code, 1, "{}", dry.stderr);
+    assert_eq!(dry.stderr, stderr);
+    assert_eq!(
+        dry.stdout.lines().collect::<Vec<_>>(),
+        [
+            not_checked,
+            "would delete  ./chats.ndjson  (would remove 1 document)",
+            "prune: would remove 1 conversation (1 POST-hook payload, 0 webhook events); \
+             would rewrite 0 files, would delete 1 file, would not change 0 other files; \
+             1 file could not be checked: the prune would be incomplete; nothing was changed (dry run)",
+        ]
+    );
+    let run = wd.run(&prune);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.stderr, stderr);
+    assert_eq!(
+        run.stdout.lines().collect::<Vec<_>>(),
+        [
+            not_checked,
+            "deleted       ./chats.ndjson  (1 document removed)",
+            "prune: 1 conversation removed (1 POST-hook payload, 0 webhook events); \
+             0 files rewritten, 1 file deleted, 0 other files not changed; \
+             1 file could not be checked: the prune is incomplete",
+        ]
+    );
+}
+
+#[test]
+fn a_document_that_cannot_be_read_is_kept_and_said_to_be_unchecked() {
+    let wd = Workdir::new();
+    let (a, x) = (of(1, "a@example.com"), of(2, "x@example.com"));
+    let broken = "{\"beginAt\": \"x@example.com\" broken";
+    wd.write("chats.ndjson", format!("{a}\n{x}\n{broken}\n"));
+    let run = wd.run(&["erase", ".", "--email", "x@example.com", "--dry-run"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("./chats.ndjson:3:29: error: syntax error"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.stdout.lines().collect::<Vec<_>>(),
+        [
+            "not checked   ./chats.ndjson  (1 document in it cannot be read)",
+            "would rewrite ./chats.ndjson  (would remove 1 document, keep 1 document)",
+            "erase: would remove 1 conversation (1 POST-hook payload, 0 webhook events); \
+             would rewrite 1 file, would delete 0 files, would not change 0 other files; \
+             1 document in 1 file could not be read: the erasure would be incomplete; \
+             nothing was changed (dry run)",
+        ]
+    );
+    let run = wd.run(&["erase", ".", "--email", "x@example.com"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        run.stdout.lines().last().unwrap(),
+        "erase: 1 conversation removed (1 POST-hook payload, 0 webhook events); \
+         1 file rewritten, 0 files deleted, 0 other files not changed; \
+         1 document in 1 file could not be read: the erasure is incomplete"
+    );
+    // The unreadable document stays, byte for byte.
+    assert_eq!(wd.read("chats.ndjson"), format!("{a}\n{broken}\n"));
+}
+
+#[test]
+fn a_named_file_that_is_missing_is_not_checked() {
+    let wd = Workdir::new();
+    wd.write("chats.ndjson", format!("{}\n", of(1, "a@example.com")));
+    let run = wd.run(&["erase", "chats.ndjson", "gone.ndjson", "--ip", "10.0.0.9"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        "gone.ndjson: error: not checked: no such file or directory\n"
+    );
+    assert_eq!(
+        run.stdout.lines().collect::<Vec<_>>(),
+        [
+            "not checked   gone.ndjson  (no such file or directory)",
+            "erase: 0 conversations removed (0 POST-hook payloads, 0 webhook events); \
+             0 files rewritten, 0 files deleted, 1 other file not changed; \
+             1 file could not be checked: the erasure is incomplete",
+        ]
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn files_and_folders_without_permission_are_not_checked() {
+    use std::os::unix::fs::PermissionsExt;
+    let wd = Workdir::new();
+    let (a, x) = (of(1, "a@example.com"), of(2, "x@example.com"));
+    wd.write("chats.ndjson", format!("{a}\n{x}\n"));
+    wd.write("locked.json", &x);
+    wd.write("sealed/x.json", &x);
+    let lock = |path: &str, mode: u32| {
+        fs::set_permissions(wd.path(path), fs::Permissions::from_mode(mode)).unwrap();
+    };
+    lock("locked.json", 0o000);
+    lock("sealed", 0o000);
+    // As `nobody` when the tests run as root, who would read anyway.
+    let dry = wd.run_unprivileged(&["erase", ".", "--email", "x@example.com", "-n"]);
+    let run = wd.run_unprivileged(&["erase", ".", "--email", "x@example.com"]);
+    lock("locked.json", 0o644);
+    lock("sealed", 0o755);
+    for (run, dry) in [(&dry, true), (&run, false)] {
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert_eq!(
+            run.stderr,
+            "./sealed: error: not checked: a folder: permission denied\n\
+             ./locked.json: error: not checked: permission denied\n"
+        );
+        let lines: Vec<&str> = run.stdout.lines().collect();
+        let (changed, summary) = if dry {
+            (
+                "would rewrite ./chats.ndjson  (would remove 1 document, keep 1 document)",
+                "erase: would remove 1 conversation (1 POST-hook payload, 0 webhook events); \
+                 would rewrite 1 file, would delete 0 files, would not change 0 other files; \
+                 1 file and 1 folder could not be checked: the erasure would be incomplete; \
+                 nothing was changed (dry run)",
+            )
+        } else {
+            (
+                "rewritten     ./chats.ndjson  (1 document removed, 1 document kept)",
+                "erase: 1 conversation removed (1 POST-hook payload, 0 webhook events); \
+                 1 file rewritten, 0 files deleted, 0 other files not changed; \
+                 1 file and 1 folder could not be checked: the erasure is incomplete",
+            )
+        };
+        assert_eq!(
+            lines,
+            [
+                "not checked   ./sealed  (a folder: permission denied)",
+                changed,
+                "not checked   ./locked.json  (permission denied)",
+                summary,
+            ]
+        );
+    }
+    assert_eq!(wd.read("locked.json"), x);
+    assert_eq!(wd.read("sealed/x.json"), x);
 }
 
 /// Starts an erase that pauses between writing the new file and renaming it.

@@ -359,11 +359,13 @@ fn each_day_counts_its_conversations_by_status() {
         // "03-04: 7 conversations, 3 completed, 2 missed, …"
         let (day, rest) = title.split_once(": ").unwrap();
         let mut parts = rest.split(", ");
+        // "7 conversations", "1 conversation"
         let total: u64 = parts
             .next()
             .unwrap()
-            .strip_suffix(" conversations")
+            .split_once(" conversation")
             .unwrap()
+            .0
             .parse()
             .unwrap();
         let by_status: BTreeMap<String, u64> = parts
@@ -597,7 +599,9 @@ fn open_conversations_are_a_series_and_the_bars_add_up() {
         let Some((_, rest)) = title.split_once(": ") else {
             continue;
         };
-        let Some((n, statuses)) = rest.split_once(" conversations, ") else {
+        let Some((n, statuses)) =
+            (rest.split_once(" conversations, ")).or_else(|| rest.split_once(" conversation, "))
+        else {
             continue;
         };
         let n: u64 = n.parse().unwrap();
@@ -609,4 +613,181 @@ fn open_conversations_are_a_series_and_the_bars_add_up() {
         summed += n;
     }
     assert_eq!(summed, total, "the bars add up to the headline");
+}
+
+/// The notes under the volume chart, as HTML.
+fn volume_notes_html(page: &str) -> Vec<&str> {
+    let start = page.find("Conversations per ").unwrap();
+    let figure = &page[start..start + page[start..].find("</figure>").unwrap()];
+    figure
+        .split("<p class=\"note\">")
+        .skip(1)
+        .map(|n| n.split_once("</p>").unwrap().0)
+        .collect()
+}
+
+/// The notes under the volume chart, as text (no markup).
+fn volume_notes(page: &str) -> Vec<String> {
+    volume_notes_html(page)
+        .into_iter()
+        .map(|note| {
+            let mut text = String::new();
+            for (i, part) in note.split(['<', '>']).enumerate() {
+                if i % 2 == 0 {
+                    text.push_str(part);
+                }
+            }
+            text
+        })
+        .collect()
+}
+
+/// The `<title>`s of the volume chart's bars drawn lighter, as partial.
+fn partial_bars(page: &str) -> Vec<&str> {
+    page.split("<g class=\"partial\"><title>")
+        .skip(1)
+        .map(|t| t.split_once("</title>").unwrap().0)
+        .collect()
+}
+
+/// Payloads at 10:00 UTC every other day from `first` to `last` (local days, both included).
+fn every_other_day(wd: &Workdir, first: &str, last: &str) {
+    let day = |d: &str| {
+        let date: jiff::civil::Date = d.parse().unwrap();
+        date.to_zoned(jiff::tz::TimeZone::UTC)
+            .unwrap()
+            .timestamp()
+            .as_millisecond()
+            + 10 * 3_600_000
+    };
+    let (first, last) = (day(first), day(last));
+    let lines: Vec<String> = (0..)
+        .map(|i| first + i * 2 * 86_400_000)
+        .take_while(|t| *t < last)
+        .chain([last])
+        .enumerate()
+        .map(|(i, t)| common::payload(i as i64 + 1, t))
+        .collect();
+    wd.write("chats.ndjson", lines.join("\n"));
+}
+
+#[test]
+fn a_week_the_data_covers_in_part_is_drawn_lighter_and_named() {
+    let wd = Workdir::new();
+    // Monday 2024-01-01 to Wednesday 2024-03-20: weeks; the first is whole, the last is not.
+    every_other_day(&wd, "2024-01-01", "2024-03-20");
+    let page = report(&wd, &["chats.ndjson", "--utc"]);
+    assert!(page.contains("Conversations per week, by status"));
+    assert_eq!(
+        volume_notes(&page),
+        [
+            "The last week, 2024-W12 (2024-03-18 – 2024-03-24), is partial (lighter bar): \
+          the data ends on Wednesday 2024-03-20."
+        ]
+    );
+    assert_eq!(
+        partial_bars(&page),
+        ["2024-W12 (partial week): 2 conversations, 2 completed"]
+    );
+    // Every other bar is whole, and has no class.
+    assert_eq!(page.matches("<g><title>2024-W").count(), 11);
+    assert!(page.contains(".partial rect,.dot.partial{fill-opacity:.4}"));
+    // Its dot in the missed rate says so too; the dates stay whole on a narrow page.
+    assert!(
+        page.contains("<circle class=\"dot partial\"")
+            && page.contains("<title>2024-W12 (partial week): 0.0 % missed</title>"),
+        "{page}"
+    );
+    assert!(volume_notes_html(&page)[0]
+        .contains("(<span class=\"nw\">2024-03-18</span> – <span class=\"nw\">2024-03-24</span>)"));
+
+    // A week wholly inside the range asked for is not partial, whatever the data holds.
+    let page = report(&wd, &["chats.ndjson", "--utc", "--until", "2024-03-25"]);
+    assert_eq!(volume_notes(&page), Vec::<String>::new());
+    assert_eq!(partial_bars(&page), Vec::<&str>::new());
+
+    // The range's own ends are those compared, day by day.
+    let page = report(
+        &wd,
+        &[
+            "chats.ndjson",
+            "--utc",
+            "--since",
+            "2024-01-03",
+            "--until",
+            "2024-03-24",
+        ],
+    );
+    assert_eq!(
+        volume_notes(&page),
+        [
+            "The first week, 2024-W01 (2024-01-01 – 2024-01-07), is partial (lighter bar): \
+             the selection (--since) begins on Wednesday 2024-01-03.",
+            "The last week, 2024-W12 (2024-03-18 – 2024-03-24), is partial (lighter bar): \
+             the selection (--until) ends on Saturday 2024-03-23."
+        ]
+    );
+    assert_eq!(partial_bars(&page).len(), 2);
+}
+
+#[test]
+fn days_are_never_partial() {
+    let wd = Workdir::new();
+    every_other_day(&wd, "2024-01-03", "2024-01-20");
+    let page = report(&wd, &["chats.ndjson", "--utc", "--since", "2024-01-01"]);
+    assert!(page.contains("Conversations per day, by status"));
+    assert_eq!(volume_notes(&page), Vec::<String>::new());
+    assert_eq!(partial_bars(&page), Vec::<&str>::new());
+}
+
+#[test]
+fn a_lone_period_far_from_the_rest_is_named_with_the_flag_that_leaves_it_out() {
+    let wd = Workdir::new();
+    // The sample data: one payload of 2015 (the official example) and a month of 2026.
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/sample-data");
+    let page = report(&wd, &[sample, "--utc"]);
+    assert!(page.contains("Conversations per month, by status"));
+    assert_eq!(
+        volume_notes(&page),
+        [
+            "The first month, 2015-03, is partial (lighter bar): the data begins on Friday 2015-03-27.",
+            "1 conversation in 2015-03 is far from the rest (2026-03); \
+             --since 2026-03-01 leaves it out."
+        ]
+    );
+    assert_eq!(
+        partial_bars(&page),
+        ["2015-03 (partial month): 1 conversation, 1 completed"]
+    );
+    assert!(volume_notes_html(&page)[1].contains("<code>--since 2026-03-01</code>"));
+    // As suggested: the note is gone, and so is 2015.
+    let page = report(&wd, &[sample, "--utc", "--since", "2026-03-01"]);
+    assert_eq!(volume_notes(&page), Vec::<String>::new());
+    assert!(page.contains("Conversations per day, by status"));
+
+    // At the end, with --until; a period with several conversations.
+    every_other_day(&wd, "2024-01-01", "2024-01-05");
+    let late = common::payload(50, 1_705_744_800_000); // 2024-01-20T10:00Z
+    let later = common::payload(51, 1_705_748_400_000);
+    wd.write(
+        "late.ndjson",
+        format!("{}\n{late}\n{later}\n", wd.read("chats.ndjson")),
+    );
+    let page = report(&wd, &["late.ndjson", "--utc"]);
+    assert_eq!(
+        volume_notes(&page),
+        [
+            "2 conversations on 2024-01-20 are far from the rest (2024-01-01 – 2024-01-05); \
+         --until 2024-01-06 leaves them out."
+        ]
+    );
+    assert!(volume_notes_html(&page)[0].contains("<code>--until 2024-01-06</code>"));
+    // Near enough: not far.
+    let near = common::payload(50, 1_704_794_400_000); // 2024-01-09T10:00Z
+    wd.write(
+        "near.ndjson",
+        format!("{}\n{near}\n", wd.read("chats.ndjson")),
+    );
+    let page = report(&wd, &["near.ndjson", "--utc"]);
+    assert_eq!(volume_notes(&page), Vec::<String>::new());
 }

@@ -25,7 +25,9 @@ Files: one per document, NDJSON, JSON arrays and their .gz forms, and serve's re
 Each affected file is replaced atomically (temporary file, fsync, rename, fsync of the folder)
 with every other document's bytes as they were; a file left empty is deleted; other files
 are not touched. The report on stdout names files and counts, never the erased data: keep it
-as the record of the erasure.";
+as the record of the erasure. With --dry-run every line says what would be done. A file or
+folder that cannot be read (permission denied, a broken .gz, a missing path) is listed as
+\"not checked\", the summary says the erasure is incomplete, and the exit status is 1.";
 
 /// Remove a person's conversations from the dumps (right to erasure).
 #[derive(Debug, clap::Args)]

@@ -19,7 +19,8 @@ use crate::Outcome;
 const EXAMPLES: &str = "\
 The page holds: headline figures (each defined on hover and in a footnote), conversations
 per day / week / month (chosen by the span) stacked by status, the missed rate over the same
-periods, the distribution of first response times with median and p90, a weekday × hour
+periods (a first or last period the selection covers only in part drawn lighter, and named in
+a note with a lone period far from the rest), the distribution of first response times with median and p90, a weekday × hour
 heatmap in the display zone, ratings, a table per agent, and the top countries, groups and
 triggers. It is one file with no scripts and no network access: open it from disk or mail it.
 Its figures are those of `sshook stats` for the same selection (`--format json`).

@@ -61,7 +61,13 @@ pub struct Tally {
     pub events: u64,
     pub rewritten: Vec<(Arc<str>, usize, usize)>,
     pub deleted: Vec<(Arc<str>, usize)>,
+    /// Files that hold something to remove but could not be changed.
     pub failed: u64,
+    /// Files and folders that could not be read, and why: what they hold is unknown.
+    pub unchecked: Vec<(Arc<str>, String)>,
+    /// Documents that could not be read (kept as they were, unchecked), and their files.
+    pub unread: u64,
+    pub unread_files: u64,
     pub untouched: u64,
 }
 
@@ -80,8 +86,12 @@ pub fn run(
         );
     }
     let mut targets = Vec::new();
+    let mut unchecked = Vec::new();
     for dump in dumps {
-        walk(Path::new(dump), true, false, &mut targets, diagnostics);
+        walk(Path::new(dump), true, false, &mut targets, &mut unchecked);
+    }
+    for (name, why) in &unchecked {
+        not_checked(diagnostics, name, why);
     }
     let mut scanned = scan::scan(&targets, rule, !dry_run);
 
@@ -127,20 +137,31 @@ pub fn run(
     let mut event_conversations: HashSet<String> = HashSet::new();
 
     let mut report = Report::new(dry_run);
+    for (name, why) in &unchecked {
+        report.not_checked(name, why);
+    }
+    tally.unchecked = unchecked;
     for (target, scanned) in targets.into_iter().zip(scanned) {
         let mut scanned = match scanned {
             Ok(scanned) => scanned,
             Err(err) => {
-                diagnostics.report(&Finding::error(
-                    Origin::file(&target.name),
-                    format!("cannot read: {}", describe_io(&err)),
-                ));
-                tally.failed += 1;
+                let why = unreadable_text(&target.name, &err);
+                not_checked(diagnostics, &target.name, &why);
+                report.not_checked(&target.name, &why);
+                tally.unchecked.push((Arc::clone(&target.name), why));
                 continue;
             }
         };
+        // A document that cannot be read is kept, unchecked (in rejected/ the rule looks at
+        // its bytes instead).
         if !target.rejected {
             diagnostics.report_all(&scanned.bad);
+            let unread = scanned.bad.iter().filter(|f| f.is_error()).count();
+            if unread > 0 {
+                report.unread(&target.name, unread);
+                tally.unread += unread as u64;
+                tally.unread_files += 1;
+            }
         }
         let events_removed: Vec<bool> = scanned
             .events
@@ -206,8 +227,34 @@ pub fn run(
     Ok(tally)
 }
 
-/// The report on stdout: one line per changed file, then the totals. It names files and
-/// counts, never the data that was removed nor what it was looked up by.
+/// Why a file or folder could not be read, for people.
+fn unreadable(err: &std::io::Error) -> String {
+    describe_io(err)
+}
+
+/// Why a file's text could not be read: its gzip is broken, or as [`unreadable`].
+fn unreadable_text(name: &str, err: &std::io::Error) -> String {
+    use std::io::ErrorKind::{InvalidData, InvalidInput, UnexpectedEof};
+    let broken = matches!(err.kind(), InvalidData | InvalidInput | UnexpectedEof);
+    if broken && name.ends_with(".gz") {
+        format!("unreadable gzip: {}", describe_io(err))
+    } else {
+        describe_io(err)
+    }
+}
+
+/// A file or folder whose contents were not looked at, on stderr (an error: the exit status
+/// is 1).
+fn not_checked(diagnostics: &mut Diagnostics, name: &Arc<str>, why: &str) {
+    diagnostics.report(&Finding::error(
+        Origin::file(name),
+        format!("not checked: {why}"),
+    ));
+}
+
+/// The report on stdout: one line per changed file and per file that could not be checked,
+/// then the totals. It names files and counts, never the data that was removed nor what it
+/// was looked up by. A dry run says every line in the conditional: nothing was done.
 struct Report {
     dry_run: bool,
     out: std::io::StdoutLock<'static>,
@@ -227,75 +274,151 @@ impl Report {
             (true, _) => "would rewrite",
             (false, a) => a,
         };
-        let kept = match kept {
-            0 => String::new(),
-            n => format!(", {} kept", count(n as u64, "document", "documents")),
-        };
-        let what = match removed {
-            0 => String::from("a rejected body that cannot be read, holding what was asked for"),
-            n => format!("{} removed{kept}", count(n as u64, "document", "documents")),
+        let documents = |n: usize| count(n as u64, "document", "documents");
+        let what = match (removed, kept, self.dry_run) {
+            (0, _, _) => {
+                String::from("a rejected body that cannot be read, holding what was asked for")
+            }
+            (n, 0, false) => format!("{} removed", documents(n)),
+            (n, k, false) => format!("{} removed, {} kept", documents(n), documents(k)),
+            (n, 0, true) => format!("would remove {}", documents(n)),
+            (n, k, true) => format!("would remove {}, keep {}", documents(n), documents(k)),
         };
         let _ = writeln!(self.out, "{action:<13} {file}  ({what})");
     }
 
-    fn finish(mut self, verb: &str, t: &Tally) {
-        let would = if self.dry_run {
-            " (dry run: nothing changed)"
-        } else {
-            ""
+    /// Documents of a file that could not be read: whatever they hold is still there.
+    fn unread(&mut self, file: &str, documents: usize) {
+        let what = match documents {
+            1 => String::from("1 document in it cannot be read"),
+            n => format!("{n} documents in it cannot be read"),
         };
-        let _ = writeln!(
-            self.out,
-            "{verb}: {} removed ({}, {}); {} rewritten, {} deleted, {} not changed{would}{}",
-            count(t.conversations, "conversation", "conversations"),
-            count(t.payloads, "POST-hook payload", "POST-hook payloads"),
-            count(t.events, "webhook event", "webhook events"),
-            count(t.rewritten.len() as u64, "file", "files"),
-            count(t.deleted.len() as u64, "file", "files"),
-            count(t.untouched, "other file", "other files"),
-            match t.failed {
-                0 => String::new(),
-                n => format!("; {} could not be changed", count(n, "file", "files")),
-            }
-        );
+        let _ = writeln!(self.out, "{:<13} {file}  ({what})", "not checked");
+    }
+
+    /// A file or folder that could not be read: whatever it holds is still there.
+    fn not_checked(&mut self, file: &str, why: &str) {
+        let _ = writeln!(self.out, "{:<13} {file}  ({why})", "not checked");
+    }
+
+    fn finish(mut self, verb: &str, t: &Tally) {
+        let files = |n: u64| count(n, "file", "files");
+        let mut line = if self.dry_run {
+            format!(
+                "{verb}: would remove {} ({}, {}); would rewrite {}, would delete {}, would not change {}",
+                count(t.conversations, "conversation", "conversations"),
+                count(t.payloads, "POST-hook payload", "POST-hook payloads"),
+                count(t.events, "webhook event", "webhook events"),
+                files(t.rewritten.len() as u64),
+                files(t.deleted.len() as u64),
+                count(t.untouched, "other file", "other files"),
+            )
+        } else {
+            format!(
+                "{verb}: {} removed ({}, {}); {} rewritten, {} deleted, {} not changed",
+                count(t.conversations, "conversation", "conversations"),
+                count(t.payloads, "POST-hook payload", "POST-hook payloads"),
+                count(t.events, "webhook event", "webhook events"),
+                files(t.rewritten.len() as u64),
+                files(t.deleted.len() as u64),
+                count(t.untouched, "other file", "other files"),
+            )
+        };
+        let mut gaps = Vec::new();
+        if !t.unchecked.is_empty() {
+            gaps.push(format!(
+                "{} could not be checked",
+                unchecked_count(&t.unchecked)
+            ));
+        }
+        if t.unread > 0 {
+            gaps.push(format!(
+                "{} in {} could not be read",
+                count(t.unread, "document", "documents"),
+                files(t.unread_files)
+            ));
+        }
+        if t.failed > 0 {
+            gaps.push(format!("{} could not be changed", files(t.failed)));
+        }
+        if !gaps.is_empty() {
+            let noun = if verb == "erase" { "erasure" } else { verb };
+            let be = if self.dry_run { "would be" } else { "is" };
+            line.push_str(&format!(
+                "; {}: the {noun} {be} incomplete",
+                gaps.join(", ")
+            ));
+        }
+        if self.dry_run {
+            line.push_str("; nothing was changed (dry run)");
+        }
+        let _ = writeln!(self.out, "{line}");
         let _ = self.out.flush();
     }
 }
 
-/// Collects the files under `path`. Symlinks are refused: replacing one would replace the link
-/// (or, followed, a file outside the dumps).
+/// "2 files", "1 folder", "2 files and 1 folder": what could not be checked.
+fn unchecked_count(unchecked: &[(Arc<str>, String)]) -> String {
+    let folders = unchecked
+        .iter()
+        .filter(|(_, why)| why.starts_with(FOLDER))
+        .count() as u64;
+    let files = unchecked.len() as u64 - folders;
+    match (files, folders) {
+        (n, 0) => count(n, "file", "files"),
+        (0, m) => count(m, "folder", "folders"),
+        (n, m) => format!(
+            "{} and {}",
+            count(n, "file", "files"),
+            count(m, "folder", "folders")
+        ),
+    }
+}
+
+/// How the reason for a folder that could not be read begins.
+const FOLDER: &str = "a folder: ";
+
+/// Collects the files under `path`; what cannot be read goes to `unchecked` with the reason.
+/// Symlinks are refused: replacing one would replace the link (or, followed, a file outside
+/// the dumps).
 fn walk(
     path: &Path,
     named: bool,
     rejected: bool,
     out: &mut Vec<Target>,
-    diagnostics: &mut Diagnostics,
+    unchecked: &mut Vec<(Arc<str>, String)>,
 ) {
     let name: Arc<str> = Arc::from(path.display().to_string());
     let meta = match fs::symlink_metadata(path) {
         Ok(meta) => meta,
         Err(err) => {
-            diagnostics.report(&Finding::error(Origin::file(&name), describe_io(&err)));
+            unchecked.push((name, unreadable(&err)));
             return;
         }
     };
     if meta.file_type().is_symlink() {
-        diagnostics.report(&Finding::error(
-            Origin::file(&name),
-            "a symbolic link: not followed and not rewritten (name the file it points to)",
+        unchecked.push((
+            name,
+            String::from("a symbolic link: not followed (name the file it points to)"),
         ));
         return;
     }
     if meta.is_dir() {
-        let mut entries: Vec<PathBuf> = match fs::read_dir(path) {
-            Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).collect(),
-            Err(err) => {
-                diagnostics.report(&Finding::error(Origin::file(&name), describe_io(&err)));
-                return;
+        // Each entry with whether the folder listing says it is a folder (no second look).
+        let mut entries: Vec<(PathBuf, bool)> = Vec::new();
+        let listed = fs::read_dir(path).and_then(|list| {
+            for entry in list {
+                let entry = entry?;
+                let dir = entry.file_type().is_ok_and(|t| t.is_dir());
+                entries.push((entry.path(), dir));
             }
-        };
+            Ok(())
+        });
+        if let Err(err) = listed {
+            unchecked.push((name, format!("{FOLDER}{}", unreadable(&err))));
+        }
         entries.sort();
-        for entry in entries {
+        for (entry, listed_dir) in entries {
             let file_name = entry
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -303,12 +426,21 @@ fn walk(
             if file_name.starts_with('.') {
                 continue;
             }
-            let is_dir = fs::symlink_metadata(&entry).is_ok_and(|m| m.is_dir());
-            if is_dir {
-                let rejected = rejected || file_name == REJECTED_DIR;
-                walk(&entry, false, rejected, out, diagnostics);
-            } else if is_payload_file_name(&file_name) {
-                walk(&entry, false, rejected, out, diagnostics);
+            match fs::symlink_metadata(&entry) {
+                Ok(meta) if meta.is_dir() => {
+                    let rejected = rejected || file_name == REJECTED_DIR;
+                    walk(&entry, false, rejected, out, unchecked);
+                }
+                Ok(_) if is_payload_file_name(&file_name) => {
+                    walk(&entry, false, rejected, out, unchecked);
+                }
+                Ok(_) => {}
+                // Listed, then gone or not to be looked at: a folder or a payload file is
+                // not checked (the walk into it says why).
+                Err(_) if listed_dir || is_payload_file_name(&file_name) => {
+                    walk(&entry, false, rejected, out, unchecked);
+                }
+                Err(_) => {}
             }
         }
         return;

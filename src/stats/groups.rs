@@ -59,6 +59,12 @@ impl<T: Tally> Grouping<T> {
         }
     }
 
+    /// The first days of the data's first and last outer periods (day, week or month): with
+    /// days outermost, the first and last day a conversation began on. `None` without any.
+    pub fn span(&self) -> Option<(Date, Date)> {
+        self.span
+    }
+
     pub fn add(&mut self, conversation: &Conversation) {
         self.add_keyed(&conversation.keys, conversation);
     }

@@ -66,6 +66,7 @@ pub struct OverviewTally {
     groups: Grouping<Volumes>,
     agents: Grouping<AgentFigures>,
     triggers: HashMap<String, u64, rustc_hash::FxBuildHasher>,
+    range: Option<(Option<Date>, Option<Date>)>,
 }
 
 impl OverviewTally {
@@ -86,6 +87,7 @@ impl OverviewTally {
             groups: Grouping::groups_only(vec![Dimension::Group], None),
             agents: Grouping::new(vec![Dimension::Agent], None),
             triggers: HashMap::default(),
+            range,
         }
     }
 }
@@ -109,6 +111,11 @@ pub struct Overview {
     pub triggers: Vec<(String, u64)>,
     /// The recorded first response times of chats, seconds → how many, smallest first.
     pub first_response: Vec<(i64, u64)>,
+    /// The first and last local day a selected conversation began on (`None` without any).
+    pub days: Option<(Date, Date)>,
+    /// The explicit `--since`/`--until` range in local days (the first day, and the last day
+    /// the range touches; either end open), or `None` when neither was given.
+    pub range: Option<(Option<Date>, Option<Date>)>,
 }
 
 impl OverviewTally {
@@ -135,6 +142,7 @@ impl OverviewTally {
 
     pub fn finish(self) -> Overview {
         let first_response = self.total.first_response().counts().collect();
+        let data_days = self.days.span();
         let days = self.days.finish();
         // With --by day outermost every day of the span has a row: the rows are the span.
         let span = days.rows.len();
@@ -161,6 +169,8 @@ impl OverviewTally {
             agents: self.agents.finish(),
             triggers,
             first_response,
+            days: data_days,
+            range: self.range,
         }
     }
 }

@@ -135,8 +135,15 @@ fn x_axis(out: &mut String, labels: &[String], title: &str) {
     );
 }
 
-/// Bars of stacked series, one bar per label.
-pub fn stacked_bars(labels: &[String], series: &[Series], x_title: &str, y_title: &str) -> String {
+/// Bars of stacked series, one bar per label; a bar marked in `partial` is lighter (its
+/// period is covered only in part, named `x_title`) and says so in its title.
+pub fn stacked_bars(
+    labels: &[String],
+    series: &[Series],
+    partial: &[bool],
+    x_title: &str,
+    y_title: &str,
+) -> String {
     let mut out = String::new();
     open(&mut out, y_title, HEIGHT);
     let totals: Vec<f64> = (0..labels.len())
@@ -149,14 +156,25 @@ pub fn stacked_bars(labels: &[String], series: &[Series], x_title: &str, y_title
     for (i, label) in labels.iter().enumerate() {
         let x = LEFT + slot * i as f64 + (slot - bar) / 2.0;
         let mut base = 0.0;
-        let mut tip = format!("{}: {} conversations", label, tick(totals[i]));
+        let part = partial.get(i).copied().unwrap_or(false);
+        let noun = if totals[i] == 1.0 {
+            "conversation"
+        } else {
+            "conversations"
+        };
+        let mut tip = if part {
+            format!("{label} (partial {x_title}): {} {noun}", tick(totals[i]))
+        } else {
+            format!("{label}: {} {noun}", tick(totals[i]))
+        };
         for s in series {
             let v = s.values.get(i).copied().unwrap_or(0.0);
             if v > 0.0 {
                 let _ = write!(tip, ", {} {}", tick(v), s.name);
             }
         }
-        let _ = write!(out, "<g><title>{}</title>", html_escape(&tip));
+        let class = if part { " class=\"partial\"" } else { "" };
+        let _ = write!(out, "<g{class}><title>{}</title>", html_escape(&tip));
         for s in series {
             let v = s.values.get(i).copied().unwrap_or(0.0);
             if v <= 0.0 {
@@ -178,10 +196,12 @@ pub fn stacked_bars(labels: &[String], series: &[Series], x_title: &str, y_title
     out
 }
 
-/// A line of percentages (0–100) with a dot per value; no value, no dot and a gap.
+/// A line of percentages (0–100) with a dot per value; no value, no dot and a gap. A dot
+/// marked in `partial` is lighter and says so in its title, as in [`stacked_bars`].
 pub fn percent_line(
     labels: &[String],
     values: &[Option<f64>],
+    partial: &[bool],
     x_title: &str,
     y_title: &str,
 ) -> String {
@@ -213,11 +233,15 @@ pub fn percent_line(
         if let Some(v) = value {
             let x = LEFT + slot * (i as f64 + 0.5);
             let label = labels.get(i).map_or("", String::as_str);
+            let (class, label) = match partial.get(i) {
+                Some(true) => ("dot partial", format!("{label} (partial {x_title})")),
+                _ => ("dot", label.to_owned()),
+            };
             let _ = write!(
                 out,
-                "<circle class=\"dot\" cx=\"{x:.2}\" cy=\"{:.2}\" r=\"3\"><title>{}: {v:.1} % missed</title></circle>",
+                "<circle class=\"{class}\" cx=\"{x:.2}\" cy=\"{:.2}\" r=\"3\"><title>{}: {v:.1} % missed</title></circle>",
                 y(*v),
-                html_escape(label)
+                html_escape(&label)
             );
         }
     }

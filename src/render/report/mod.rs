@@ -3,6 +3,7 @@
 //! computation. Every text from the data is escaped.
 
 mod charts;
+mod periods;
 mod style;
 mod tables;
 
@@ -61,8 +62,8 @@ pub fn page(overview: &Overview, context: &Context) -> String {
     );
     headline(&mut out, &overview.total);
     out.push_str("<div class=\"charts\">\n");
-    volume(&mut out, &overview.periods);
-    missed(&mut out, &overview.periods);
+    volume(&mut out, overview);
+    missed(&mut out, overview);
     first_response(&mut out, overview);
     heat(&mut out, &overview.weekday_hour, context.zone);
     ratings(&mut out, &overview.total);
@@ -162,11 +163,20 @@ fn footnotes(out: &mut String) {
 }
 
 fn figure(out: &mut String, caption: &str, svg: &str, legend: &str) {
-    let _ = writeln!(
+    figure_with_notes(out, caption, svg, legend, &[]);
+}
+
+/// A figure with notes under the chart (each HTML, escaped by the caller).
+fn figure_with_notes(out: &mut String, caption: &str, svg: &str, legend: &str, notes: &[String]) {
+    let _ = write!(
         out,
-        "<figure><figcaption>{}</figcaption>{legend}{svg}</figure>",
+        "<figure><figcaption>{}</figcaption>{legend}{svg}",
         html_escape(caption)
     );
+    for note in notes {
+        let _ = write!(out, "<p class=\"note\">{note}</p>");
+    }
+    out.push_str("</figure>\n");
 }
 
 /// The periods as the x axis shows them: days without their year when the span lies in one
@@ -207,7 +217,8 @@ const STATUSES: [(Status, &str); 6] = [
     (Status::Open, "s-open"),
 ];
 
-fn volume(out: &mut String, periods: &Report) {
+fn volume(out: &mut String, overview: &Overview) {
+    let periods = &overview.periods;
     let labels = period_labels(periods);
     let series: Vec<Series> = STATUSES
         .iter()
@@ -236,16 +247,21 @@ fn volume(out: &mut String, periods: &Report) {
     }
     legend.push_str("</p>");
     let word = period_word(periods);
-    let svg = charts::stacked_bars(&labels, &series, word, "conversations");
-    figure(
+    let partial = periods::partial(overview, word);
+    let svg = charts::stacked_bars(&labels, &series, &partial.rows, word, "conversations");
+    let mut notes = partial.notes;
+    notes.extend(periods::far(overview));
+    figure_with_notes(
         out,
         &format!("Conversations per {word}, by status"),
         &svg,
         &legend,
+        &notes,
     );
 }
 
-fn missed(out: &mut String, periods: &Report) {
+fn missed(out: &mut String, overview: &Overview) {
+    let periods = &overview.periods;
     let labels = period_labels(periods);
     let values: Vec<Option<f64>> = periods
         .rows
@@ -258,7 +274,8 @@ fn missed(out: &mut String, periods: &Report) {
         })
         .collect();
     let word = period_word(periods);
-    let svg = charts::percent_line(&labels, &values, word, "missed");
+    let partial = periods::partial(overview, word).rows;
+    let svg = charts::percent_line(&labels, &values, &partial, word, "missed");
     figure(out, &format!("Missed rate per {word}"), &svg, "");
 }
 

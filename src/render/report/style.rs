@@ -25,6 +25,7 @@ svg text{fill:var(--fg);font-size:11px}svg text.title{fill:var(--muted);font-siz
 .s-completed{fill:var(--completed);background:var(--completed)}.s-incomplete{fill:var(--incomplete);background:var(--incomplete)}
 .s-dropped{fill:var(--dropped);background:var(--dropped)}.s-offline{fill:var(--offline);background:var(--offline)}
 .s-missed{fill:var(--missed);background:var(--missed)}.s-open{fill:var(--open);background:var(--open)}
+.partial rect,.dot.partial{fill-opacity:.4}figure .note{margin:.4rem 0 0;overflow-wrap:anywhere}.nw{white-space:nowrap}
 .line{fill:none;stroke:var(--missed);stroke-width:2}.dot{fill:var(--missed)}
 .cell-key{background:var(--accent)}.cell-key.light{opacity:.25}
 .bar{fill:var(--accent)}.cell{fill:var(--accent)}.cell.empty{fill:var(--card);fill-opacity:1}
