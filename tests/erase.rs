@@ -178,6 +178,60 @@ fn dry_run_lists_and_changes_nothing() {
     assert_eq!(snapshot(&wd), before);
 }
 
+/// The dry run names exactly the files the real run then rewrites and deletes, with the same
+/// counts, in the conditional; the real run says the same in the past.
+#[test]
+fn a_dry_run_names_exactly_the_files_the_real_run_changes() {
+    let wd = Workdir::new();
+    mixed(&wd);
+    let before = snapshot(&wd);
+    let args = ["erase", ".", "--email", "x@example.com"];
+    let dry = wd.run(&[&args[..], &["--dry-run"]].concat());
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    let expected = [
+        "would rewrite ./array.json  (would remove 1 document, keep 2 documents)",
+        "would rewrite ./chats.ndjson  (would remove 2 documents, keep 2 documents)",
+        "would rewrite ./last.json  (would remove 1 document, keep 2 documents)",
+        "would rewrite ./old.ndjson.gz  (would remove 1 document, keep 1 document)",
+        "would delete  ./one/only-x.json  (would remove 1 document)",
+        "would delete  ./rejected/20260301T120000.000Z-0.json  (would remove 1 document)",
+        "would delete  ./rejected/20260301T120001.000Z-1.json  (a rejected body that cannot be read, holding what was asked for)",
+        "erase: would remove 2 conversations (7 POST-hook payloads, 0 webhook events); would rewrite 4 files, would delete 3 files, would not change 2 other files; nothing was changed (dry run)",
+    ];
+    assert_eq!(dry.stdout.lines().collect::<Vec<_>>(), expected);
+    assert_eq!(snapshot(&wd), before, "a dry run changes nothing");
+
+    let run = wd.run(&args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let done = [
+        "rewritten     ./array.json  (1 document removed, 2 documents kept)",
+        "rewritten     ./chats.ndjson  (2 documents removed, 2 documents kept)",
+        "rewritten     ./last.json  (1 document removed, 2 documents kept)",
+        "rewritten     ./old.ndjson.gz  (1 document removed, 1 document kept)",
+        "deleted       ./one/only-x.json  (1 document removed)",
+        "deleted       ./rejected/20260301T120000.000Z-0.json  (1 document removed)",
+        "deleted       ./rejected/20260301T120001.000Z-1.json  (a rejected body that cannot be read, holding what was asked for)",
+        "erase: 2 conversations removed (7 POST-hook payloads, 0 webhook events); 4 files rewritten, 3 files deleted, 2 other files not changed",
+    ];
+    assert_eq!(run.stdout.lines().collect::<Vec<_>>(), done);
+    // The files the dry run named are exactly those now rewritten or gone (with a deleted
+    // body, its reason file); every other file keeps its inode, time and bytes.
+    let after = snapshot(&wd);
+    let changed: Vec<String> = before
+        .iter()
+        .filter(|b| !after.contains(b))
+        .map(|b| b.0.clone())
+        .collect();
+    let mut listed: Vec<String> = expected[..expected.len() - 1]
+        .iter()
+        .filter_map(|l| l.split_whitespace().nth(2))
+        .map(|f| f.trim_start_matches("./").to_string())
+        .collect();
+    listed.push("rejected/20260301T120000.000Z-0.reason.txt".to_string());
+    listed.sort();
+    assert_eq!(changed, listed, "{}", run.stdout);
+}
+
 #[test]
 fn other_criteria_and_webhook_events() {
     let wd = Workdir::new();
