@@ -46,8 +46,8 @@ PERSON="planted.person@example.org"
 LATE="planted.late@example.org"
 CORPUS="$WORK/corpus-$PAYLOADS"
 if [ ! -f "$CORPUS/dump.ndjson" ]; then
-    python3 "$ROOT/bench/gen_corpus.py" --out "$CORPUS" --payloads "$PAYLOADS" --layout ndjson \
-        --seed 42 >/dev/null
+    [ -f "$CORPUS/corpus.ndjson" ] || python3 "$ROOT/bench/gen_corpus.py" --out "$CORPUS" \
+        --payloads "$PAYLOADS" --layout ndjson --seed 42 >/dev/null
     # One person's conversations planted in several places: first lines, middle, last lines.
     python3 - "$CORPUS" "$PAYLOADS" "$PERSON" "$LATE" <<'EOF'
 import re, sys
@@ -105,7 +105,10 @@ measure() {
     local wall user sys kb removed
     read -r wall user sys kb <<<"$best"
     # The documents removed, from the report's last line.
-    removed=$(sed -n 's/.* removed (\([0-9]*\) POST-hook payloads.*/\1/p' "$WORK/out" | tail -1)
+    # (A dry run says "would remove N conversations (P POST-hook payloads, …)".)
+    removed=$(sed -n -e 's/.* removed (\([0-9]*\) POST-hook payloads.*/\1/p' \
+        -e 's/.*: would remove [0-9]* conversations\{0,1\} (\([0-9]*\) POST-hook payloads.*/\1/p' \
+        "$WORK/out" | tail -1)
     label="${label//REMOVED/${removed:-?}}"
     ROWS+=("$(printf '| %s | %.2f | %.2f | %.0f |' "$label" "$wall" "$(echo "$user + $sys" | bc)" "$((kb / 1024))")")
     printf '%-60s %6.2f s wall %6.2f s CPU %5d MiB\n' "$label" "$wall" "$(echo "$user + $sys" | bc)" "$((kb / 1024))" >&2
