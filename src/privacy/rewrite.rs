@@ -106,10 +106,11 @@ pub fn run(
             }
             contacts.push((conversation.clone(), contact));
         }
-        assembler.add(facts, &origin);
+        assembler.add(facts, &origin)?;
     }
     let mut tally = Tally::default();
-    for assembled in assembler.finish() {
+    for assembled in assembler.finish()? {
+        let assembled = assembled?;
         if let Ok(payload) = serde_json::from_str::<Payload>(&assembled.json) {
             if rule.conversation(&payload) {
                 gone.insert(payload.conversation_id().into_owned());

@@ -19,12 +19,12 @@
 //! Fields of the conversation object merge field by field: the copy with the later
 //! `updated_at` (then event `timestamp`) wins each field it carries.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{json, Map, Value};
 
+use super::codec::{Codec, Corrupt};
 use super::event::{Attachment, Content, Event, Message};
-use crate::model::finding::Origin;
 
 /// What one event contributes, owned, taken on a parsing thread.
 #[derive(Debug, Clone)]
@@ -43,6 +43,20 @@ pub struct Facts {
     pub rating_text: Option<String>,
 }
 
+codec_struct!(Facts {
+    name,
+    timestamp,
+    fingerprint,
+    account_id,
+    conversation_id,
+    conversation,
+    message,
+    contact,
+    agent_id,
+    rating_value,
+    rating_text,
+});
+
 /// A conversation object's fields that the assembled view uses, and the others as they came.
 #[derive(Debug, Clone, Default)]
 pub struct ConversationFacts {
@@ -53,6 +67,13 @@ pub struct ConversationFacts {
     pub other: Vec<(String, String)>,
 }
 
+codec_struct!(ConversationFacts {
+    created_at,
+    updated_at,
+    fields,
+    other,
+});
+
 macro_rules! merged_fields {
     ($($index:literal $name:ident: $ty:ty),* $(,)?) => {
         /// The mergeable fields of a conversation object.
@@ -62,6 +83,8 @@ macro_rules! merged_fields {
         }
 
         const FIELDS: usize = [$($index),*].len();
+
+        codec_struct!(ConversationFields { $($name),* });
 
         impl ConversationFields {
             /// Takes each field `other` carries whose version is at least the one held.
@@ -131,6 +154,25 @@ pub struct MessageFacts {
     pub version: Version,
 }
 
+codec_struct!(MessageFacts {
+    id,
+    sub_type,
+    kind,
+    content_kind,
+    text,
+    author_name,
+    agent_id,
+    trigger_name,
+    by_visitor,
+    attachments,
+    detail,
+    visitor_id,
+    page_url,
+    response_time,
+    created_at,
+    version,
+});
+
 /// `message.type`: the words the assembly tells apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MessageType {
@@ -139,6 +181,21 @@ pub enum MessageType {
     Note,
     Event,
     Other,
+}
+
+impl Codec for MessageType {
+    fn put(&self, out: &mut Vec<u8>) {
+        out.push(*self as u8);
+    }
+    fn get(input: &mut &[u8]) -> Result<Self, Corrupt> {
+        Ok(match u8::get(input)? {
+            0 => MessageType::Message,
+            1 => MessageType::Note,
+            2 => MessageType::Event,
+            3 => MessageType::Other,
+            _ => return Err(Corrupt),
+        })
+    }
 }
 
 impl MessageType {
@@ -166,6 +223,15 @@ pub struct Detail {
     /// The page a visit went to.
     pub url: Option<Box<str>>,
 }
+
+codec_struct!(Detail {
+    agent,
+    by,
+    close_type,
+    value,
+    text,
+    url,
+});
 
 /// The content types of event messages (`type: event`).
 const EVENT_CONTENT: [&str; 5] = [
@@ -342,6 +408,36 @@ pub enum SubType {
     Missing,
 }
 
+impl Codec for SubType {
+    fn put(&self, out: &mut Vec<u8>) {
+        let tag: u8 = match self {
+            SubType::Contact => 0,
+            SubType::Agent => 1,
+            SubType::Bot => 2,
+            SubType::Trigger => 3,
+            SubType::System => 4,
+            SubType::Other(word) => {
+                out.push(5);
+                return word.put(out);
+            }
+            SubType::Missing => 6,
+        };
+        out.push(tag);
+    }
+    fn get(input: &mut &[u8]) -> Result<Self, Corrupt> {
+        Ok(match u8::get(input)? {
+            0 => SubType::Contact,
+            1 => SubType::Agent,
+            2 => SubType::Bot,
+            3 => SubType::Trigger,
+            4 => SubType::System,
+            5 => SubType::Other(Box::get(input)?),
+            6 => SubType::Missing,
+            _ => return Err(Corrupt),
+        })
+    }
+}
+
 impl SubType {
     fn new(word: Option<&str>) -> SubType {
         match word {
@@ -364,6 +460,14 @@ pub struct ContactFacts {
     pub note: Option<String>,
     pub version: Version,
 }
+
+codec_struct!(ContactFacts {
+    id,
+    name,
+    email,
+    note,
+    version,
+});
 
 /// The order of copies of one object: `updated_at`, then the event's `timestamp`.
 pub type Version = (i64, i64);
@@ -480,10 +584,12 @@ impl Facts {
 
 /// One conversation being assembled.
 #[derive(Debug)]
-struct Assembly {
-    id: String,
+pub(super) struct Assembly {
+    pub(super) id: String,
     /// Where its first event was read: the conversation's origin in messages.
-    origin: Origin,
+    pub(super) origin: Place,
+    /// The arrival number of its first event: conversations come out in this order.
+    pub(super) first_seq: u64,
     account_id: Option<String>,
     created_at: Option<i64>,
     fields: ConversationFields,
@@ -510,11 +616,44 @@ struct Assembly {
     events: u64,
 }
 
+codec_struct!(Assembly {
+    id,
+    origin,
+    first_seq,
+    account_id,
+    created_at,
+    fields,
+    versions,
+    other,
+    messages,
+    pages,
+    message_visitor,
+    agents,
+    joins,
+    closed,
+    rated,
+    first_event,
+    last_event,
+    events,
+});
+
+/// Where an event was read, as held for each assembly: [`Origin`] with the file by its
+/// number in the assembler's list of files (not a path for each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Place {
+    pub(super) file: u32,
+    pub(super) line: Option<usize>,
+    pub(super) column: Option<usize>,
+}
+
+codec_struct!(Place { file, line, column });
+
 impl Assembly {
-    fn new(id: String, origin: Origin) -> Assembly {
+    pub(super) fn new(id: String, origin: Place, first_seq: u64) -> Assembly {
         Assembly {
             id,
             origin,
+            first_seq,
             account_id: None,
             created_at: None,
             fields: ConversationFields::default(),
@@ -539,7 +678,7 @@ impl Assembly {
         }
     }
 
-    fn add(&mut self, facts: Facts, keys: &mut Keys) {
+    pub(super) fn add(&mut self, facts: Facts, keys: &mut Keys) {
         self.events += 1;
         self.first_event = self.first_event.min(facts.timestamp);
         self.last_event = self.last_event.max(facts.timestamp);
@@ -650,88 +789,10 @@ pub struct EventCounts {
     pub unknown: BTreeMap<String, u64>,
 }
 
-/// Folds events into conversations.
-#[derive(Debug, Default)]
-pub struct Assembler {
-    conversations: HashMap<String, Assembly>,
-    /// The names of the unused conversation fields, held once for all conversations.
-    keys: Keys,
-    /// Conversation ids in the order their first event was read.
-    order: Vec<String>,
-    contacts: HashMap<String, ContactFacts>,
-    seen: HashSet<u64, rustc_hash::FxBuildHasher>,
-    pub counts: EventCounts,
-}
-
-/// One assembled conversation: where its first event was, and its POST-hook-shaped JSON.
-#[derive(Debug)]
-pub struct Assembled {
-    pub origin: Origin,
-    pub json: String,
-}
-
-impl Assembler {
-    pub fn new() -> Assembler {
-        Assembler::default()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.counts.events == 0
-    }
-
-    pub fn add(&mut self, facts: Facts, origin: &Origin) {
-        if !self.seen.insert(facts.fingerprint) {
-            self.counts.redelivered += 1;
-            return;
-        }
-        self.counts.events += 1;
-        if !super::event::is_known(&facts.name) {
-            *self.counts.unknown.entry(facts.name.clone()).or_insert(0) += 1;
-        }
-        if let Some(contact) = &facts.contact {
-            let newer = self
-                .contacts
-                .get(&contact.id)
-                .is_none_or(|held| contact.version >= held.version);
-            if newer {
-                self.contacts.insert(contact.id.clone(), contact.clone());
-            }
-        }
-        let Some(id) = facts.conversation_id.clone() else {
-            return;
-        };
-        let assembly = self.conversations.entry(id.clone()).or_insert_with(|| {
-            self.order.push(id.clone());
-            Assembly::new(id, origin.clone())
-        });
-        assembly.add(facts, &mut self.keys);
-    }
-
-    /// Every conversation, in the order of its first event, as POST-hook-shaped JSON: written
-    /// one at a time as the iterator is drained, each assembly freed as it goes (all the
-    /// documents at once would be several times the assemblies' size).
-    pub fn finish(self) -> impl Iterator<Item = Assembled> {
-        let Assembler {
-            mut conversations,
-            order,
-            contacts,
-            keys,
-            ..
-        } = self;
-        order
-            .into_iter()
-            .filter_map(move |id| conversations.remove(&id))
-            .map(move |a| Assembled {
-                origin: a.origin.clone(),
-                json: payload_json(a, &contacts, &keys.names).to_string(),
-            })
-    }
-}
-
 /// Field names, each held once and known by its number.
 #[derive(Debug, Default)]
-struct Keys {
-    names: Vec<Box<str>>,
+pub(super) struct Keys {
+    pub(super) names: Vec<Box<str>>,
     ids: HashMap<Box<str>, u32>,
 }
 
@@ -897,7 +958,7 @@ fn post_hook_message(m: &MessageFacts, at: i64, names: &Names) -> Option<Value> 
 /// records but the events do not carry are computed where the rules allow (flags, first
 /// response, duration, mean response from `response_time`) and null otherwise (recorded
 /// message and word counts, `isDropped`).
-fn payload_json(a: Assembly, contacts: &HashMap<String, ContactFacts>, keys: &[Box<str>]) -> Value {
+pub(super) fn payload_json(a: Assembly, contacts: &HashMap<String, ContactFacts>, keys: &[Box<str>]) -> Value {
     let f = &a.fields;
     let mut messages: Vec<(i64, &MessageFacts)> = a
         .messages
