@@ -227,38 +227,36 @@ where
     }
     if !assembler.is_empty() {
         // Conversations assembled from webhook events are complete only at the end of input.
-        let mut finished = assembler.finish()?;
+        let finished = assembler.finish()?;
         summary.events = finished.counts.clone();
+        let (mut merge, writer) = (finished.merge, &finished.writer);
         // In batches, in order: each conversation's JSON, its parse and the command's work on
-        // the pool (they cost more than the assembly), then offered in order here.
-        loop {
-            let batch = finished.next_batch(ASSEMBLED_BATCH)?;
-            if batch.is_empty() {
-                break;
-            }
-            let finished = &finished;
-            let rows = &rows;
-            let made: Vec<Result<Option<Sighting<R>>, Finding>> = batch
-                .into_par_iter()
-                .map(|conversation| {
-                    let assembled = finished.assembled(conversation);
-                    let json = assembled.json;
-                    let payload = serde_json::from_str::<Payload>(&json).map_err(|err| {
-                        Finding::error(
-                            assembled.origin.clone(),
-                            format!("cannot assemble the conversation from its events: {err}"),
-                        )
-                    })?;
-                    let doc = Document {
-                        origin: assembled.origin,
-                        index: None,
-                        raw: &json,
-                        print: Fingerprint::Unknown,
-                        payload: Box::new(payload),
-                    };
-                    Ok(rows.assembled(&doc, selection))
-                })
-                .collect();
+        // the pool (they cost more than the assembly), while the next batch is merged; then
+        // offered in order here.
+        let rows = &rows;
+        let make = |conversation| -> Result<Option<Sighting<R>>, Finding> {
+            let assembled = writer.assembled(conversation);
+            let json = assembled.json;
+            let payload = serde_json::from_str::<Payload>(&json).map_err(|err| {
+                let text = format!("cannot assemble the conversation from its events: {err}");
+                Finding::error(assembled.origin.clone(), text)
+            })?;
+            let doc = Document {
+                origin: assembled.origin,
+                index: None,
+                raw: &json,
+                print: Fingerprint::Unknown,
+                payload: Box::new(payload),
+            };
+            Ok(rows.assembled(&doc, selection))
+        };
+        let mut batch = merge.next_batch(ASSEMBLED_BATCH)?;
+        while !batch.is_empty() {
+            let (made, next): (Vec<_>, _) = rayon::join(
+                || batch.into_par_iter().map(&make).collect(),
+                || merge.next_batch(ASSEMBLED_BATCH),
+            );
+            batch = next?;
             for made in made {
                 summary.conversations_assembled += 1;
                 let copy = match made {

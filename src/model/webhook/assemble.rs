@@ -822,40 +822,174 @@ impl Names<'_> {
     }
 }
 
+/// Compact JSON written straight to text: the assembled documents are written once each and
+/// parsed right after, and building them as `serde_json::Value` trees first cost more than
+/// the rest of the end of input. Keys come in the order written, as `json!` with
+/// `preserve_order` gave them; strings and values are serialised by serde_json, so the text
+/// is the same, byte for byte.
+trait Json {
+    fn write(&self, out: &mut Vec<u8>);
+}
+
+impl Json for str {
+    fn write(&self, out: &mut Vec<u8>) {
+        // Infallible: writing to a Vec.
+        let _ = serde_json::to_writer(&mut *out, self);
+    }
+}
+
+impl Json for String {
+    fn write(&self, out: &mut Vec<u8>) {
+        self.as_str().write(out);
+    }
+}
+
+impl Json for Box<str> {
+    fn write(&self, out: &mut Vec<u8>) {
+        (**self).write(out);
+    }
+}
+
+impl Json for i64 {
+    fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(itoa::Buffer::new().format(*self).as_bytes());
+    }
+}
+
+impl Json for u64 {
+    fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(itoa::Buffer::new().format(*self).as_bytes());
+    }
+}
+
+impl Json for bool {
+    fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(if *self { b"true" } else { b"false" });
+    }
+}
+
+impl Json for Value {
+    fn write(&self, out: &mut Vec<u8>) {
+        let _ = serde_json::to_writer(&mut *out, self);
+    }
+}
+
+/// `null`.
+struct Null;
+
+impl Json for Null {
+    fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"null");
+    }
+}
+
+impl<T: Json + ?Sized> Json for &T {
+    fn write(&self, out: &mut Vec<u8>) {
+        (**self).write(out);
+    }
+}
+
+impl<T: Json> Json for Option<T> {
+    fn write(&self, out: &mut Vec<u8>) {
+        match self {
+            Some(value) => value.write(out),
+            None => Null.write(out),
+        }
+    }
+}
+
+impl<T: Json> Json for [T] {
+    fn write(&self, out: &mut Vec<u8>) {
+        out.push(b'[');
+        for (n, item) in self.iter().enumerate() {
+            if n > 0 {
+                out.push(b',');
+            }
+            item.write(out);
+        }
+        out.push(b']');
+    }
+}
+
+impl<T: Json> Json for Vec<T> {
+    fn write(&self, out: &mut Vec<u8>) {
+        self.as_slice().write(out);
+    }
+}
+
+/// A JSON object being written: `put` each key and value in order, then `close`.
+struct Object<'o> {
+    out: &'o mut Vec<u8>,
+    empty: bool,
+}
+
+impl<'o> Object<'o> {
+    fn open(out: &'o mut Vec<u8>) -> Object<'o> {
+        out.push(b'{');
+        Object { out, empty: true }
+    }
+
+    /// Writes `key:` and returns the text, for a value written by other means.
+    fn key(&mut self, key: &str) -> &mut Vec<u8> {
+        if !self.empty {
+            self.out.push(b',');
+        }
+        self.empty = false;
+        key.write(self.out);
+        self.out.push(b':');
+        self.out
+    }
+
+    fn put(&mut self, key: &str, value: impl Json) -> &mut Object<'o> {
+        value.write(self.key(key));
+        self
+    }
+
+    fn close(self) {
+        self.out.push(b'}');
+    }
+}
+
 /// How a webhook message reads in the POST hook's terms, by its kind
 /// (`docs/formats.md#message-kinds`): a written message by its `sub_type`, an internal note,
-/// an event or rating in a system line, a page visit. `None` for a message known only from a
-/// copy that carries nothing to show.
-fn post_hook_message(m: &MessageFacts, at: i64, names: &Names) -> Option<Value> {
+/// an event or rating in a system line, a page visit, as a JSON object's text. `None` for a
+/// message known only from a copy that carries nothing to show.
+fn post_hook_message(m: &MessageFacts, at: i64, names: &Names) -> Option<Vec<u8>> {
     if m.is_empty() {
         return None;
     }
+    let mut out = Vec::with_capacity(256);
     let detail = m.detail.as_deref();
     let agent_from = |id: Option<&str>| id.map(|id| format!("agent:{id}"));
-    let system = |code: String, name: Option<&str>, from: Option<String>, data: Value| {
-        let mut line = json!({
-            "type": "system",
-            "name": name,
-            "from": from.unwrap_or_else(|| "system".to_owned()),
-            "content": code,
-            "sentAt": at,
-            "id": m.id,
-        });
-        if !data.is_null() {
-            line["data"] = data;
+    // A system line; `data` writes its `data` object, if any.
+    let system = |out: &mut Vec<u8>,
+                  code: &str,
+                  name: Option<&str>,
+                  from: Option<String>,
+                  data: Option<&dyn Fn(&mut Vec<u8>)>| {
+        let mut line = Object::open(out);
+        line.put("type", "system")
+            .put("name", name)
+            .put("from", from.as_deref().unwrap_or("system"))
+            .put("content", code)
+            .put("sentAt", at)
+            .put("id", &m.id);
+        if let Some(data) = data {
+            data(line.key("data"));
         }
-        line
+        line.close();
     };
     let content_kind = m.content_kind.as_deref();
     if content_kind == Some("rate_form") {
-        let data = json!({"value": detail.and_then(|d| d.value), "text": detail.and_then(|d| d.text.as_deref())});
+        let data = |out: &mut Vec<u8>| {
+            let mut data = Object::open(out);
+            data.put("value", detail.and_then(|d| d.value))
+                .put("text", detail.and_then(|d| d.text.as_deref()));
+            data.close();
+        };
         let from = Some(format!("visitor:{}", names.visitor));
-        return Some(system(
-            "rating".into(),
-            m.author_name.as_deref(),
-            from,
-            data,
-        ));
+        system(&mut out, "rating", m.author_name.as_deref(), from, Some(&data));
+        return Some(out);
     }
     let event_kind = content_kind.filter(|k| EVENT_CONTENT.contains(k));
     if m.kind == Some(MessageType::Event) || event_kind.is_some() {
@@ -865,18 +999,24 @@ fn post_hook_message(m: &MessageFacts, at: i64, names: &Names) -> Option<Value> 
         let name = agent
             .and_then(|a| names.agent(a))
             .or(m.author_name.as_deref());
-        let by = detail
-            .and_then(|d| d.by.as_deref())
-            .map(|b| json!({"by": names.agent(b), "byAgent": b}))
-            .unwrap_or(Value::Null);
+        let by = detail.and_then(|d| d.by.as_deref());
+        let by_data = |out: &mut Vec<u8>| {
+            let mut data = Object::open(out);
+            data.put("by", by.and_then(|b| names.agent(b)))
+                .put("byAgent", by);
+            data.close();
+        };
+        let by_data: Option<&dyn Fn(&mut Vec<u8>)> = by.map(|_| &by_data as _);
         let code = match event_kind {
             Some("agent_join") => "agent.join".to_owned(),
             Some("agent_leave") => "agent.leave".to_owned(),
             Some("agent_assign") => {
-                return Some(system("agent.assign".into(), name, agent_from(agent), by))
+                system(&mut out, "agent.assign", name, agent_from(agent), by_data);
+                return Some(out);
             }
             Some("agent_unassign") => {
-                return Some(system("agent.unassign".into(), name, agent_from(agent), by))
+                system(&mut out, "agent.unassign", name, agent_from(agent), by_data);
+                return Some(out);
             }
             Some(_) => {
                 let close_type = detail.and_then(|d| d.close_type.as_deref()).unwrap_or("");
@@ -888,12 +1028,9 @@ fn post_hook_message(m: &MessageFacts, at: i64, names: &Names) -> Option<Value> 
                 };
                 let by_agent = close_type != "visitor_close";
                 let name = name.filter(|_| by_agent && agent.is_some());
-                return Some(system(
-                    code,
-                    name,
-                    agent_from(agent.filter(|_| by_agent)),
-                    Value::Null,
-                ));
+                let from = agent_from(agent.filter(|_| by_agent));
+                system(&mut out, &code, name, from, None);
+                return Some(out);
             }
             // Another event: its content type (or text) is its code.
             None => content_kind
@@ -901,17 +1038,19 @@ fn post_hook_message(m: &MessageFacts, at: i64, names: &Names) -> Option<Value> 
                 .or(m.text.as_deref().map(str::to_owned))
                 .unwrap_or_default(),
         };
-        return Some(system(code, name, agent_from(agent), Value::Null));
+        system(&mut out, &code, name, agent_from(agent), None);
+        return Some(out);
     }
     if m.is_page_visit() {
         let url = detail.and_then(|d| d.url.as_deref());
+        let data = |out: &mut Vec<u8>| {
+            let mut data = Object::open(out);
+            data.put("url", url);
+            data.close();
+        };
         let from = Some(format!("visitor:{}", names.visitor));
-        return Some(system(
-            "page.visit".into(),
-            m.author_name.as_deref(),
-            from,
-            json!({"url": url}),
-        ));
+        system(&mut out, "page.visit", m.author_name.as_deref(), from, Some(&data));
+        return Some(out);
     }
     let (kind, from, trigger): (&str, Option<String>, Option<&str>) = match &m.sub_type {
         _ if m.kind == Some(MessageType::Note) => (
@@ -935,30 +1074,34 @@ fn post_hook_message(m: &MessageFacts, at: i64, names: &Names) -> Option<Value> 
         SubType::Other(word) => (word, None, None),
         SubType::Missing => ("unknown", None, None),
     };
-    let mut line = json!({
-        "type": kind,
-        "name": m.author_name,
-        "from": from,
-        "content": m.text,
-        "sentAt": at,
-        "triggeredBy": trigger,
-        "id": m.id,
-    });
+    let mut line = Object::open(&mut out);
+    line.put("type", kind)
+        .put("name", &m.author_name)
+        .put("from", from)
+        .put("content", &m.text)
+        .put("sentAt", at)
+        .put("triggeredBy", trigger)
+        .put("id", &m.id);
     if let Some(files) = m
         .attachments
         .as_deref()
         .and_then(|files| serde_json::from_str::<Value>(files).ok())
     {
-        line["attachments"] = files;
+        line.put("attachments", files);
     }
-    Some(line)
+    line.close();
+    Some(out)
 }
 
-/// The assembled conversation as a POST-hook payload (plus `sshook`): figures the POST hook
-/// records but the events do not carry are computed where the rules allow (flags, first
-/// response, duration, mean response from `response_time`) and null otherwise (recorded
-/// message and word counts, `isDropped`).
-pub(super) fn payload_json(a: Assembly, contacts: &HashMap<String, ContactFacts>, keys: &[Box<str>]) -> Value {
+/// The assembled conversation as a POST-hook payload (plus `sshook`), as JSON text: figures
+/// the POST hook records but the events do not carry are computed where the rules allow
+/// (flags, first response, duration, mean response from `response_time`) and null otherwise
+/// (recorded message and word counts, `isDropped`).
+pub(super) fn payload_json(
+    a: Assembly,
+    contacts: &HashMap<String, ContactFacts>,
+    keys: &[Box<str>],
+) -> String {
     let f = &a.fields;
     let mut messages: Vec<(i64, &MessageFacts)> = a
         .messages
@@ -994,7 +1137,7 @@ pub(super) fn payload_json(a: Assembly, contacts: &HashMap<String, ContactFacts>
         agents,
         visitor: a.message_visitor.as_deref().unwrap_or(""),
     };
-    let mut timeline: Vec<(i64, Value)> = messages
+    let mut timeline: Vec<(i64, Vec<u8>)> = messages
         .iter()
         .filter_map(|(t, m)| Some((*t, post_hook_message(m, *t, &names)?)))
         .collect();
@@ -1015,11 +1158,18 @@ pub(super) fn payload_json(a: Assembly, contacts: &HashMap<String, ContactFacts>
         if said("agent_join", Some(agent)) {
             continue;
         }
-        timeline.push((
-            *at,
-            json!({"type": "system", "name": names.agents.get(agent.as_str()).copied().unwrap_or(""),
-                   "from": format!("agent:{agent}"), "content": "agent.join", "sentAt": at}),
-        ));
+        let mut out = Vec::with_capacity(128);
+        let mut line = Object::open(&mut out);
+        line.put("type", "system")
+            .put(
+                "name",
+                names.agents.get(agent.as_str()).copied().unwrap_or(""),
+            )
+            .put("from", format!("agent:{agent}"))
+            .put("content", "agent.join")
+            .put("sentAt", *at);
+        line.close();
+        timeline.push((*at, out));
     }
     if let Some((at, by_visitor)) = a.closed.filter(|_| !said("chat_close", None)) {
         let code = if by_visitor {
@@ -1027,10 +1177,14 @@ pub(super) fn payload_json(a: Assembly, contacts: &HashMap<String, ContactFacts>
         } else {
             "close.agentClose"
         };
-        timeline.push((
-            at,
-            json!({"type": "system", "from": "system", "content": code, "sentAt": at}),
-        ));
+        let mut out = Vec::with_capacity(96);
+        let mut line = Object::open(&mut out);
+        line.put("type", "system")
+            .put("from", "system")
+            .put("content", code)
+            .put("sentAt", at);
+        line.close();
+        timeline.push((at, out));
     }
     // Stable: at equal times messages come before the system lines added after them.
     timeline.sort_by_key(|(t, _)| *t);
@@ -1070,96 +1224,110 @@ pub(super) fn payload_json(a: Assembly, contacts: &HashMap<String, ContactFacts>
     let completed = closed && !is_offline && is_chat && last_visitor_answered;
 
     let (rating, rating_text) = match &a.rated {
-        Some((_, value, text)) => (
-            value.or(f.rating),
-            text.clone().or_else(|| f.rating_text.clone()),
-        ),
-        None => (f.rating, f.rating_text.clone()),
+        Some((_, value, text)) => (value.or(f.rating), text.as_ref().or(f.rating_text.as_ref())),
+        None => (f.rating, f.rating_text.as_ref()),
     };
     let contact = f.contact_id.as_ref().and_then(|id| contacts.get(id));
-    let pages: Vec<Value> = a
-        .pages
-        .iter()
-        .map(|url| json!({"url": url, "title": null}))
-        .collect();
     let variables: Value = f
         .variables
         .as_deref()
         .and_then(|raw| serde_json::from_str(raw).ok())
         .unwrap_or(Value::Null);
-    let account_id: Value = a
-        .account_id
-        .as_deref()
-        .and_then(|id| id.parse::<i64>().ok())
-        .map_or(Value::Null, Value::from);
+    let account_id = a.account_id.as_deref().and_then(|id| id.parse::<i64>().ok());
 
-    let mut top = Map::new();
-    top.insert("accountId".into(), account_id);
-    top.insert("beginAt".into(), json!(begin));
-    top.insert("endAt".into(), json!(end));
-    top.insert(
-        "channel".into(),
-        json!({
-            "id": null,
-            "isChat": is_chat,
-            "isMissed": closed.then_some(missed),
-            "isTriggered": triggered,
-            "isOffline": f.is_offline,
-            "isCompleted": closed.then_some(completed),
-            "isDropped": null,
-            "duration": end.map(|e| (e - begin) / 1000),
-            "avgResponse": avg_response,
-            "firstResponse": first_response,
-            "messagesCount": null,
-            "wordsCount": null,
-            "rating": rating,
-            "ratingDesc": rating_text,
-        }),
-    );
-    top.insert(
-        "visitor".into(),
-        json!({
-            "id": f.visitor_id.as_ref().or(f.contact_id.as_ref()),
-            "name": f.contact_name.as_ref().or(contact.and_then(|c| c.name.as_ref())),
-            "email": f.contact_email.as_ref().or(contact.and_then(|c| c.email.as_ref())),
-            "note": contact.and_then(|c| c.note.as_ref()),
-            "ipAddress": f.location_ip,
-            "city": f.location_city,
-            "countryCode": f.location_code,
-            "country": f.location_country,
-            "referer": f.referer,
-            "variables": variables,
-        }),
-    );
-    top.insert("paths".into(), Value::Array(pages));
-    top.insert(
-        "messages".into(),
-        Value::Array(timeline.into_iter().map(|(_, m)| m).collect()),
-    );
+    let mut out = Vec::with_capacity(4096);
+    let mut top = Object::open(&mut out);
+    top.put("accountId", account_id)
+        .put("beginAt", begin)
+        .put("endAt", end);
+    let mut channel = Object::open(top.key("channel"));
+    channel
+        .put("id", Null)
+        .put("isChat", is_chat)
+        .put("isMissed", closed.then_some(missed))
+        .put("isTriggered", triggered)
+        .put("isOffline", f.is_offline)
+        .put("isCompleted", closed.then_some(completed))
+        .put("isDropped", Null)
+        .put("duration", end.map(|e| (e - begin) / 1000))
+        .put("avgResponse", avg_response)
+        .put("firstResponse", first_response)
+        .put("messagesCount", Null)
+        .put("wordsCount", Null)
+        .put("rating", rating)
+        .put("ratingDesc", rating_text);
+    channel.close();
+    let mut visitor = Object::open(top.key("visitor"));
+    visitor
+        .put("id", f.visitor_id.as_ref().or(f.contact_id.as_ref()))
+        .put(
+            "name",
+            f.contact_name
+                .as_ref()
+                .or(contact.and_then(|c| c.name.as_ref())),
+        )
+        .put(
+            "email",
+            f.contact_email
+                .as_ref()
+                .or(contact.and_then(|c| c.email.as_ref())),
+        )
+        .put("note", contact.and_then(|c| c.note.as_ref()))
+        .put("ipAddress", &f.location_ip)
+        .put("city", &f.location_city)
+        .put("countryCode", &f.location_code)
+        .put("country", &f.location_country)
+        .put("referer", &f.referer)
+        .put("variables", &variables);
+    visitor.close();
+    let paths = top.key("paths");
+    paths.push(b'[');
+    for (n, url) in a.pages.iter().enumerate() {
+        if n > 0 {
+            paths.push(b',');
+        }
+        let mut page = Object::open(paths);
+        page.put("url", url).put("title", Null);
+        page.close();
+    }
+    paths.push(b']');
+    let lines = top.key("messages");
+    lines.push(b'[');
+    for (n, (_, line)) in timeline.iter().enumerate() {
+        if n > 0 {
+            lines.push(b',');
+        }
+        lines.extend_from_slice(line);
+    }
+    lines.push(b']');
     if let Some(tags) = f.tags.as_ref().filter(|tags| !tags.is_empty()) {
-        top.insert("tags".into(), json!(tags));
+        top.put("tags", tags);
     }
     // The conversation object's other fields, as they came (the latest copy of each).
-    let other: Map<String, Value> = a
+    let other: Vec<(&str, Value)> = a
         .other
         .iter()
         .filter_map(|(key, raw, _)| {
             let name = keys.get(*key as usize)?;
-            Some((name.to_string(), serde_json::from_str(raw).ok()?))
+            Some((&**name, serde_json::from_str(raw).ok()?))
         })
         .collect();
     if !other.is_empty() {
-        top.insert("conversation".into(), Value::Object(other));
+        let mut conversation = Object::open(top.key("conversation"));
+        for (name, value) in &other {
+            conversation.put(name, value);
+        }
+        conversation.close();
     }
-    top.insert(
-        "sshook".into(),
-        json!({
-            "source": "webhook",
-            "conversationId": a.id,
-            "open": !closed,
-            "events": a.events,
-            "agents": a.agents,
-        }),
-    );
-    Value::Object(top)
+    let mut sshook = Object::open(top.key("sshook"));
+    sshook
+        .put("source", "webhook")
+        .put("conversationId", &a.id)
+        .put("open", !closed)
+        .put("events", a.events)
+        .put("agents", &a.agents);
+    sshook.close();
+    top.close();
+    // Only serde_json's text and ASCII punctuation were written.
+    String::from_utf8(out).expect("JSON text is UTF-8")
 }

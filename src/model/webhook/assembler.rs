@@ -310,11 +310,12 @@ impl Assembler {
         }
         Ok(Finished {
             counts,
-            contacts,
-            files,
-            keys,
-            heads,
-            queue,
+            merge: Merge { heads, queue },
+            writer: Writer {
+                contacts,
+                files,
+                keys,
+            },
         })
     }
 }
@@ -487,27 +488,39 @@ fn write_assemblies(file: &mut File, assemblies: Vec<Assembly>) -> io::Result<()
     Ok(())
 }
 
-/// The assembled conversations, to be drained in the order of their first event.
+/// The assembled conversations, to be drained in the order of their first event: the
+/// [`Merge`] hands them out (on one thread), the [`Writer`] writes each one (on any thread),
+/// so that the next batch can be merged while the last one is written.
 pub struct Finished {
     /// What the stream held: distinct events, re-deliveries, unknown names.
     pub counts: EventCounts,
+    pub merge: Merge,
+    pub writer: Writer,
+}
+
+/// Writes assembled conversations out: what every partition shares.
+pub struct Writer {
     contacts: HashMap<String, ContactFacts>,
     files: Vec<Arc<str>>,
     /// Each partition's names of unused conversation fields.
     keys: Vec<Vec<Box<str>>>,
+}
+
+/// The k-way merge of the partitions' assemblies by their first event.
+pub struct Merge {
     /// Each partition's next assembly and the rest.
     heads: Vec<(Option<Assembly>, Output)>,
     /// Partitions with an assembly left, by that assembly's first event.
     queue: BinaryHeap<std::cmp::Reverse<(u64, usize)>>,
 }
 
-/// A conversation ready to be written out by [`Finished::assembled`] (on any thread).
+/// A conversation ready to be written out by [`Writer::assembled`] (on any thread).
 pub struct Conversation {
     partition: usize,
     assembly: Assembly,
 }
 
-impl Finished {
+impl Merge {
     /// The next conversation by its first event.
     pub fn next_conversation(&mut self) -> io::Result<Option<Conversation>> {
         let Some(std::cmp::Reverse((_, partition))) = self.queue.pop() else {
@@ -536,7 +549,9 @@ impl Finished {
         }
         Ok(batch)
     }
+}
 
+impl Writer {
     /// The conversation as POST-hook-shaped JSON.
     pub fn assembled(&self, c: Conversation) -> Assembled {
         let place = c.assembly.origin;
@@ -545,7 +560,7 @@ impl Finished {
             line: place.line,
             column: place.column,
         };
-        let json = payload_json(c.assembly, &self.contacts, &self.keys[c.partition]).to_string();
+        let json = payload_json(c.assembly, &self.contacts, &self.keys[c.partition]);
         Assembled { origin, json }
     }
 }
@@ -554,8 +569,9 @@ impl Iterator for Finished {
     type Item = io::Result<Assembled>;
 
     fn next(&mut self) -> Option<io::Result<Assembled>> {
-        self.next_conversation()
+        self.merge
+            .next_conversation()
             .transpose()
-            .map(|c| c.map(|c| self.assembled(c)))
+            .map(|c| c.map(|c| self.writer.assembled(c)))
     }
 }
