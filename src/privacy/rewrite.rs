@@ -73,6 +73,7 @@ pub fn run(
     dry_run: bool,
     rule: &dyn Rule,
     diagnostics: &mut Diagnostics,
+    memory: u64,
 ) -> Result<Tally> {
     if dumps.iter().any(|d| d == "-") {
         bail!(
@@ -88,7 +89,7 @@ pub fn run(
     // Events belong to their conversation: assemble them all, then ask the rule. A
     // conversation of a contact the rule names goes too, and the contact events of the
     // contacts whose conversations go.
-    let mut assembler = Assembler::new();
+    let mut assembler = Assembler::with_memory(memory);
     let mut gone: HashSet<String> = HashSet::new();
     let mut contacts: Vec<(String, String)> = Vec::new();
     for (facts, origin) in scanned
