@@ -67,7 +67,10 @@ fn assembled_payloads_are_the_whole_stream_fold_whatever_the_budget() {
     );
     let reference = gunzip("payloads.ndjson.gz");
     assert_eq!(out.lines().count(), 121);
-    assert!(out == reference, "the assembled JSON differs from the reference");
+    assert!(
+        out == reference,
+        "the assembled JSON differs from the reference"
+    );
 }
 
 #[test]
@@ -91,7 +94,8 @@ fn export_list_and_stats_do_not_depend_on_the_budget() {
 fn a_bad_memory_size_is_a_usage_error() {
     let wd = workdir();
     for bad in ["lots", "0", "1.5G", "-1M", "64X"] {
-        let run = wd.run(&["export", "--memory", bad, "events.ndjson.gz"]);
+        let flag = format!("--memory={bad}");
+        let run = wd.run(&["export", &flag, "events.ndjson.gz"]);
         assert_eq!(run.code, 2, "{bad}: {}", run.stderr);
         assert!(run.stderr.contains("--memory"), "{}", run.stderr);
         assert_eq!(run.stdout, "");

@@ -353,7 +353,16 @@ mod tests {
         assert_eq!(parse_size("1K"), Ok(1024));
         assert_eq!(parse_size("100B"), Ok(100));
         for bad in [
-            "", "M", "0", "0K", "-1M", "1.5G", "64X", "lots", "1 G G", "99999999999T",
+            "",
+            "M",
+            "0",
+            "0K",
+            "-1M",
+            "1.5G",
+            "64X",
+            "lots",
+            "1 G G",
+            "99999999999T",
         ] {
             assert!(parse_size(bad).is_err(), "{bad:?}");
         }

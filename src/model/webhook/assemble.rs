@@ -988,7 +988,13 @@ fn post_hook_message(m: &MessageFacts, at: i64, names: &Names) -> Option<Vec<u8>
             data.close();
         };
         let from = Some(format!("visitor:{}", names.visitor));
-        system(&mut out, "rating", m.author_name.as_deref(), from, Some(&data));
+        system(
+            &mut out,
+            "rating",
+            m.author_name.as_deref(),
+            from,
+            Some(&data),
+        );
         return Some(out);
     }
     let event_kind = content_kind.filter(|k| EVENT_CONTENT.contains(k));
@@ -1049,7 +1055,13 @@ fn post_hook_message(m: &MessageFacts, at: i64, names: &Names) -> Option<Vec<u8>
             data.close();
         };
         let from = Some(format!("visitor:{}", names.visitor));
-        system(&mut out, "page.visit", m.author_name.as_deref(), from, Some(&data));
+        system(
+            &mut out,
+            "page.visit",
+            m.author_name.as_deref(),
+            from,
+            Some(&data),
+        );
         return Some(out);
     }
     let (kind, from, trigger): (&str, Option<String>, Option<&str>) = match &m.sub_type {
@@ -1233,7 +1245,10 @@ pub(super) fn payload_json(
         .as_deref()
         .and_then(|raw| serde_json::from_str(raw).ok())
         .unwrap_or(Value::Null);
-    let account_id = a.account_id.as_deref().and_then(|id| id.parse::<i64>().ok());
+    let account_id = a
+        .account_id
+        .as_deref()
+        .and_then(|id| id.parse::<i64>().ok());
 
     let mut out = Vec::with_capacity(4096);
     let mut top = Object::open(&mut out);

@@ -95,7 +95,9 @@ impl Pending {
 /// The partition of a conversation id: the top bits of a mixed hash.
 fn partition_of(id: &str) -> usize {
     use std::hash::BuildHasher;
-    let hash = FxBuildHasher.hash_one(id).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let hash = FxBuildHasher
+        .hash_one(id)
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15);
     (hash >> 58) as usize % PARTITIONS
 }
 
