@@ -793,7 +793,7 @@ pub struct EventCounts {
 #[derive(Debug, Default)]
 pub(super) struct Keys {
     pub(super) names: Vec<Box<str>>,
-    ids: HashMap<Box<str>, u32>,
+    ids: HashMap<Box<str>, u32, rustc_hash::FxBuildHasher>,
 }
 
 impl Keys {

@@ -81,7 +81,7 @@ impl Pending {
             return Pending::Loose(Box::new(facts));
         };
         let partition = partition_of(id);
-        let mut bytes = Vec::with_capacity(512);
+        let mut bytes = Vec::with_capacity(1024);
         facts.put(&mut bytes);
         Pending::Conversation {
             partition,
@@ -104,7 +104,7 @@ fn partition_of(id: &str) -> usize {
 /// One partition's events: buffered, and those spilled before.
 #[derive(Default)]
 struct Partition {
-    /// Records: `u32` length, then arrival number, place and encoded facts.
+    /// Records: `u32` length, then arrival number, place, fingerprint and encoded facts.
     buffer: Vec<u8>,
     spill: Option<File>,
 }
@@ -203,6 +203,7 @@ impl Assembler {
                 buffer.extend_from_slice(&[0; 4]);
                 self.added.put(buffer);
                 place.put(buffer);
+                fingerprint.put(buffer);
                 buffer.extend_from_slice(&facts);
                 let length = u32::try_from(buffer.len() - start - 4).map_err(|_| {
                     io::Error::new(io::ErrorKind::InvalidData, "an event too large")
@@ -394,22 +395,23 @@ fn read_record(reader: &mut impl Read, record: &mut Vec<u8>) -> io::Result<bool>
 struct Fold {
     /// Assemblies in the order of their first event, and their numbers by conversation id.
     assemblies: Vec<Assembly>,
-    numbers: HashMap<String, usize>,
+    numbers: HashMap<String, usize, FxBuildHasher>,
     keys: Keys,
     seen: HashSet<u64, FxBuildHasher>,
     counts: EventCounts,
 }
 
 impl Fold {
-    /// Folds one record: arrival number, place, facts.
+    /// Folds one record: arrival number, place, fingerprint, facts (not even decoded when
+    /// the fingerprint says the event is a re-delivery).
     fn add(&mut self, mut record: &[u8]) -> Result<(), Corrupt> {
         let seq = u64::get(&mut record)?;
         let place = Place::get(&mut record)?;
-        let facts = Facts::get(&mut record)?;
-        if !self.seen.insert(facts.fingerprint) {
+        if !self.seen.insert(u64::get(&mut record)?) {
             self.counts.redelivered += 1;
             return Ok(());
         }
+        let facts = Facts::get(&mut record)?;
         count(&mut self.counts, &facts.name);
         let Some(id) = &facts.conversation_id else {
             return Err(Corrupt); // a partition holds events of conversations only
