@@ -950,6 +950,9 @@ impl<'o> Object<'o> {
     }
 }
 
+/// What writes a system line's `data` object, if it has one.
+type Data<'d> = Option<&'d dyn Fn(&mut Vec<u8>)>;
+
 /// How a webhook message reads in the POST hook's terms, by its kind
 /// (`docs/formats.md#message-kinds`): a written message by its `sub_type`, an internal note,
 /// an event or rating in a system line, a page visit, as a JSON object's text. `None` for a
@@ -962,23 +965,20 @@ fn post_hook_message(m: &MessageFacts, at: i64, names: &Names) -> Option<Vec<u8>
     let detail = m.detail.as_deref();
     let agent_from = |id: Option<&str>| id.map(|id| format!("agent:{id}"));
     // A system line; `data` writes its `data` object, if any.
-    let system = |out: &mut Vec<u8>,
-                  code: &str,
-                  name: Option<&str>,
-                  from: Option<String>,
-                  data: Option<&dyn Fn(&mut Vec<u8>)>| {
-        let mut line = Object::open(out);
-        line.put("type", "system")
-            .put("name", name)
-            .put("from", from.as_deref().unwrap_or("system"))
-            .put("content", code)
-            .put("sentAt", at)
-            .put("id", &m.id);
-        if let Some(data) = data {
-            data(line.key("data"));
-        }
-        line.close();
-    };
+    let system =
+        |out: &mut Vec<u8>, code: &str, name: Option<&str>, from: Option<String>, data: Data| {
+            let mut line = Object::open(out);
+            line.put("type", "system")
+                .put("name", name)
+                .put("from", from.as_deref().unwrap_or("system"))
+                .put("content", code)
+                .put("sentAt", at)
+                .put("id", &m.id);
+            if let Some(data) = data {
+                data(line.key("data"));
+            }
+            line.close();
+        };
     let content_kind = m.content_kind.as_deref();
     if content_kind == Some("rate_form") {
         let data = |out: &mut Vec<u8>| {
@@ -1012,7 +1012,7 @@ fn post_hook_message(m: &MessageFacts, at: i64, names: &Names) -> Option<Vec<u8>
                 .put("byAgent", by);
             data.close();
         };
-        let by_data: Option<&dyn Fn(&mut Vec<u8>)> = by.map(|_| &by_data as _);
+        let by_data: Data = by.map(|_| &by_data as _);
         let code = match event_kind {
             Some("agent_join") => "agent.join".to_owned(),
             Some("agent_leave") => "agent.leave".to_owned(),
@@ -1343,6 +1343,7 @@ pub(super) fn payload_json(
         .put("agents", &a.agents);
     sshook.close();
     top.close();
-    // Only serde_json's text and ASCII punctuation were written.
-    String::from_utf8(out).expect("JSON text is UTF-8")
+    // Only serde_json's text and ASCII punctuation were written: always UTF-8.
+    String::from_utf8(out)
+        .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned())
 }
