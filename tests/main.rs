@@ -15,6 +15,7 @@
 
 mod common;
 
+mod assembly_memory;
 mod cli;
 #[cfg(unix)]
 mod durable;

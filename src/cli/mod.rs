@@ -43,6 +43,12 @@ pub struct GlobalArgs {
     #[arg(short = 'j', long, global = true, value_name = "N",
           value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
+
+    /// Memory for assembling webhook events into conversations (the commands that read),
+    /// e.g. 64M, 1G, 512K or plain bytes; default 256M. Beyond it the events are spilled to
+    /// temporary files in TMPDIR (removed on exit) and the output is the same.
+    #[arg(long, global = true, value_name = "SIZE", value_parser = values::parse_size)]
+    pub memory: Option<u64>,
 }
 
 /// The inputs every reading command takes.
@@ -70,6 +76,11 @@ impl GlobalArgs {
             .num_threads(usize::from(jobs))
             .build_global()
             .map_err(|err| anyhow::anyhow!("cannot start {jobs} threads: {err}"))
+    }
+
+    /// The `--memory` budget in bytes.
+    pub fn memory(&self) -> u64 {
+        self.memory.unwrap_or(crate::model::webhook::DEFAULT_MEMORY)
     }
 
     /// Where a command reports bad inputs, coloured and quiet as these flags say.

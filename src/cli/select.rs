@@ -158,6 +158,7 @@ impl SelectArgs {
             reverse: false,
             limit: None,
             redactor: self.redact.redactor()?,
+            memory: global.memory(),
         })
     }
 

@@ -304,3 +304,67 @@ impl OutputFormat for FindingsFormatArg {
         ("jsonl", FindingsFormatArg::Json),
     ];
 }
+
+/// A `--memory` size: plain bytes, or a number with K, M, G or T (powers of 1024, with an
+/// optional `B` or `iB`, any case): `64M`, `1G`, `512KiB`, `1048576`. At least one byte.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let bad = || format!("expected a size like 64M, 1G, 512K or a number of bytes, not {text:?}");
+    let lower = text.trim().to_ascii_lowercase();
+    let unit = lower
+        .strip_suffix("ib")
+        .or_else(|| lower.strip_suffix('b'))
+        .unwrap_or(&lower);
+    let (digits, shift) = match unit.char_indices().last() {
+        Some((at, 'k')) => (&unit[..at], 10),
+        Some((at, 'm')) => (&unit[..at], 20),
+        Some((at, 'g')) => (&unit[..at], 30),
+        Some((at, 't')) => (&unit[..at], 40),
+        _ => (unit, 0),
+    };
+    let digits = digits.trim_end();
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let size = digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(1 << shift))
+        .ok_or_else(bad)?;
+    if size == 0 {
+        return Err(format!("--memory must be at least one byte, not {text:?}"));
+    }
+    Ok(size)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_in_bytes_and_binary_units() {
+        assert_eq!(parse_size("1048576"), Ok(1 << 20));
+        assert_eq!(parse_size("512K"), Ok(512 << 10));
+        assert_eq!(parse_size("64M"), Ok(64 << 20));
+        assert_eq!(parse_size("64m"), Ok(64 << 20));
+        assert_eq!(parse_size("64MiB"), Ok(64 << 20));
+        assert_eq!(parse_size("64MB"), Ok(64 << 20));
+        assert_eq!(parse_size("1G"), Ok(1 << 30));
+        assert_eq!(parse_size("2T"), Ok(2 << 40));
+        assert_eq!(parse_size("1K"), Ok(1024));
+        assert_eq!(parse_size("100B"), Ok(100));
+        for bad in [
+            "",
+            "M",
+            "0",
+            "0K",
+            "-1M",
+            "1.5G",
+            "64X",
+            "lots",
+            "1 G G",
+            "99999999999T",
+        ] {
+            assert!(parse_size(bad).is_err(), "{bad:?}");
+        }
+    }
+}

@@ -144,6 +144,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
         args.rewrite.dry_run,
         &person,
         &mut diagnostics,
+        global.memory(),
     )?;
     Ok(Outcome::from_bad(diagnostics.any()))
 }

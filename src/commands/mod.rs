@@ -60,14 +60,19 @@ pub enum Command {
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     crate::progress::enable(cli.global.quiet);
-    if cli.global.jobs.is_some()
-        && matches!(
-            cli.command,
-            Command::Serve(_) | Command::Completions(_) | Command::Man(_)
-        )
-    {
+    let reads = !matches!(
+        cli.command,
+        Command::Serve(_) | Command::Completions(_) | Command::Man(_)
+    );
+    if cli.global.jobs.is_some() && !reads {
         anyhow::bail!(
             "-j/--jobs sizes the threads of the commands that read files \
+             (validate, list, show, export, stats, report, erase, prune)"
+        );
+    }
+    if cli.global.memory.is_some() && !reads {
+        anyhow::bail!(
+            "--memory sizes the assembly of webhook events by the commands that read files \
              (validate, list, show, export, stats, report, erase, prune)"
         );
     }

@@ -70,6 +70,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
         args.rewrite.dry_run,
         &Before(before),
         &mut diagnostics,
+        global.memory(),
     )?;
     Ok(Outcome::from_bad(diagnostics.any()))
 }

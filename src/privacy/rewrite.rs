@@ -79,6 +79,7 @@ pub fn run(
     dry_run: bool,
     rule: &dyn Rule,
     diagnostics: &mut Diagnostics,
+    memory: u64,
 ) -> Result<Tally> {
     if dumps.iter().any(|d| d == "-") {
         bail!(
@@ -98,7 +99,7 @@ pub fn run(
     // Events belong to their conversation: assemble them all, then ask the rule. A
     // conversation of a contact the rule names goes too, and the contact events of the
     // contacts whose conversations go.
-    let mut assembler = Assembler::new();
+    let mut assembler = Assembler::with_memory(memory);
     let mut gone: HashSet<String> = HashSet::new();
     let mut contacts: Vec<(String, String)> = Vec::new();
     for (facts, origin) in scanned
@@ -116,10 +117,11 @@ pub fn run(
             }
             contacts.push((conversation.clone(), contact));
         }
-        assembler.add(facts, &origin);
+        assembler.add(facts, &origin)?;
     }
     let mut tally = Tally::default();
-    for assembled in assembler.finish() {
+    for assembled in assembler.finish()? {
+        let assembled = assembled?;
         if let Ok(payload) = serde_json::from_str::<Payload>(&assembled.json) {
             if rule.conversation(&payload) {
                 gone.insert(payload.conversation_id().into_owned());

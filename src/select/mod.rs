@@ -36,6 +36,9 @@ pub struct Selection {
     pub limit: Option<u64>,
     /// `--redact`: applied to every selected document before `work` sees it.
     pub redactor: Option<Redactor>,
+    /// `--memory`: bytes the assembly of webhook events may hold before it spills to
+    /// temporary files.
+    pub memory: u64,
 }
 
 impl Selection {
@@ -50,6 +53,7 @@ impl Selection {
             reverse: false,
             limit: None,
             redactor: None,
+            memory: crate::model::webhook::DEFAULT_MEMORY,
         }
     }
 

@@ -4,6 +4,7 @@
 //! from webhook events) or a webhook event as stored — is the [`Rows`] the loop is given.
 
 use anyhow::Result;
+use rayon::prelude::*;
 
 use super::keep::{Kept, Sighting};
 use super::{Flow, Selection, Summary};
@@ -12,7 +13,7 @@ use crate::input::{self, Chunk, Source};
 use crate::model::document::{Document, EventDoc, Fingerprint, Item};
 use crate::model::finding::{Finding, Origin};
 use crate::model::payload::Payload;
-use crate::model::webhook::{Assembler, Facts};
+use crate::model::webhook::{Assembler, Facts, Pending};
 
 /// Reads `sources`, keeps the first copy of every conversation, and calls `work` (on any
 /// thread) for each selected conversation and `sink` (here, in input order — or in `--sort`
@@ -56,8 +57,8 @@ enum Entry<R> {
     /// A copy of a row: a POST-hook payload, or with `--rows events` an event.
     Row(Sighting<R>),
     Bad(Finding),
-    /// A webhook event's facts, for the assembler.
-    Event(Box<Facts>, Origin),
+    /// A webhook event's facts, made ready for the assembler.
+    Event(Pending, Origin),
     /// Payloads that give no row (skipped unparsed because they cannot match, or read as
     /// documents when the rows are events).
     Skipped(u64),
@@ -100,7 +101,7 @@ impl<R, W: Fn(&Document) -> R + Sync> Rows<R> for Conversations<W> {
                 }),
                 Item::Event(doc) => {
                     let facts = Facts::new(&doc.event, crate::jsontext::fingerprint(doc.raw));
-                    Entry::Event(Box::new(facts), doc.origin)
+                    Entry::Event(Pending::new(facts), doc.origin)
                 }
                 Item::Bad(finding) => Entry::Bad(finding),
             })
@@ -152,6 +153,10 @@ impl<R, W: Fn(&EventDoc) -> R + Sync> Rows<R> for Events<W> {
     }
 }
 
+/// Assembled conversations made at once on the pool at the end of input: enough to keep
+/// every thread busy, few enough to hold.
+const ASSEMBLED_BATCH: usize = 1024;
+
 thread_local! {
     /// How many entries the thread's last chunk gave: room made for the next chunk's at once
     /// (chunks are alike in size), not grown from empty by doubling with a copy each time.
@@ -177,7 +182,7 @@ where
         ..Summary::default()
     };
     let mut kept = Kept::new(selection);
-    let mut assembler = Assembler::new();
+    let mut assembler = Assembler::with_memory(selection.memory);
     let read = input::for_each_chunk(
         sources,
         |chunk| {
@@ -200,7 +205,7 @@ where
                         continue;
                     }
                     Entry::Event(facts, origin) => {
-                        assembler.add(*facts, &origin);
+                        assembler.add_pending(facts, &origin)?;
                         continue;
                     }
                     Entry::Row(copy) => copy,
@@ -222,20 +227,20 @@ where
     }
     if !assembler.is_empty() {
         // Conversations assembled from webhook events are complete only at the end of input.
-        summary.events = assembler.counts.clone();
-        for assembled in assembler.finish() {
-            summary.conversations_assembled += 1;
+        let finished = assembler.finish()?;
+        summary.events = finished.counts.clone();
+        let (mut merge, writer) = (finished.merge, &finished.writer);
+        // In batches, in order: each conversation's JSON, its parse and the command's work on
+        // the pool (they cost more than the assembly), while the next batch is merged; then
+        // offered in order here.
+        let rows = &rows;
+        let make = |conversation| -> Result<Option<Sighting<R>>, Finding> {
+            let assembled = writer.assembled(conversation);
             let json = assembled.json;
-            let payload = match serde_json::from_str::<Payload>(&json) {
-                Ok(payload) => payload,
-                Err(err) => {
-                    diagnostics.report(&Finding::error(
-                        assembled.origin,
-                        format!("cannot assemble the conversation from its events: {err}"),
-                    ));
-                    continue;
-                }
-            };
+            let payload = serde_json::from_str::<Payload>(&json).map_err(|err| {
+                let text = format!("cannot assemble the conversation from its events: {err}");
+                Finding::error(assembled.origin.clone(), text)
+            })?;
             let doc = Document {
                 origin: assembled.origin,
                 index: None,
@@ -243,11 +248,28 @@ where
                 print: Fingerprint::Unknown,
                 payload: Box::new(payload),
             };
-            let Some(copy) = rows.assembled(&doc, selection) else {
-                continue;
-            };
-            if kept.offer(copy, &mut summary, diagnostics, &mut sink)? == Flow::Stop {
-                return Ok(summary);
+            Ok(rows.assembled(&doc, selection))
+        };
+        let mut batch = merge.next_batch(ASSEMBLED_BATCH)?;
+        while !batch.is_empty() {
+            let (made, next): (Vec<_>, _) = rayon::join(
+                || batch.into_par_iter().map(&make).collect(),
+                || merge.next_batch(ASSEMBLED_BATCH),
+            );
+            batch = next?;
+            for made in made {
+                summary.conversations_assembled += 1;
+                let copy = match made {
+                    Ok(Some(copy)) => copy,
+                    Ok(None) => continue,
+                    Err(finding) => {
+                        diagnostics.report(&finding);
+                        continue;
+                    }
+                };
+                if kept.offer(copy, &mut summary, diagnostics, &mut sink)? == Flow::Stop {
+                    return Ok(summary);
+                }
             }
         }
     }

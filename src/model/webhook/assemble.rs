@@ -19,12 +19,12 @@
 //! Fields of the conversation object merge field by field: the copy with the later
 //! `updated_at` (then event `timestamp`) wins each field it carries.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{json, Map, Value};
 
+use super::codec::{Codec, Corrupt};
 use super::event::{Attachment, Content, Event, Message};
-use crate::model::finding::Origin;
 
 /// What one event contributes, owned, taken on a parsing thread.
 #[derive(Debug, Clone)]
@@ -43,6 +43,20 @@ pub struct Facts {
     pub rating_text: Option<String>,
 }
 
+codec_struct!(Facts {
+    name,
+    timestamp,
+    fingerprint,
+    account_id,
+    conversation_id,
+    conversation,
+    message,
+    contact,
+    agent_id,
+    rating_value,
+    rating_text,
+});
+
 /// A conversation object's fields that the assembled view uses, and the others as they came.
 #[derive(Debug, Clone, Default)]
 pub struct ConversationFacts {
@@ -53,6 +67,13 @@ pub struct ConversationFacts {
     pub other: Vec<(String, String)>,
 }
 
+codec_struct!(ConversationFacts {
+    created_at,
+    updated_at,
+    fields,
+    other,
+});
+
 macro_rules! merged_fields {
     ($($index:literal $name:ident: $ty:ty),* $(,)?) => {
         /// The mergeable fields of a conversation object.
@@ -62,6 +83,8 @@ macro_rules! merged_fields {
         }
 
         const FIELDS: usize = [$($index),*].len();
+
+        codec_struct!(ConversationFields { $($name),* });
 
         impl ConversationFields {
             /// Takes each field `other` carries whose version is at least the one held.
@@ -131,6 +154,25 @@ pub struct MessageFacts {
     pub version: Version,
 }
 
+codec_struct!(MessageFacts {
+    id,
+    sub_type,
+    kind,
+    content_kind,
+    text,
+    author_name,
+    agent_id,
+    trigger_name,
+    by_visitor,
+    attachments,
+    detail,
+    visitor_id,
+    page_url,
+    response_time,
+    created_at,
+    version,
+});
+
 /// `message.type`: the words the assembly tells apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MessageType {
@@ -139,6 +181,21 @@ pub enum MessageType {
     Note,
     Event,
     Other,
+}
+
+impl Codec for MessageType {
+    fn put(&self, out: &mut Vec<u8>) {
+        out.push(*self as u8);
+    }
+    fn get(input: &mut &[u8]) -> Result<Self, Corrupt> {
+        Ok(match u8::get(input)? {
+            0 => MessageType::Message,
+            1 => MessageType::Note,
+            2 => MessageType::Event,
+            3 => MessageType::Other,
+            _ => return Err(Corrupt),
+        })
+    }
 }
 
 impl MessageType {
@@ -166,6 +223,15 @@ pub struct Detail {
     /// The page a visit went to.
     pub url: Option<Box<str>>,
 }
+
+codec_struct!(Detail {
+    agent,
+    by,
+    close_type,
+    value,
+    text,
+    url,
+});
 
 /// The content types of event messages (`type: event`).
 const EVENT_CONTENT: [&str; 5] = [
@@ -342,6 +408,36 @@ pub enum SubType {
     Missing,
 }
 
+impl Codec for SubType {
+    fn put(&self, out: &mut Vec<u8>) {
+        let tag: u8 = match self {
+            SubType::Contact => 0,
+            SubType::Agent => 1,
+            SubType::Bot => 2,
+            SubType::Trigger => 3,
+            SubType::System => 4,
+            SubType::Other(word) => {
+                out.push(5);
+                return word.put(out);
+            }
+            SubType::Missing => 6,
+        };
+        out.push(tag);
+    }
+    fn get(input: &mut &[u8]) -> Result<Self, Corrupt> {
+        Ok(match u8::get(input)? {
+            0 => SubType::Contact,
+            1 => SubType::Agent,
+            2 => SubType::Bot,
+            3 => SubType::Trigger,
+            4 => SubType::System,
+            5 => SubType::Other(Box::get(input)?),
+            6 => SubType::Missing,
+            _ => return Err(Corrupt),
+        })
+    }
+}
+
 impl SubType {
     fn new(word: Option<&str>) -> SubType {
         match word {
@@ -364,6 +460,14 @@ pub struct ContactFacts {
     pub note: Option<String>,
     pub version: Version,
 }
+
+codec_struct!(ContactFacts {
+    id,
+    name,
+    email,
+    note,
+    version,
+});
 
 /// The order of copies of one object: `updated_at`, then the event's `timestamp`.
 pub type Version = (i64, i64);
@@ -480,10 +584,12 @@ impl Facts {
 
 /// One conversation being assembled.
 #[derive(Debug)]
-struct Assembly {
-    id: String,
+pub(super) struct Assembly {
+    pub(super) id: String,
     /// Where its first event was read: the conversation's origin in messages.
-    origin: Origin,
+    pub(super) origin: Place,
+    /// The arrival number of its first event: conversations come out in this order.
+    pub(super) first_seq: u64,
     account_id: Option<String>,
     created_at: Option<i64>,
     fields: ConversationFields,
@@ -510,11 +616,44 @@ struct Assembly {
     events: u64,
 }
 
+codec_struct!(Assembly {
+    id,
+    origin,
+    first_seq,
+    account_id,
+    created_at,
+    fields,
+    versions,
+    other,
+    messages,
+    pages,
+    message_visitor,
+    agents,
+    joins,
+    closed,
+    rated,
+    first_event,
+    last_event,
+    events,
+});
+
+/// Where an event was read, as held for each assembly: [`Origin`] with the file by its
+/// number in the assembler's list of files (not a path for each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Place {
+    pub(super) file: u32,
+    pub(super) line: Option<usize>,
+    pub(super) column: Option<usize>,
+}
+
+codec_struct!(Place { file, line, column });
+
 impl Assembly {
-    fn new(id: String, origin: Origin) -> Assembly {
+    pub(super) fn new(id: String, origin: Place, first_seq: u64) -> Assembly {
         Assembly {
             id,
             origin,
+            first_seq,
             account_id: None,
             created_at: None,
             fields: ConversationFields::default(),
@@ -539,7 +678,7 @@ impl Assembly {
         }
     }
 
-    fn add(&mut self, facts: Facts, keys: &mut Keys) {
+    pub(super) fn add(&mut self, facts: Facts, keys: &mut Keys) {
         self.events += 1;
         self.first_event = self.first_event.min(facts.timestamp);
         self.last_event = self.last_event.max(facts.timestamp);
@@ -650,89 +789,11 @@ pub struct EventCounts {
     pub unknown: BTreeMap<String, u64>,
 }
 
-/// Folds events into conversations.
-#[derive(Debug, Default)]
-pub struct Assembler {
-    conversations: HashMap<String, Assembly>,
-    /// The names of the unused conversation fields, held once for all conversations.
-    keys: Keys,
-    /// Conversation ids in the order their first event was read.
-    order: Vec<String>,
-    contacts: HashMap<String, ContactFacts>,
-    seen: HashSet<u64, rustc_hash::FxBuildHasher>,
-    pub counts: EventCounts,
-}
-
-/// One assembled conversation: where its first event was, and its POST-hook-shaped JSON.
-#[derive(Debug)]
-pub struct Assembled {
-    pub origin: Origin,
-    pub json: String,
-}
-
-impl Assembler {
-    pub fn new() -> Assembler {
-        Assembler::default()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.counts.events == 0
-    }
-
-    pub fn add(&mut self, facts: Facts, origin: &Origin) {
-        if !self.seen.insert(facts.fingerprint) {
-            self.counts.redelivered += 1;
-            return;
-        }
-        self.counts.events += 1;
-        if !super::event::is_known(&facts.name) {
-            *self.counts.unknown.entry(facts.name.clone()).or_insert(0) += 1;
-        }
-        if let Some(contact) = &facts.contact {
-            let newer = self
-                .contacts
-                .get(&contact.id)
-                .is_none_or(|held| contact.version >= held.version);
-            if newer {
-                self.contacts.insert(contact.id.clone(), contact.clone());
-            }
-        }
-        let Some(id) = facts.conversation_id.clone() else {
-            return;
-        };
-        let assembly = self.conversations.entry(id.clone()).or_insert_with(|| {
-            self.order.push(id.clone());
-            Assembly::new(id, origin.clone())
-        });
-        assembly.add(facts, &mut self.keys);
-    }
-
-    /// Every conversation, in the order of its first event, as POST-hook-shaped JSON: written
-    /// one at a time as the iterator is drained, each assembly freed as it goes (all the
-    /// documents at once would be several times the assemblies' size).
-    pub fn finish(self) -> impl Iterator<Item = Assembled> {
-        let Assembler {
-            mut conversations,
-            order,
-            contacts,
-            keys,
-            ..
-        } = self;
-        order
-            .into_iter()
-            .filter_map(move |id| conversations.remove(&id))
-            .map(move |a| Assembled {
-                origin: a.origin.clone(),
-                json: payload_json(a, &contacts, &keys.names).to_string(),
-            })
-    }
-}
-
 /// Field names, each held once and known by its number.
 #[derive(Debug, Default)]
-struct Keys {
-    names: Vec<Box<str>>,
-    ids: HashMap<Box<str>, u32>,
+pub(super) struct Keys {
+    pub(super) names: Vec<Box<str>>,
+    ids: HashMap<Box<str>, u32, rustc_hash::FxBuildHasher>,
 }
 
 impl Keys {
@@ -761,40 +822,180 @@ impl Names<'_> {
     }
 }
 
+/// Compact JSON written straight to text: the assembled documents are written once each and
+/// parsed right after, and building them as `serde_json::Value` trees first cost more than
+/// the rest of the end of input. Keys come in the order written, as `json!` with
+/// `preserve_order` gave them; strings and values are serialised by serde_json, so the text
+/// is the same, byte for byte.
+trait Json {
+    fn write(&self, out: &mut Vec<u8>);
+}
+
+impl Json for str {
+    fn write(&self, out: &mut Vec<u8>) {
+        // Infallible: writing to a Vec.
+        let _ = serde_json::to_writer(&mut *out, self);
+    }
+}
+
+impl Json for String {
+    fn write(&self, out: &mut Vec<u8>) {
+        self.as_str().write(out);
+    }
+}
+
+impl Json for Box<str> {
+    fn write(&self, out: &mut Vec<u8>) {
+        (**self).write(out);
+    }
+}
+
+impl Json for i64 {
+    fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(itoa::Buffer::new().format(*self).as_bytes());
+    }
+}
+
+impl Json for u64 {
+    fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(itoa::Buffer::new().format(*self).as_bytes());
+    }
+}
+
+impl Json for bool {
+    fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(if *self { b"true" } else { b"false" });
+    }
+}
+
+impl Json for Value {
+    fn write(&self, out: &mut Vec<u8>) {
+        let _ = serde_json::to_writer(&mut *out, self);
+    }
+}
+
+/// `null`.
+struct Null;
+
+impl Json for Null {
+    fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"null");
+    }
+}
+
+impl<T: Json + ?Sized> Json for &T {
+    fn write(&self, out: &mut Vec<u8>) {
+        (**self).write(out);
+    }
+}
+
+impl<T: Json> Json for Option<T> {
+    fn write(&self, out: &mut Vec<u8>) {
+        match self {
+            Some(value) => value.write(out),
+            None => Null.write(out),
+        }
+    }
+}
+
+impl<T: Json> Json for [T] {
+    fn write(&self, out: &mut Vec<u8>) {
+        out.push(b'[');
+        for (n, item) in self.iter().enumerate() {
+            if n > 0 {
+                out.push(b',');
+            }
+            item.write(out);
+        }
+        out.push(b']');
+    }
+}
+
+impl<T: Json> Json for Vec<T> {
+    fn write(&self, out: &mut Vec<u8>) {
+        self.as_slice().write(out);
+    }
+}
+
+/// A JSON object being written: `put` each key and value in order, then `close`.
+struct Object<'o> {
+    out: &'o mut Vec<u8>,
+    empty: bool,
+}
+
+impl<'o> Object<'o> {
+    fn open(out: &'o mut Vec<u8>) -> Object<'o> {
+        out.push(b'{');
+        Object { out, empty: true }
+    }
+
+    /// Writes `key:` and returns the text, for a value written by other means.
+    fn key(&mut self, key: &str) -> &mut Vec<u8> {
+        if !self.empty {
+            self.out.push(b',');
+        }
+        self.empty = false;
+        key.write(self.out);
+        self.out.push(b':');
+        self.out
+    }
+
+    fn put(&mut self, key: &str, value: impl Json) -> &mut Object<'o> {
+        value.write(self.key(key));
+        self
+    }
+
+    fn close(self) {
+        self.out.push(b'}');
+    }
+}
+
+/// What writes a system line's `data` object, if it has one.
+type Data<'d> = Option<&'d dyn Fn(&mut Vec<u8>)>;
+
 /// How a webhook message reads in the POST hook's terms, by its kind
 /// (`docs/formats.md#message-kinds`): a written message by its `sub_type`, an internal note,
-/// an event or rating in a system line, a page visit. `None` for a message known only from a
-/// copy that carries nothing to show.
-fn post_hook_message(m: &MessageFacts, at: i64, names: &Names) -> Option<Value> {
+/// an event or rating in a system line, a page visit, as a JSON object's text. `None` for a
+/// message known only from a copy that carries nothing to show.
+fn post_hook_message(m: &MessageFacts, at: i64, names: &Names) -> Option<Vec<u8>> {
     if m.is_empty() {
         return None;
     }
+    let mut out = Vec::with_capacity(256);
     let detail = m.detail.as_deref();
     let agent_from = |id: Option<&str>| id.map(|id| format!("agent:{id}"));
-    let system = |code: String, name: Option<&str>, from: Option<String>, data: Value| {
-        let mut line = json!({
-            "type": "system",
-            "name": name,
-            "from": from.unwrap_or_else(|| "system".to_owned()),
-            "content": code,
-            "sentAt": at,
-            "id": m.id,
-        });
-        if !data.is_null() {
-            line["data"] = data;
-        }
-        line
-    };
+    // A system line; `data` writes its `data` object, if any.
+    let system =
+        |out: &mut Vec<u8>, code: &str, name: Option<&str>, from: Option<String>, data: Data| {
+            let mut line = Object::open(out);
+            line.put("type", "system")
+                .put("name", name)
+                .put("from", from.as_deref().unwrap_or("system"))
+                .put("content", code)
+                .put("sentAt", at)
+                .put("id", &m.id);
+            if let Some(data) = data {
+                data(line.key("data"));
+            }
+            line.close();
+        };
     let content_kind = m.content_kind.as_deref();
     if content_kind == Some("rate_form") {
-        let data = json!({"value": detail.and_then(|d| d.value), "text": detail.and_then(|d| d.text.as_deref())});
+        let data = |out: &mut Vec<u8>| {
+            let mut data = Object::open(out);
+            data.put("value", detail.and_then(|d| d.value))
+                .put("text", detail.and_then(|d| d.text.as_deref()));
+            data.close();
+        };
         let from = Some(format!("visitor:{}", names.visitor));
-        return Some(system(
-            "rating".into(),
+        system(
+            &mut out,
+            "rating",
             m.author_name.as_deref(),
             from,
-            data,
-        ));
+            Some(&data),
+        );
+        return Some(out);
     }
     let event_kind = content_kind.filter(|k| EVENT_CONTENT.contains(k));
     if m.kind == Some(MessageType::Event) || event_kind.is_some() {
@@ -804,18 +1005,24 @@ fn post_hook_message(m: &MessageFacts, at: i64, names: &Names) -> Option<Value> 
         let name = agent
             .and_then(|a| names.agent(a))
             .or(m.author_name.as_deref());
-        let by = detail
-            .and_then(|d| d.by.as_deref())
-            .map(|b| json!({"by": names.agent(b), "byAgent": b}))
-            .unwrap_or(Value::Null);
+        let by = detail.and_then(|d| d.by.as_deref());
+        let by_data = |out: &mut Vec<u8>| {
+            let mut data = Object::open(out);
+            data.put("by", by.and_then(|b| names.agent(b)))
+                .put("byAgent", by);
+            data.close();
+        };
+        let by_data: Data = by.map(|_| &by_data as _);
         let code = match event_kind {
             Some("agent_join") => "agent.join".to_owned(),
             Some("agent_leave") => "agent.leave".to_owned(),
             Some("agent_assign") => {
-                return Some(system("agent.assign".into(), name, agent_from(agent), by))
+                system(&mut out, "agent.assign", name, agent_from(agent), by_data);
+                return Some(out);
             }
             Some("agent_unassign") => {
-                return Some(system("agent.unassign".into(), name, agent_from(agent), by))
+                system(&mut out, "agent.unassign", name, agent_from(agent), by_data);
+                return Some(out);
             }
             Some(_) => {
                 let close_type = detail.and_then(|d| d.close_type.as_deref()).unwrap_or("");
@@ -827,12 +1034,9 @@ fn post_hook_message(m: &MessageFacts, at: i64, names: &Names) -> Option<Value> 
                 };
                 let by_agent = close_type != "visitor_close";
                 let name = name.filter(|_| by_agent && agent.is_some());
-                return Some(system(
-                    code,
-                    name,
-                    agent_from(agent.filter(|_| by_agent)),
-                    Value::Null,
-                ));
+                let from = agent_from(agent.filter(|_| by_agent));
+                system(&mut out, &code, name, from, None);
+                return Some(out);
             }
             // Another event: its content type (or text) is its code.
             None => content_kind
@@ -840,17 +1044,25 @@ fn post_hook_message(m: &MessageFacts, at: i64, names: &Names) -> Option<Value> 
                 .or(m.text.as_deref().map(str::to_owned))
                 .unwrap_or_default(),
         };
-        return Some(system(code, name, agent_from(agent), Value::Null));
+        system(&mut out, &code, name, agent_from(agent), None);
+        return Some(out);
     }
     if m.is_page_visit() {
         let url = detail.and_then(|d| d.url.as_deref());
+        let data = |out: &mut Vec<u8>| {
+            let mut data = Object::open(out);
+            data.put("url", url);
+            data.close();
+        };
         let from = Some(format!("visitor:{}", names.visitor));
-        return Some(system(
-            "page.visit".into(),
+        system(
+            &mut out,
+            "page.visit",
             m.author_name.as_deref(),
             from,
-            json!({"url": url}),
-        ));
+            Some(&data),
+        );
+        return Some(out);
     }
     let (kind, from, trigger): (&str, Option<String>, Option<&str>) = match &m.sub_type {
         _ if m.kind == Some(MessageType::Note) => (
@@ -874,30 +1086,34 @@ fn post_hook_message(m: &MessageFacts, at: i64, names: &Names) -> Option<Value> 
         SubType::Other(word) => (word, None, None),
         SubType::Missing => ("unknown", None, None),
     };
-    let mut line = json!({
-        "type": kind,
-        "name": m.author_name,
-        "from": from,
-        "content": m.text,
-        "sentAt": at,
-        "triggeredBy": trigger,
-        "id": m.id,
-    });
+    let mut line = Object::open(&mut out);
+    line.put("type", kind)
+        .put("name", &m.author_name)
+        .put("from", from)
+        .put("content", &m.text)
+        .put("sentAt", at)
+        .put("triggeredBy", trigger)
+        .put("id", &m.id);
     if let Some(files) = m
         .attachments
         .as_deref()
         .and_then(|files| serde_json::from_str::<Value>(files).ok())
     {
-        line["attachments"] = files;
+        line.put("attachments", files);
     }
-    Some(line)
+    line.close();
+    Some(out)
 }
 
-/// The assembled conversation as a POST-hook payload (plus `sshook`): figures the POST hook
-/// records but the events do not carry are computed where the rules allow (flags, first
-/// response, duration, mean response from `response_time`) and null otherwise (recorded
-/// message and word counts, `isDropped`).
-fn payload_json(a: Assembly, contacts: &HashMap<String, ContactFacts>, keys: &[Box<str>]) -> Value {
+/// The assembled conversation as a POST-hook payload (plus `sshook`), as JSON text: figures
+/// the POST hook records but the events do not carry are computed where the rules allow
+/// (flags, first response, duration, mean response from `response_time`) and null otherwise
+/// (recorded message and word counts, `isDropped`).
+pub(super) fn payload_json(
+    a: Assembly,
+    contacts: &HashMap<String, ContactFacts>,
+    keys: &[Box<str>],
+) -> String {
     let f = &a.fields;
     let mut messages: Vec<(i64, &MessageFacts)> = a
         .messages
@@ -933,7 +1149,7 @@ fn payload_json(a: Assembly, contacts: &HashMap<String, ContactFacts>, keys: &[B
         agents,
         visitor: a.message_visitor.as_deref().unwrap_or(""),
     };
-    let mut timeline: Vec<(i64, Value)> = messages
+    let mut timeline: Vec<(i64, Vec<u8>)> = messages
         .iter()
         .filter_map(|(t, m)| Some((*t, post_hook_message(m, *t, &names)?)))
         .collect();
@@ -954,11 +1170,18 @@ fn payload_json(a: Assembly, contacts: &HashMap<String, ContactFacts>, keys: &[B
         if said("agent_join", Some(agent)) {
             continue;
         }
-        timeline.push((
-            *at,
-            json!({"type": "system", "name": names.agents.get(agent.as_str()).copied().unwrap_or(""),
-                   "from": format!("agent:{agent}"), "content": "agent.join", "sentAt": at}),
-        ));
+        let mut out = Vec::with_capacity(128);
+        let mut line = Object::open(&mut out);
+        line.put("type", "system")
+            .put(
+                "name",
+                names.agents.get(agent.as_str()).copied().unwrap_or(""),
+            )
+            .put("from", format!("agent:{agent}"))
+            .put("content", "agent.join")
+            .put("sentAt", *at);
+        line.close();
+        timeline.push((*at, out));
     }
     if let Some((at, by_visitor)) = a.closed.filter(|_| !said("chat_close", None)) {
         let code = if by_visitor {
@@ -966,10 +1189,14 @@ fn payload_json(a: Assembly, contacts: &HashMap<String, ContactFacts>, keys: &[B
         } else {
             "close.agentClose"
         };
-        timeline.push((
-            at,
-            json!({"type": "system", "from": "system", "content": code, "sentAt": at}),
-        ));
+        let mut out = Vec::with_capacity(96);
+        let mut line = Object::open(&mut out);
+        line.put("type", "system")
+            .put("from", "system")
+            .put("content", code)
+            .put("sentAt", at);
+        line.close();
+        timeline.push((at, out));
     }
     // Stable: at equal times messages come before the system lines added after them.
     timeline.sort_by_key(|(t, _)| *t);
@@ -1009,96 +1236,114 @@ fn payload_json(a: Assembly, contacts: &HashMap<String, ContactFacts>, keys: &[B
     let completed = closed && !is_offline && is_chat && last_visitor_answered;
 
     let (rating, rating_text) = match &a.rated {
-        Some((_, value, text)) => (
-            value.or(f.rating),
-            text.clone().or_else(|| f.rating_text.clone()),
-        ),
-        None => (f.rating, f.rating_text.clone()),
+        Some((_, value, text)) => (value.or(f.rating), text.as_ref().or(f.rating_text.as_ref())),
+        None => (f.rating, f.rating_text.as_ref()),
     };
     let contact = f.contact_id.as_ref().and_then(|id| contacts.get(id));
-    let pages: Vec<Value> = a
-        .pages
-        .iter()
-        .map(|url| json!({"url": url, "title": null}))
-        .collect();
     let variables: Value = f
         .variables
         .as_deref()
         .and_then(|raw| serde_json::from_str(raw).ok())
         .unwrap_or(Value::Null);
-    let account_id: Value = a
+    let account_id = a
         .account_id
         .as_deref()
-        .and_then(|id| id.parse::<i64>().ok())
-        .map_or(Value::Null, Value::from);
+        .and_then(|id| id.parse::<i64>().ok());
 
-    let mut top = Map::new();
-    top.insert("accountId".into(), account_id);
-    top.insert("beginAt".into(), json!(begin));
-    top.insert("endAt".into(), json!(end));
-    top.insert(
-        "channel".into(),
-        json!({
-            "id": null,
-            "isChat": is_chat,
-            "isMissed": closed.then_some(missed),
-            "isTriggered": triggered,
-            "isOffline": f.is_offline,
-            "isCompleted": closed.then_some(completed),
-            "isDropped": null,
-            "duration": end.map(|e| (e - begin) / 1000),
-            "avgResponse": avg_response,
-            "firstResponse": first_response,
-            "messagesCount": null,
-            "wordsCount": null,
-            "rating": rating,
-            "ratingDesc": rating_text,
-        }),
-    );
-    top.insert(
-        "visitor".into(),
-        json!({
-            "id": f.visitor_id.as_ref().or(f.contact_id.as_ref()),
-            "name": f.contact_name.as_ref().or(contact.and_then(|c| c.name.as_ref())),
-            "email": f.contact_email.as_ref().or(contact.and_then(|c| c.email.as_ref())),
-            "note": contact.and_then(|c| c.note.as_ref()),
-            "ipAddress": f.location_ip,
-            "city": f.location_city,
-            "countryCode": f.location_code,
-            "country": f.location_country,
-            "referer": f.referer,
-            "variables": variables,
-        }),
-    );
-    top.insert("paths".into(), Value::Array(pages));
-    top.insert(
-        "messages".into(),
-        Value::Array(timeline.into_iter().map(|(_, m)| m).collect()),
-    );
+    let mut out = Vec::with_capacity(4096);
+    let mut top = Object::open(&mut out);
+    top.put("accountId", account_id)
+        .put("beginAt", begin)
+        .put("endAt", end);
+    let mut channel = Object::open(top.key("channel"));
+    channel
+        .put("id", Null)
+        .put("isChat", is_chat)
+        .put("isMissed", closed.then_some(missed))
+        .put("isTriggered", triggered)
+        .put("isOffline", f.is_offline)
+        .put("isCompleted", closed.then_some(completed))
+        .put("isDropped", Null)
+        .put("duration", end.map(|e| (e - begin) / 1000))
+        .put("avgResponse", avg_response)
+        .put("firstResponse", first_response)
+        .put("messagesCount", Null)
+        .put("wordsCount", Null)
+        .put("rating", rating)
+        .put("ratingDesc", rating_text);
+    channel.close();
+    let mut visitor = Object::open(top.key("visitor"));
+    visitor
+        .put("id", f.visitor_id.as_ref().or(f.contact_id.as_ref()))
+        .put(
+            "name",
+            f.contact_name
+                .as_ref()
+                .or(contact.and_then(|c| c.name.as_ref())),
+        )
+        .put(
+            "email",
+            f.contact_email
+                .as_ref()
+                .or(contact.and_then(|c| c.email.as_ref())),
+        )
+        .put("note", contact.and_then(|c| c.note.as_ref()))
+        .put("ipAddress", &f.location_ip)
+        .put("city", &f.location_city)
+        .put("countryCode", &f.location_code)
+        .put("country", &f.location_country)
+        .put("referer", &f.referer)
+        .put("variables", &variables);
+    visitor.close();
+    let paths = top.key("paths");
+    paths.push(b'[');
+    for (n, url) in a.pages.iter().enumerate() {
+        if n > 0 {
+            paths.push(b',');
+        }
+        let mut page = Object::open(paths);
+        page.put("url", url).put("title", Null);
+        page.close();
+    }
+    paths.push(b']');
+    let lines = top.key("messages");
+    lines.push(b'[');
+    for (n, (_, line)) in timeline.iter().enumerate() {
+        if n > 0 {
+            lines.push(b',');
+        }
+        lines.extend_from_slice(line);
+    }
+    lines.push(b']');
     if let Some(tags) = f.tags.as_ref().filter(|tags| !tags.is_empty()) {
-        top.insert("tags".into(), json!(tags));
+        top.put("tags", tags);
     }
     // The conversation object's other fields, as they came (the latest copy of each).
-    let other: Map<String, Value> = a
+    let other: Vec<(&str, Value)> = a
         .other
         .iter()
         .filter_map(|(key, raw, _)| {
             let name = keys.get(*key as usize)?;
-            Some((name.to_string(), serde_json::from_str(raw).ok()?))
+            Some((&**name, serde_json::from_str(raw).ok()?))
         })
         .collect();
     if !other.is_empty() {
-        top.insert("conversation".into(), Value::Object(other));
+        let mut conversation = Object::open(top.key("conversation"));
+        for (name, value) in &other {
+            conversation.put(name, value);
+        }
+        conversation.close();
     }
-    top.insert(
-        "sshook".into(),
-        json!({
-            "source": "webhook",
-            "conversationId": a.id,
-            "open": !closed,
-            "events": a.events,
-            "agents": a.agents,
-        }),
-    );
-    Value::Object(top)
+    let mut sshook = Object::open(top.key("sshook"));
+    sshook
+        .put("source", "webhook")
+        .put("conversationId", &a.id)
+        .put("open", !closed)
+        .put("events", a.events)
+        .put("agents", &a.agents);
+    sshook.close();
+    top.close();
+    // Only serde_json's text and ASCII punctuation were written: always UTF-8.
+    String::from_utf8(out)
+        .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned())
 }
