@@ -628,26 +628,82 @@ fn find_spans(text: &str, known: &[Known]) -> Vec<(usize, usize, Kind, bool)> {
             }
         }
     }
-    // Cheap gates: most texts have neither `@` nor a digit.
-    let digits = text.bytes().any(|b| b.is_ascii_digit());
+    for (start, end, kind) in patterns(text) {
+        add(start, end, kind);
+    }
+    // Single names last: an e-mail address or a whole name that holds one is replaced whole.
+    let words: Vec<&Known> = known.iter().filter(|k| k.word).collect();
+    if !words.is_empty() {
+        for (start, word) in words_of(text) {
+            if let Some(k) = words.iter().find(|k| lower_is(word, &k.value)) {
+                add_span(start, start + word.len(), k.kind, true);
+            }
+        }
+    }
+    spans.sort_by_key(|&(start, _, _, _)| start);
+    spans
+}
+
+/// The pattern spans of `text` (e-mails, IBANs, cards, IP addresses, phones), in the order
+/// they are tried, each checked but not yet against overlaps; remembered per thread for short
+/// texts, which repeat (user agents, pages, the same answers).
+fn patterns(text: &str) -> Vec<(usize, usize, Kind)> {
+    let gated = text.len() <= PATTERN_MEMO_TEXT
+        && (text.contains('@') || text.bytes().any(|b| b.is_ascii_digit()));
+    if !gated {
+        return patterns_made(text);
+    }
+    PATTERNS.with(|memo| {
+        let Ok(mut memo) = memo.try_borrow_mut() else {
+            return patterns_made(text);
+        };
+        if let Some(found) = memo.get(text) {
+            return found.clone();
+        }
+        if memo.len() >= MEMO_LIMIT {
+            memo.clear();
+        }
+        let found = patterns_made(text);
+        memo.insert(Box::from(text), found.clone());
+        found
+    })
+}
+
+/// Texts up to this long have their pattern spans remembered.
+const PATTERN_MEMO_TEXT: usize = 512;
+
+thread_local! {
+    static PATTERNS: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, Vec<(usize, usize, Kind)>>> =
+        std::cell::RefCell::new(Default::default());
+}
+
+/// [`patterns`], found.
+fn patterns_made(text: &str) -> Vec<(usize, usize, Kind)> {
+    // Cheap gates: most texts have neither `@` nor a digit, and a pattern needs so many
+    // digits (an IBAN 2, an IPv4 address 4, a phone 8, a card 13) or colons (IPv6 2).
+    let digits = text.bytes().filter(u8::is_ascii_digit).count();
+    let colons = memchr::memchr_iter(b':', text.as_bytes()).nth(1).is_some();
+    let mut found = Vec::new();
     if text.contains('@') {
         for m in EMAIL.find_iter(text) {
-            add(m.start(), m.end(), Kind::Email);
+            found.push((m.start(), m.end(), Kind::Email));
         }
     }
-    if digits {
+    if digits >= 2 {
         for m in IBAN.find_iter(text) {
             if iban_valid(m.as_str()) {
-                add(m.start(), m.end(), Kind::Iban);
-            }
-        }
-        for m in CARD.find_iter(text) {
-            if luhn_valid(m.as_str()) {
-                add(m.start(), m.end(), Kind::Card);
+                found.push((m.start(), m.end(), Kind::Iban));
             }
         }
     }
-    if text.contains(':') {
+    if digits >= 13 {
+        for m in CARD.find_iter(text) {
+            if luhn_valid(m.as_str()) {
+                found.push((m.start(), m.end(), Kind::Card));
+            }
+        }
+    }
+    if colons {
         for m in IPV6.find_iter(text) {
             let candidate = m.as_str();
             let bare = candidate.split('%').next().unwrap_or(candidate);
@@ -656,11 +712,11 @@ fn find_spans(text: &str, known: &[Known]) -> Vec<(usize, usize, Kind, bool)> {
                 && !is_time_like(bare)
                 && word_bounded(text, m.start(), m.end())
             {
-                add(m.start(), m.end(), Kind::Ip);
+                found.push((m.start(), m.end(), Kind::Ip));
             }
         }
     }
-    if digits {
+    if digits >= 4 {
         for m in IPV4.find_iter(text) {
             let (start, end) = (m.start(), m.end());
             // 1.2.3.4.5 is a version number, not an address.
@@ -680,26 +736,18 @@ fn find_spans(text: &str, known: &[Known]) -> Vec<(usize, usize, Kind, bool)> {
                 && !dotted_after
                 && !after.is_some_and(|c| c.is_ascii_digit())
             {
-                add(start, end, Kind::Ip);
+                found.push((start, end, Kind::Ip));
             }
         }
+    }
+    if digits >= 8 {
         for m in PHONE.find_iter(text) {
             if let Some((start, end)) = phone_span(text, m.start(), m.end()) {
-                add(start, end, Kind::Phone);
+                found.push((start, end, Kind::Phone));
             }
         }
     }
-    // Single names last: an e-mail address or a whole name that holds one is replaced whole.
-    let words: Vec<&Known> = known.iter().filter(|k| k.word).collect();
-    if !words.is_empty() {
-        for (start, word) in words_of(text) {
-            if let Some(k) = words.iter().find(|k| lower_is(word, &k.value)) {
-                add_span(start, start + word.len(), k.kind, true);
-            }
-        }
-    }
-    spans.sort_by_key(|&(start, _, _, _)| start);
-    spans
+    found
 }
 
 /// Whether `word.to_lowercase()` is `lower`, without making it: ASCII words byte by byte,

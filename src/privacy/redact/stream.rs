@@ -37,7 +37,7 @@ const DEPTH: usize = 100;
 /// when the reference must make it.
 pub(super) fn rewrite(redactor: &Redactor, raw: &str) -> Option<String> {
     let mut collect = Collect {
-        at: Scan::new(raw),
+        at: Scan::new(raw, false),
         depth: 0,
         roles: Vec::new(),
         values: Vec::new(),
@@ -54,7 +54,7 @@ pub(super) fn rewrite(redactor: &Redactor, raw: &str) -> Option<String> {
     let values: Vec<(Kind, String)> = collect.values.into_iter().flatten().collect();
     let known = redactor.known(values, &collect.agents);
     let mut write = Write {
-        at: Scan::new(raw),
+        at: Scan::new(raw, true),
         roles: &collect.roles,
         objects: 0,
         out: String::with_capacity(raw.len() + raw.len() / 8),
@@ -111,15 +111,39 @@ struct Scan<'a> {
     text: &'a str,
     bytes: &'a [u8],
     i: usize,
+    /// The text was read once already: control characters in strings were looked for.
+    checked: bool,
 }
 
 impl<'a> Scan<'a> {
-    fn new(text: &'a str) -> Scan<'a> {
+    fn new(text: &'a str, checked: bool) -> Scan<'a> {
         Scan {
             text,
             bytes: text.as_bytes(),
             i: 0,
+            checked,
         }
+    }
+
+    /// Whether `bytes` (part of a string) hold a control character, which JSON forbids there.
+    fn control(&self, bytes: &[u8]) -> bool {
+        if self.checked {
+            return false;
+        }
+        // Eight bytes at a time: a byte is below 0x20 when its 0x80 bit is clear and so are
+        // its 0x60 bits, which adding 0x60 to them (no carry out of the byte) tells.
+        const LOW: u64 = 0x6060_6060_6060_6060;
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0; 8];
+            word.copy_from_slice(chunk);
+            let x = u64::from_le_bytes(word);
+            if !(((x & LOW) + LOW) | x) & HIGH != 0 {
+                return true;
+            }
+        }
+        chunks.remainder().iter().any(|&b| b < 0x20)
     }
 
     fn peek(&self) -> Option<u8> {
@@ -181,7 +205,7 @@ impl<'a> Scan<'a> {
         let from = start + 1;
         let rest = self.bytes.get(from..)?;
         let n = memchr::memchr2(b'"', b'\\', rest)?;
-        if rest[..n].iter().any(|&b| b < 0x20) {
+        if self.control(&rest[..n]) {
             return None;
         }
         if rest[n] == b'"' {
@@ -197,7 +221,7 @@ impl<'a> Scan<'a> {
         loop {
             let rest = self.bytes.get(at..)?;
             let n = memchr::memchr2(b'"', b'\\', rest)?;
-            if rest[..n].iter().any(|&b| b < 0x20) {
+            if self.control(&rest[..n]) {
                 return None;
             }
             out.push_str(self.text.get(at..at + n)?);
@@ -701,6 +725,18 @@ mod tests {
             "rewrote {rewritten} of {}",
             docs.len()
         );
+    }
+
+    #[test]
+    fn control_characters_are_found_eight_bytes_at_a_time() {
+        let scan = Scan::new("", false);
+        for b in 0..=255u8 {
+            for at in 0..16 {
+                let mut bytes = [b'a'; 16];
+                bytes[at] = b;
+                assert_eq!(scan.control(&bytes[..13]), at < 13 && b < 0x20, "{b} at {at}");
+            }
+        }
     }
 
     #[test]
