@@ -669,12 +669,14 @@ fn patterns(text: &str) -> Vec<(usize, usize, Kind)> {
     })
 }
 
+/// Pattern spans by text, per thread.
+type PatternMemo = rustc_hash::FxHashMap<Box<str>, Vec<(usize, usize, Kind)>>;
+
 /// Texts up to this long have their pattern spans remembered.
 const PATTERN_MEMO_TEXT: usize = 512;
 
 thread_local! {
-    static PATTERNS: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, Vec<(usize, usize, Kind)>>> =
-        std::cell::RefCell::new(Default::default());
+    static PATTERNS: std::cell::RefCell<PatternMemo> = std::cell::RefCell::new(Default::default());
 }
 
 /// [`patterns`], found.
@@ -1006,7 +1008,18 @@ mod lower {
 
     #[test]
     fn lower_is_in_other_scripts() {
-        for word in ["ΟΔΥΣΣΕΑΣ", "Σ", "ΣΑ", "İlker", "Zoë", "NOVÁK", "ǅemal", "ß", "ẞ", "Ⅻ"] {
+        for word in [
+            "ΟΔΥΣΣΕΑΣ",
+            "Σ",
+            "ΣΑ",
+            "İlker",
+            "Zoë",
+            "NOVÁK",
+            "ǅemal",
+            "ß",
+            "ẞ",
+            "Ⅻ",
+        ] {
             assert!(lower_is(word, &word.to_lowercase()), "{word}");
             assert!(!lower_is(word, "x"), "{word}");
         }
