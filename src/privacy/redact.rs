@@ -633,7 +633,29 @@ fn find_spans(text: &str, known: &[Known]) -> Vec<(usize, usize, Kind, bool)> {
     }
     // Single names last: an e-mail address or a whole name that holds one is replaced whole.
     let words: Vec<&Known> = known.iter().filter(|k| k.word).collect();
-    if !words.is_empty() {
+    if !words.is_empty() && text.is_ascii() {
+        // An ASCII text's words are runs of ASCII letters and digits, and lower case keeps
+        // their length: only a word as long as a name can be one.
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            while at < bytes.len() && !bytes[at].is_ascii_alphanumeric() {
+                at += 1;
+            }
+            let start = at;
+            while at < bytes.len() && bytes[at].is_ascii_alphanumeric() {
+                at += 1;
+            }
+            let word = &text[start..at];
+            if word.is_empty() {
+                break;
+            }
+            let same = |k: &&&Known| k.value.len() == word.len() && lower_is(word, &k.value);
+            if let Some(k) = words.iter().find(same) {
+                add_span(start, at, k.kind, true);
+            }
+        }
+    } else if !words.is_empty() {
         for (start, word) in words_of(text) {
             if let Some(k) = words.iter().find(|k| lower_is(word, &k.value)) {
                 add_span(start, start + word.len(), k.kind, true);
