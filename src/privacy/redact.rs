@@ -632,8 +632,10 @@ fn find_spans(text: &str, known: &[Known]) -> Vec<(usize, usize, Kind, bool)> {
         add(start, end, kind);
     }
     // Single names last: an e-mail address or a whole name that holds one is replaced whole.
-    let words: Vec<&Known> = known.iter().filter(|k| k.word).collect();
-    if !words.is_empty() && text.is_ascii() {
+    // Not collected: this runs for every string of a document.
+    let words = || known.iter().filter(|k| k.word);
+    let any_words = words().next().is_some();
+    if any_words && text.is_ascii() {
         // An ASCII text's words are runs of ASCII letters and digits, and lower case keeps
         // their length: only a word as long as a name can be one.
         let bytes = text.as_bytes();
@@ -650,14 +652,14 @@ fn find_spans(text: &str, known: &[Known]) -> Vec<(usize, usize, Kind, bool)> {
             if word.is_empty() {
                 break;
             }
-            let same = |k: &&&Known| k.value.len() == word.len() && lower_is(word, &k.value);
-            if let Some(k) = words.iter().find(same) {
+            let same = |k: &&Known| k.value.len() == word.len() && lower_is(word, &k.value);
+            if let Some(k) = words().find(same) {
                 add_span(start, at, k.kind, true);
             }
         }
-    } else if !words.is_empty() {
+    } else if any_words {
         for (start, word) in words_of(text) {
-            if let Some(k) = words.iter().find(|k| lower_is(word, &k.value)) {
+            if let Some(k) = words().find(|k| lower_is(word, &k.value)) {
                 add_span(start, start + word.len(), k.kind, true);
             }
         }
