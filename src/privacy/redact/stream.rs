@@ -1,11 +1,11 @@
 //! The fast path of [`Redactor::json`]: a document's JSON text rewritten in two streaming
 //! passes over its bytes, with no `serde_json::Value` tree.
 //!
-//! Why: parsing the tree, walking it, writing it out and reading it again was 83 % of a redacted export's
-//! instructions. The reference, [`Redactor::json_reference`], still does exactly
-//! that; it is what this path is tested against (byte for byte, over every bundled document,
-//! pretty-printed too, generated payloads and hand-written tricky cases: see the tests
-//! below), and what it falls back to.
+//! Why: parsing the tree, walking it, writing it out and reading it again was 83 % of a
+//! redacted export's instructions. The reference, [`Redactor::json_reference`], still does
+//! exactly that; it is what this path is tested against (byte for byte, over every bundled
+//! document, pretty-printed too, generated payloads and hand-written tricky cases: see the
+//! tests below), and what it falls back to.
 //!
 //! The passes:
 //! 1. [`Collect`] reads the whole text once, checking it is JSON as serde_json reads it; it
