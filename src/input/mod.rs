@@ -22,6 +22,21 @@ pub use discover::{discover, Discovery, NoInput, Source, SourceKind};
 pub use read::Chunk;
 pub use split::documents;
 
+/// The payload that is the whole of `text`, read as the reader reads one: by the fast path
+/// when it can, else by serde_json; with what is known of its fingerprint.
+pub fn payload_of(
+    text: &str,
+) -> serde_json::Result<(
+    Box<crate::model::payload::Payload<'_>>,
+    crate::model::document::Fingerprint,
+)> {
+    match fast::payload(text) {
+        Some((payload, len, print)) if len == text.len() => Ok((payload, print)),
+        _ => serde_json::from_str(text)
+            .map(|p| (Box::new(p), crate::model::document::Fingerprint::Unknown)),
+    }
+}
+
 /// How many chunks the reader may read ahead of the parsers.
 const QUEUE_CHUNKS: usize = 4;
 /// How many batches may be parsed, or parsed and waiting for their turn, at once.

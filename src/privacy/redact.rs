@@ -19,8 +19,9 @@ use serde_json::{Map, Value};
 use sha2::Sha256;
 
 use crate::model::document::{Document, EventDoc};
-use crate::model::payload::Payload;
 use crate::model::webhook::Event;
+
+mod stream;
 
 /// What `--redact-help` prints (`docs/privacy.md#redacting` lists the same).
 pub const HELP: &str = "\
@@ -59,6 +60,33 @@ one # per further word, so word counts and every figure of stats stay the same.
 pub struct Redactor {
     mac: Hmac<Sha256>,
     agents: bool,
+    /// Tells this redactor's key from another's in the per-thread memo of pseudonyms (a clone
+    /// has the same key, so the same id).
+    id: u64,
+}
+
+/// The ids of [`Redactor`]s, for the memo of pseudonyms.
+static REDACTORS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// At most this many pseudonyms are remembered per thread; the memo is emptied past it.
+const MEMO_LIMIT: usize = 4096;
+
+/// The pseudonyms a thread has made, by redactor, kind and value. A document holds the same
+/// few values again and again (the visitor's name on every message): HMAC-SHA256 was a fifth of
+/// a redacted export's instructions, most of it for values already hashed.
+struct Memo {
+    owner: u64,
+    /// Key: the kind's prefix, a NUL, the value as given (before [`Kind::normal`]).
+    map: rustc_hash::FxHashMap<String, String>,
+    key: String,
+}
+
+thread_local! {
+    static MEMO: std::cell::RefCell<Memo> = std::cell::RefCell::new(Memo {
+        owner: 0,
+        map: Default::default(),
+        key: String::new(),
+    });
 }
 
 impl std::fmt::Debug for Redactor {
@@ -139,11 +167,36 @@ impl Redactor {
             Ok(mac) => mac,
             Err(_) => unreachable_key(),
         };
-        Redactor { mac, agents }
+        let id = REDACTORS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Redactor { mac, agents, id }
     }
 
-    /// The pseudonym of `value` as a `kind`: `email-3f9a0c12b4de`.
+    /// The pseudonym of `value` as a `kind`: `email-3f9a0c12b4de`; remembered per thread.
     pub fn pseudonym(&self, kind: Kind, value: &str) -> String {
+        MEMO.with(|memo| {
+            let Ok(mut memo) = memo.try_borrow_mut() else {
+                return self.pseudonym_made(kind, value);
+            };
+            let memo = &mut *memo;
+            if memo.owner != self.id || memo.map.len() >= MEMO_LIMIT {
+                memo.owner = self.id;
+                memo.map.clear();
+            }
+            memo.key.clear();
+            memo.key.push_str(kind.as_str());
+            memo.key.push('\0');
+            memo.key.push_str(value);
+            if let Some(known) = memo.map.get(memo.key.as_str()) {
+                return known.clone();
+            }
+            let made = self.pseudonym_made(kind, value);
+            memo.map.insert(memo.key.clone(), made.clone());
+            made
+        })
+    }
+
+    /// [`Redactor::pseudonym`], computed.
+    fn pseudonym_made(&self, kind: Kind, value: &str) -> String {
         let mut mac = self.mac.clone();
         mac.update(kind.as_str().as_bytes());
         mac.update(&[0]);
@@ -152,8 +205,10 @@ impl Redactor {
         let mut out = String::with_capacity(kind.as_str().len() + 13);
         out.push_str(kind.as_str());
         out.push('-');
+        const HEX: &[u8; 16] = b"0123456789abcdef";
         for byte in &digest[..6] {
-            out.push_str(&format!("{byte:02x}"));
+            out.push(HEX[usize::from(byte >> 4)] as char);
+            out.push(HEX[usize::from(byte & 15)] as char);
         }
         out
     }
@@ -188,12 +243,33 @@ impl Redactor {
         Cow::Owned(out)
     }
 
-    /// The redacted JSON text of one document (a POST-hook payload or a webhook event).
+    /// The redacted JSON text of one document (a POST-hook payload or a webhook event):
+    /// rewritten in one streaming pass over its text ([`stream`]), or, for the rare document
+    /// that pass gives up on, by [`Redactor::json_reference`]. Both give the same text.
     pub fn json(&self, raw: &str) -> serde_json::Result<String> {
+        match stream::rewrite(self, raw) {
+            Some(json) => Ok(json),
+            None => self.json_reference(raw),
+        }
+    }
+
+    /// The reference of [`Redactor::json`]: the document parsed into a `serde_json::Value`,
+    /// walked and written again. Four times slower than the streaming pass, which the tests
+    /// hold to it, byte for byte; still used for what that pass gives up on.
+    #[doc(hidden)]
+    pub fn json_reference(&self, raw: &str) -> serde_json::Result<String> {
         let mut value: Value = serde_json::from_str(raw)?;
         let mut values = Vec::new();
         let mut agents = Vec::new();
         collect_known(&value, None, &mut values, &mut agents);
+        let known = self.known(values, &agents);
+        self.walk(&mut value, None, &known);
+        serde_json::to_string(&value)
+    }
+
+    /// The values looked for in a document's texts, from the visitor's own `values` and the
+    /// agents' names, both in the order they were found.
+    fn known(&self, mut values: Vec<(Kind, String)>, agents: &[String]) -> Vec<Known> {
         // Longest first, so that a full name wins over a part of it.
         values.sort_by_key(|(_, v)| std::cmp::Reverse(v.len()));
         values.dedup();
@@ -213,16 +289,14 @@ impl Redactor {
         }
         words.sort_by(|a, b| a.1.cmp(&b.1));
         words.dedup_by(|a, b| a.1 == b.1);
-        let known: Vec<Known> = (values.into_iter())
+        (values.into_iter())
             .map(|(kind, value)| Known::exact(kind, value))
             .chain(
                 words
                     .into_iter()
                     .map(|(kind, word)| Known::word(kind, word)),
             )
-            .collect();
-        self.walk(&mut value, None, &known);
-        serde_json::to_string(&value)
+            .collect()
     }
 
     /// Runs `work` on the redacted form of `doc`.
@@ -230,13 +304,15 @@ impl Redactor {
         let Ok(json) = self.json(doc.raw) else {
             return work(&self.blank(doc));
         };
-        match serde_json::from_str::<Payload>(&json) {
-            Ok(payload) => work(&Document {
+        // Read as the reader reads a payload (its fast path, else serde_json): the same
+        // payload serde_json would make, in a fifth of the time.
+        match crate::input::payload_of(&json) {
+            Ok((payload, print)) => work(&Document {
                 origin: doc.origin.clone(),
                 index: doc.index,
                 raw: &json,
-                print: crate::model::document::Fingerprint::Unknown,
-                payload: Box::new(payload),
+                print,
+                payload,
             }),
             // Cannot happen (strings stay strings); never hand on the unredacted text.
             Err(_) => work(&self.blank(doc)),
@@ -407,9 +483,14 @@ enum Role {
 impl Role {
     fn of(map: &Map<String, Value>) -> Role {
         let word = |k: &str| map.get(k).and_then(Value::as_str);
+        Role::from_words(word("sub_type"), word("type"), word("from"))
+    }
+
+    /// The role of an object whose `sub_type`, `type` and `from` are these strings.
+    fn from_words(sub_type: Option<&str>, kind: Option<&str>, from: Option<&str>) -> Role {
         // A webhook message says `sub_type`; a POST-hook message `type` (+ `from: system` for
         // triggers).
-        match (word("sub_type"), word("type"), word("from")) {
+        match (sub_type, kind, from) {
             (Some("contact"), _, _) => Role::Visitor,
             (Some("agent"), _, _) => Role::Agent,
             (Some(_), _, _) => Role::Other,
@@ -547,26 +628,117 @@ fn find_spans(text: &str, known: &[Known]) -> Vec<(usize, usize, Kind, bool)> {
             }
         }
     }
-    // Cheap gates: most texts have neither `@` nor a digit.
-    let digits = text.bytes().any(|b| b.is_ascii_digit());
-    if text.contains('@') {
-        for m in EMAIL.find_iter(text) {
-            add(m.start(), m.end(), Kind::Email);
+    for (start, end, kind) in patterns(text) {
+        add(start, end, kind);
+    }
+    // Single names last: an e-mail address or a whole name that holds one is replaced whole.
+    // Not collected: this runs for every string of a document.
+    let words = || known.iter().filter(|k| k.word);
+    let any_words = words().next().is_some();
+    if any_words && text.is_ascii() {
+        // An ASCII text's words are runs of ASCII letters and digits, and lower case keeps
+        // their length: only a word as long as a name can be one.
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            while at < bytes.len() && !bytes[at].is_ascii_alphanumeric() {
+                at += 1;
+            }
+            let start = at;
+            while at < bytes.len() && bytes[at].is_ascii_alphanumeric() {
+                at += 1;
+            }
+            let word = &text[start..at];
+            if word.is_empty() {
+                break;
+            }
+            let same = |k: &&Known| k.value.len() == word.len() && lower_is(word, &k.value);
+            if let Some(k) = words().find(same) {
+                add_span(start, at, k.kind, true);
+            }
+        }
+    } else if any_words {
+        for (start, word) in words_of(text) {
+            if let Some(k) = words().find(|k| lower_is(word, &k.value)) {
+                add_span(start, start + word.len(), k.kind, true);
+            }
         }
     }
-    if digits {
+    spans.sort_by_key(|&(start, _, _, _)| start);
+    spans
+}
+
+/// The pattern spans of `text` (e-mails, IBANs, cards, IP addresses, phones), in the order
+/// they are tried, each checked but not yet against overlaps; remembered per thread for short
+/// texts, which repeat (user agents, pages, the same answers).
+fn patterns(text: &str) -> Vec<(usize, usize, Kind)> {
+    let gated = text.len() <= PATTERN_MEMO_TEXT
+        && (text.contains('@') || text.bytes().any(|b| b.is_ascii_digit()));
+    if !gated {
+        return patterns_made(text);
+    }
+    PATTERNS.with(|memo| {
+        let Ok(mut memo) = memo.try_borrow_mut() else {
+            return patterns_made(text);
+        };
+        if let Some(found) = memo.get(text) {
+            return found.clone();
+        }
+        if memo.len() >= MEMO_LIMIT {
+            memo.clear();
+        }
+        let found = patterns_made(text);
+        memo.insert(Box::from(text), found.clone());
+        found
+    })
+}
+
+/// Pattern spans by text, per thread.
+type PatternMemo = rustc_hash::FxHashMap<Box<str>, Vec<(usize, usize, Kind)>>;
+
+/// Texts up to this long have their pattern spans remembered.
+const PATTERN_MEMO_TEXT: usize = 512;
+
+thread_local! {
+    static PATTERNS: std::cell::RefCell<PatternMemo> = std::cell::RefCell::new(Default::default());
+}
+
+/// [`patterns`], found.
+fn patterns_made(text: &str) -> Vec<(usize, usize, Kind)> {
+    patterns_gated(text, true)
+}
+
+/// [`patterns_made`], with the gates (`gates`) or without (the tests' reference: the gates
+/// only skip patterns that cannot match).
+fn patterns_gated(text: &str, gates: bool) -> Vec<(usize, usize, Kind)> {
+    // Cheap gates: most texts have neither `@` nor a digit, and a pattern needs so many
+    // digits (an IBAN 2, an IPv4 address 4, a phone 8, a card 13) or colons (IPv6 2).
+    let digits = match gates {
+        true => text.bytes().filter(u8::is_ascii_digit).count(),
+        false => usize::MAX,
+    };
+    let colons = !gates || memchr::memchr_iter(b':', text.as_bytes()).nth(1).is_some();
+    let mut found = Vec::new();
+    if !gates || text.contains('@') {
+        for m in EMAIL.find_iter(text) {
+            found.push((m.start(), m.end(), Kind::Email));
+        }
+    }
+    if digits >= 2 {
         for m in IBAN.find_iter(text) {
             if iban_valid(m.as_str()) {
-                add(m.start(), m.end(), Kind::Iban);
-            }
-        }
-        for m in CARD.find_iter(text) {
-            if luhn_valid(m.as_str()) {
-                add(m.start(), m.end(), Kind::Card);
+                found.push((m.start(), m.end(), Kind::Iban));
             }
         }
     }
-    if text.contains(':') {
+    if digits >= 13 {
+        for m in CARD.find_iter(text) {
+            if luhn_valid(m.as_str()) {
+                found.push((m.start(), m.end(), Kind::Card));
+            }
+        }
+    }
+    if colons {
         for m in IPV6.find_iter(text) {
             let candidate = m.as_str();
             let bare = candidate.split('%').next().unwrap_or(candidate);
@@ -575,11 +747,11 @@ fn find_spans(text: &str, known: &[Known]) -> Vec<(usize, usize, Kind, bool)> {
                 && !is_time_like(bare)
                 && word_bounded(text, m.start(), m.end())
             {
-                add(m.start(), m.end(), Kind::Ip);
+                found.push((m.start(), m.end(), Kind::Ip));
             }
         }
     }
-    if digits {
+    if digits >= 4 {
         for m in IPV4.find_iter(text) {
             let (start, end) = (m.start(), m.end());
             // 1.2.3.4.5 is a version number, not an address.
@@ -599,27 +771,35 @@ fn find_spans(text: &str, known: &[Known]) -> Vec<(usize, usize, Kind, bool)> {
                 && !dotted_after
                 && !after.is_some_and(|c| c.is_ascii_digit())
             {
-                add(start, end, Kind::Ip);
+                found.push((start, end, Kind::Ip));
             }
         }
+    }
+    if digits >= 8 {
         for m in PHONE.find_iter(text) {
             if let Some((start, end)) = phone_span(text, m.start(), m.end()) {
-                add(start, end, Kind::Phone);
+                found.push((start, end, Kind::Phone));
             }
         }
     }
-    // Single names last: an e-mail address or a whole name that holds one is replaced whole.
-    let words: Vec<&Known> = known.iter().filter(|k| k.word).collect();
-    if !words.is_empty() {
-        for (start, word) in words_of(text) {
-            let lower = word.to_lowercase();
-            if let Some(k) = words.iter().find(|k| k.value == lower) {
-                add_span(start, start + word.len(), k.kind, true);
-            }
-        }
+    found
+}
+
+/// Whether `word.to_lowercase()` is `lower`, without making it: ASCII words byte by byte,
+/// others char by char (`str::to_lowercase` differs from `char::to_lowercase` only for a
+/// final sigma, so a word with `Σ` is lowered whole).
+fn lower_is(word: &str, lower: &str) -> bool {
+    if word.is_ascii() {
+        word.len() == lower.len()
+            && word
+                .bytes()
+                .zip(lower.bytes())
+                .all(|(a, b)| a.to_ascii_lowercase() == b)
+    } else if word.contains('Σ') {
+        word.to_lowercase() == lower
+    } else {
+        word.chars().flat_map(char::to_lowercase).eq(lower.chars())
     }
-    spans.sort_by_key(|&(start, _, _, _)| start);
-    spans
 }
 
 /// The words of `text` (runs of letters and digits) and where each starts.
@@ -841,5 +1021,75 @@ mod tests {
         }
         assert!(out.contains("\"Eva\""));
         assert!(out.contains("\"sentAt\":1"));
+    }
+}
+
+#[cfg(test)]
+mod lower {
+    use proptest::prelude::*;
+
+    use super::lower_is;
+
+    proptest! {
+        #[test]
+        fn lower_is_to_lowercase(word in "\\PC{0,6}", other in "\\PC{0,6}") {
+            let lower = word.to_lowercase();
+            prop_assert!(lower_is(&word, &lower));
+            prop_assert_eq!(lower_is(&word, &other), word.to_lowercase() == other);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn pattern_gates_skip_only_what_cannot_match(
+            text in "[0-9 +().:/@a-fA-Z%-]{0,40}",
+        ) {
+            prop_assert_eq!(
+                super::patterns_gated(&text, true),
+                super::patterns_gated(&text, false)
+            );
+        }
+    }
+
+    #[test]
+    fn pattern_gates_in_examples() {
+        for text in [
+            "call +420 777 123 456",
+            "fe80::1",
+            "abc::def",
+            "a:b",
+            "1.2.3.4",
+            "12345678",
+            "4111 1111 1111 1111",
+            "CZ65 0800 0000 1920 0014 5399",
+            "x@y.cz",
+            "12:30:00",
+            "",
+        ] {
+            assert_eq!(
+                super::patterns_gated(text, true),
+                super::patterns_gated(text, false),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn lower_is_in_other_scripts() {
+        for word in [
+            "ΟΔΥΣΣΕΑΣ",
+            "Σ",
+            "ΣΑ",
+            "İlker",
+            "Zoë",
+            "NOVÁK",
+            "ǅemal",
+            "ß",
+            "ẞ",
+            "Ⅻ",
+        ] {
+            assert!(lower_is(word, &word.to_lowercase()), "{word}");
+            assert!(!lower_is(word, "x"), "{word}");
+        }
     }
 }
