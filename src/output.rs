@@ -1,6 +1,8 @@
 //! Where data goes: standard output, or a file written atomically (a temporary file in the
 //! same folder, renamed over the target only when the command succeeds; `.gz` compresses).
-//! Also: the colour decision, and recognising a closed pipe.
+//! A target that is not a file — a device such as `/dev/null`, a FIFO, a socket — is written
+//! as it is: a rename would replace it (run as root, `-o /dev/null` turned the system's
+//! `/dev/null` into a file). Also: the colour decision, and recognising a closed pipe.
 
 use std::fs;
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -53,6 +55,8 @@ pub struct Output {
     /// For a file: the temporary file, renamed to `path` in [`Output::finish`]. Dropped
     /// without `finish`, it is deleted and the target is left untouched.
     temp: Option<(NamedTempFile, PathBuf)>,
+    /// The data goes to standard output.
+    stdout: bool,
 }
 
 enum Sink {
@@ -68,9 +72,27 @@ impl Output {
             return Ok(Output {
                 sink: Sink::Stdout(Live::stdout()),
                 temp: None,
+                stdout: true,
             });
         };
         let cannot = || format!("cannot write {}", path.display());
+        let gz = path.extension().is_some_and(|e| e == "gz");
+        if is_special(path) {
+            let file = fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(|err| anyhow::anyhow!("{}", crate::model::finding::describe_io(&err)))
+                .with_context(cannot)?;
+            let buffered = BufWriter::with_capacity(1 << 16, file);
+            return Ok(Output {
+                sink: match gz {
+                    true => Sink::Gzip(GzEncoder::new(buffered, flate2::Compression::default())),
+                    false => Sink::File(buffered),
+                },
+                temp: None,
+                stdout: false,
+            });
+        }
         let dir = match path.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir,
             _ => Path::new("."),
@@ -87,7 +109,7 @@ impl Output {
             .with_context(cannot)?;
         let file = temp.as_file().try_clone().with_context(cannot)?;
         let buffered = BufWriter::with_capacity(1 << 16, file);
-        let sink = if path.extension().is_some_and(|e| e == "gz") {
+        let sink = if gz {
             Sink::Gzip(GzEncoder::new(buffered, flate2::Compression::default()))
         } else {
             Sink::File(buffered)
@@ -95,11 +117,12 @@ impl Output {
         Ok(Output {
             sink,
             temp: Some((temp, path.to_path_buf())),
+            stdout: false,
         })
     }
 
     pub fn is_stdout(&self) -> bool {
-        self.temp.is_none()
+        self.stdout
     }
 
     /// Flushes everything and, for a file, moves it into place (fsynced first).
@@ -208,6 +231,12 @@ impl Closed {
         };
         Ok(Some(folder))
     }
+}
+
+/// Whether `path` names something that exists and is neither a file nor a folder (following
+/// symbolic links): a device, a FIFO or a socket, which is written in place, never replaced.
+pub fn is_special(path: &Path) -> bool {
+    fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
 /// Makes a folder's entries (a file renamed or created in it) durable: `fsync` of the folder.

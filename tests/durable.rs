@@ -156,3 +156,58 @@ fn the_folder_is_synced_after_the_rename() {
         );
     }
 }
+
+/// A target that is not a file — a FIFO here, `/dev/null` or `/dev/stdout` in use — is
+/// written into, never replaced: renaming the temporary file over it replaced it (as root,
+/// `-o /dev/null` turned the system's `/dev/null` into a regular file). Also through a
+/// symbolic link, which stays a link.
+#[test]
+fn an_output_that_is_not_a_file_is_written_into_not_replaced() {
+    use std::io::Read;
+    use std::os::unix::fs::FileTypeExt;
+    let wd = Workdir::new();
+    wd.write("data.json", OFFICIAL);
+    let fifo = wd.path("rows.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success(), "mkfifo");
+    std::os::unix::fs::symlink(&fifo, wd.path("link.csv")).unwrap();
+    let expected = wd.run(&["export", "data.json", "-f", "csv"]).stdout;
+    assert!(expected.lines().count() == 2, "{expected}");
+    for target in ["rows.fifo", "link.csv"] {
+        // Held open for writing too (Linux opens a FIFO read-write without waiting), so
+        // that neither the reader's open nor sshook's waits for the other, and the reader
+        // sees the end only once this is dropped after sshook has ended: a run that writes
+        // elsewhere gives an empty read, not a hang.
+        let holder = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&fifo)
+            .unwrap();
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || {
+                let mut text = String::new();
+                std::fs::File::open(fifo)
+                    .unwrap()
+                    .read_to_string(&mut text)
+                    .unwrap();
+                text
+            })
+        };
+        let run = wd.run(&["export", "data.json", "-f", "csv", "-o", target]);
+        drop(holder);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert_eq!(reader.join().unwrap(), expected, "-o {target}");
+        let meta = std::fs::symlink_metadata(&fifo).unwrap();
+        assert!(meta.file_type().is_fifo(), "-o {target}: still a FIFO");
+        let link = std::fs::symlink_metadata(wd.path("link.csv")).unwrap();
+        assert!(link.file_type().is_symlink(), "-o {target}: still a link");
+    }
+    // No temporary file was left beside them.
+    let names: Vec<String> = std::fs::read_dir(wd.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".sshook-"))
+        .collect();
+    assert!(names.is_empty(), "{names:?}");
+}
