@@ -287,3 +287,56 @@ fn export_rows_events_is_the_stream_itself() {
          conversation.rated\ncontact.updated\nconversation.translated\n"
     );
 }
+
+/// `--rows events` selects by the event's own time — `--since` inclusive, `--until`
+/// exclusive, to the millisecond — and by its conversation with `--id`. (Mutation testing
+/// found no test that noticed either bound or the id comparison turned around.)
+#[test]
+fn event_rows_are_selected_by_their_own_time_and_conversation() {
+    let wd = Workdir::new();
+    let event = |conversation: &str, time: &str| {
+        json!({
+            "event": "conversation.updated",
+            "timestamp": time,
+            "data": {"conversation": {"id": conversation, "updated_at": time}}
+        })
+        .to_string()
+    };
+    let lines = [
+        event("c1", "2026-03-10T09:00:00.000Z"),
+        event("c1", "2026-03-10T09:10:00.000Z"),
+        event("c2", "2026-03-10T09:10:00.000Z"),
+        event("c1", "2026-03-10T09:19:59.999Z"),
+        event("c1", "2026-03-10T09:20:00.000Z"),
+    ];
+    wd.write("events.ndjson", lines.join("\n") + "\n");
+    let rows = |extra: &[&str]| {
+        let mut args = vec!["export", "--rows", "events", "--utc", "-f", "csv"];
+        args.extend_from_slice(&["--columns", "conversation_id,time"]);
+        args.extend_from_slice(extra);
+        args.push("events.ndjson");
+        let run = wd.run(&args);
+        assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+        run.stdout
+            .lines()
+            .skip(1)
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let window = [
+        "--since",
+        "2026-03-10T09:10:00Z",
+        "--until",
+        "2026-03-10T09:20:00Z",
+    ];
+    assert_eq!(
+        rows(&window),
+        [
+            "c1,2026-03-10T09:10:00.000+00:00",
+            "c2,2026-03-10T09:10:00.000+00:00",
+            "c1,2026-03-10T09:19:59.999+00:00",
+        ]
+    );
+    assert_eq!(rows(&["--id", "c2"]), ["c2,2026-03-10T09:10:00.000+00:00"]);
+    assert_eq!(rows(&["--id", "c1"]).len(), 4);
+}
