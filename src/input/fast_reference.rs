@@ -10,8 +10,10 @@ use serde_json::Value;
 
 use super::fast;
 
-/// Every payload text under `dir` (files, NDJSON lines, array elements), with its file name.
-fn payload_texts(dir: &Path, out: &mut Vec<(String, String)>) {
+/// Every JSON document under `dir` (files, NDJSON lines, array elements; `.gz` decoded), with
+/// its file name: the bundled documents the fast paths are compared with their references on
+/// (here the payload reader, in `privacy::redact::stream` the redaction rewrite).
+pub(crate) fn payload_texts(dir: &Path, out: &mut Vec<(String, String)>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };

@@ -7,7 +7,7 @@
 pub mod discover;
 mod fast;
 #[cfg(test)]
-mod fast_reference;
+pub(crate) mod fast_reference;
 pub mod follow;
 pub mod read;
 pub mod split;

@@ -305,25 +305,25 @@ impl Report {
 
     fn finish(mut self, verb: &str, t: &Tally) {
         let files = |n: u64| count(n, "file", "files");
+        let (conversations, payloads, events) = (
+            count(t.conversations, "conversation", "conversations"),
+            count(t.payloads, "POST-hook payload", "POST-hook payloads"),
+            count(t.events, "webhook event", "webhook events"),
+        );
+        let (rewritten, deleted, untouched) = (
+            files(t.rewritten.len() as u64),
+            files(t.deleted.len() as u64),
+            count(t.untouched, "other file", "other files"),
+        );
         let mut line = if self.dry_run {
             format!(
-                "{verb}: would remove {} ({}, {}); would rewrite {}, would delete {}, would not change {}",
-                count(t.conversations, "conversation", "conversations"),
-                count(t.payloads, "POST-hook payload", "POST-hook payloads"),
-                count(t.events, "webhook event", "webhook events"),
-                files(t.rewritten.len() as u64),
-                files(t.deleted.len() as u64),
-                count(t.untouched, "other file", "other files"),
+                "{verb}: would remove {conversations} ({payloads}, {events}); would rewrite \
+                 {rewritten}, would delete {deleted}, would not change {untouched}"
             )
         } else {
             format!(
-                "{verb}: {} removed ({}, {}); {} rewritten, {} deleted, {} not changed",
-                count(t.conversations, "conversation", "conversations"),
-                count(t.payloads, "POST-hook payload", "POST-hook payloads"),
-                count(t.events, "webhook event", "webhook events"),
-                files(t.rewritten.len() as u64),
-                files(t.deleted.len() as u64),
-                count(t.untouched, "other file", "other files"),
+                "{verb}: {conversations} removed ({payloads}, {events}); {rewritten} rewritten, \
+                 {deleted} deleted, {untouched} not changed"
             )
         };
         let mut gaps = Vec::new();

@@ -625,9 +625,9 @@ mod tests {
     use std::path::Path;
 
     use proptest::prelude::*;
-    use serde_json::value::RawValue;
 
     use super::*;
+    use crate::input::fast_reference::payload_texts;
 
     fn redactors() -> [Redactor; 2] {
         [Redactor::new(b"k", false), Redactor::new(b"k", true)]
@@ -655,52 +655,12 @@ mod tests {
         rewritten
     }
 
-    /// Every JSON document under `dir` (files, NDJSON lines, array elements).
-    fn documents(dir: &Path, out: &mut Vec<(String, String)>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
-        entries.sort();
-        for path in entries {
-            if path.is_dir() {
-                documents(&path, out);
-                continue;
-            }
-            let name = path.display().to_string();
-            let bytes = match std::fs::read(&path) {
-                Ok(bytes) if name.ends_with(".gz") => {
-                    let mut text = Vec::new();
-                    let mut decoder = flate2::read::MultiGzDecoder::new(&bytes[..]);
-                    if std::io::Read::read_to_end(&mut decoder, &mut text).is_err() {
-                        continue;
-                    }
-                    text
-                }
-                Ok(bytes) if name.ends_with(".json") || name.ends_with(".ndjson") => bytes,
-                _ => continue,
-            };
-            let stream = serde_json::Deserializer::from_slice(&bytes).into_iter::<Box<RawValue>>();
-            for doc in stream {
-                let Ok(doc) = doc else { break };
-                let text = doc.get();
-                if text.starts_with('[') {
-                    if let Ok(items) = serde_json::from_str::<Vec<Box<RawValue>>>(text) {
-                        out.extend(items.iter().map(|i| (name.clone(), i.get().to_owned())));
-                    }
-                } else {
-                    out.push((name.clone(), text.to_owned()));
-                }
-            }
-        }
-    }
-
     #[test]
     fn the_bundled_documents_are_rewritten_as_the_reference_writes_them() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut docs = Vec::new();
-        documents(&root.join("sample-data"), &mut docs);
-        documents(&root.join("tests/fixtures"), &mut docs);
+        payload_texts(&root.join("sample-data"), &mut docs);
+        payload_texts(&root.join("tests/fixtures"), &mut docs);
         let events = docs.iter().filter(|(_, t)| t.contains("\"event\"")).count();
         assert!(
             docs.len() >= 100 && events >= 10,
