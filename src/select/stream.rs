@@ -10,9 +10,8 @@ use super::keep::{Kept, Sighting};
 use super::{Flow, Selection, Summary};
 use crate::diagnostics::Diagnostics;
 use crate::input::{self, Chunk, Source};
-use crate::model::document::{Document, EventDoc, Fingerprint, Item};
+use crate::model::document::{Document, EventDoc, Item};
 use crate::model::finding::{Finding, Origin};
-use crate::model::payload::Payload;
 use crate::model::webhook::{Assembler, Facts, Pending};
 
 /// Reads `sources`, keeps the first copy of every conversation, and calls `work` (on any
@@ -237,7 +236,7 @@ where
         let make = |conversation| -> Result<Option<Sighting<R>>, Finding> {
             let assembled = writer.assembled(conversation);
             let json = assembled.json;
-            let payload = serde_json::from_str::<Payload>(&json).map_err(|err| {
+            let (payload, print) = crate::input::payload_of(&json).map_err(|err| {
                 let text = format!("cannot assemble the conversation from its events: {err}");
                 Finding::error(assembled.origin.clone(), text)
             })?;
@@ -245,8 +244,8 @@ where
                 origin: assembled.origin,
                 index: None,
                 raw: &json,
-                print: Fingerprint::Unknown,
-                payload: Box::new(payload),
+                print,
+                payload,
             };
             Ok(rows.assembled(&doc, selection))
         };

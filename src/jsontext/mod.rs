@@ -6,6 +6,8 @@
 
 use std::borrow::Cow;
 
+pub mod scan;
+
 /// The positions and values of the bytes of `raw` outside string literals, in order. The
 /// quotes that open and close strings are not yielded. A string is skipped in one step, by
 /// searching for its closing quote (or a backslash) rather than reading it byte by byte.
