@@ -509,7 +509,8 @@ impl<'a> Splitter<'a, '_> {
 enum Parsed<'a> {
     /// A payload, and what is known of its fingerprint.
     Payload(Box<Payload<'a>>, Fingerprint),
-    Event(Box<Event<'a>>),
+    /// An event, and what is known of its fingerprint.
+    Event(Box<Event<'a>>, Fingerprint),
 }
 
 impl<'a> Parsed<'a> {
@@ -519,7 +520,7 @@ impl<'a> Parsed<'a> {
     }
 
     fn event(event: Event<'a>) -> Parsed<'a> {
-        Parsed::Event(Box::new(event))
+        Parsed::Event(Box::new(event), Fingerprint::Unknown)
     }
 }
 
@@ -570,10 +571,11 @@ fn item<'a>(
                     .with_path(join_path(prefix, path)),
             ),
         },
-        Parsed::Event(event) => Item::Event(EventDoc {
+        Parsed::Event(event, print) => Item::Event(EventDoc {
             origin,
             index,
             raw,
+            print,
             event,
             shape: Vec::new(),
         }),

@@ -56,11 +56,21 @@ pub struct EventDoc<'a> {
     pub origin: Origin,
     pub index: Option<usize>,
     pub raw: &'a str,
+    /// What is known of the event's fingerprint (see [`EventDoc::fingerprint`]).
+    pub print: Fingerprint,
     /// Boxed: an event is twice a payload's size, and items are moved whole.
     pub event: Box<Event<'a>>,
     /// Warnings about used fields of shapes the model does not know, read as absent (one
     /// per field, at its line and column; see `model::webhook::tolerant`).
     pub shape: Vec<Finding>,
+}
+
+impl EventDoc<'_> {
+    /// The hash that tells re-delivered copies of the event apart from other events: its
+    /// text's, white space between tokens aside.
+    pub fn fingerprint(&self) -> u64 {
+        self.print.of(self.raw)
+    }
 }
 
 /// What the reader yields: a POST-hook payload, a webhook event, or a finding about input

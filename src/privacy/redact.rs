@@ -18,7 +18,7 @@ use regex::Regex;
 use serde_json::{Map, Value};
 use sha2::Sha256;
 
-use crate::model::document::{Document, EventDoc};
+use crate::model::document::{Document, EventDoc, Fingerprint};
 use crate::model::webhook::Event;
 
 mod stream;
@@ -327,6 +327,7 @@ impl Redactor {
                 origin: doc.origin.clone(),
                 index: doc.index,
                 raw: &json,
+                print: Fingerprint::Unknown,
                 event: Box::new(event),
                 shape: Vec::new(),
             }),
@@ -338,6 +339,7 @@ impl Redactor {
                     origin: doc.origin.clone(),
                     index: doc.index,
                     raw: "{}",
+                    print: Fingerprint::Compact,
                     event,
                     shape: Vec::new(),
                 })

@@ -590,7 +590,7 @@ fn read_piece(chunk: &Chunk, last: bool, target: &Target, rule: &dyn Rule) -> Fo
             let conversation = doc.event.conversation_id().map(str::to_owned);
             let loose_remove = conversation.is_none() && rule.loose_event(&doc.event);
             found.facts.push((
-                Facts::new(&doc.event, crate::jsontext::fingerprint(doc.raw)),
+                Facts::new(&doc.event, doc.fingerprint()),
                 doc.origin.clone(),
             ));
             let info = EventInfo {

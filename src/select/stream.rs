@@ -99,7 +99,7 @@ impl<R, W: Fn(&Document) -> R + Sync> Rows<R> for Conversations<W> {
                     origin: doc.origin,
                 }),
                 Item::Event(doc) => {
-                    let facts = Facts::new(&doc.event, crate::jsontext::fingerprint(doc.raw));
+                    let facts = Facts::new(&doc.event, doc.fingerprint());
                     Entry::Event(Pending::new(facts), doc.origin)
                 }
                 Item::Bad(finding) => Entry::Bad(finding),
@@ -130,7 +130,7 @@ impl<R, W: Fn(&EventDoc) -> R + Sync> Rows<R> for Events<W> {
         input::documents(chunk, &mut |item| {
             entries.push(match item {
                 Item::Event(doc) => Entry::Row(Sighting {
-                    id: Some(crate::jsontext::fingerprint(doc.raw) as i64),
+                    id: Some(doc.fingerprint() as i64),
                     fingerprint: 0,
                     sort_key: None,
                     value: selection.filter.matches_event(&doc.event).then(|| {
