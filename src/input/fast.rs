@@ -27,6 +27,7 @@ use std::borrow::Cow;
 use crate::jsontext::scan::DEPTH;
 use crate::jsontext::scan::{Key, Parser};
 use crate::model::document::Fingerprint;
+use crate::model::webhook::Event;
 use crate::model::payload::{
     Assembled, Channel, Message, Page, Payload, RawJson, RawText, Scalar, Text, Visitor,
 };
@@ -53,6 +54,46 @@ fn read<const PRETTY: bool>(text: &str) -> Option<(Box<Payload<'_>>, usize, Fing
     #[cfg(debug_assertions)]
     same_as_serde(text, &payload, end, print.of(&text[..end]));
     Some((payload, end, print))
+}
+
+/// Reads the webhook event object at the start of `text` by the webhook model's fast readers
+/// (`model::webhook::tolerant::Fast`, on the same scanner); returns it, the length of its
+/// text and what it knows of its fingerprint, or `None` when serde_json must read it (any
+/// shape the tolerance rule reads as odd, among the rest).
+pub fn event(text: &str) -> Option<(Box<Event<'_>>, usize, Fingerprint)> {
+    read_event::<false>(text).or_else(|| read_event::<true>(text))
+}
+
+fn read_event<const PRETTY: bool>(text: &str) -> Option<(Box<Event<'_>>, usize, Fingerprint)> {
+    let mut parser = Parser::<PRETTY>::new(text);
+    let event = Box::new(Event::fast(&mut parser)?);
+    let end = parser.i;
+    let print = parser.made_fingerprint().map_or(Fingerprint::Compact, Fingerprint::Made);
+    #[cfg(debug_assertions)]
+    event_same_as_serde(text, &event, end, print.of(&text[..end]));
+    Some((event, end, print))
+}
+
+/// [`same_as_serde`] for an event: serde_json reads the same event (with no odd field) from
+/// the same text and ends at the same place, and the fingerprint is the text's.
+#[cfg(any(debug_assertions, test))]
+pub(super) fn event_same_as_serde(text: &str, fast: &Event, len: usize, fingerprint: u64) {
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Event>();
+    let slow = match stream.next() {
+        Some(Ok(e)) => e,
+        other => panic!("the fast path read an event serde_json does not: {other:?}\n{text}"),
+    };
+    assert_eq!(stream.byte_offset(), len, "fast path ended elsewhere:\n{text}");
+    assert_eq!(
+        format!("{fast:?}"),
+        format!("{slow:?}"),
+        "fast path read otherwise:\n{text}"
+    );
+    assert_eq!(
+        fingerprint,
+        crate::jsontext::fingerprint(&text[..len]),
+        "fingerprint differs:\n{text}"
+    );
 }
 
 /// The check every debug build makes on every payload the fast path reads, and the tests make

@@ -1,7 +1,8 @@
-//! The fast path against its reference, serde_json, in every profile: the release build (LTO,
-//! no overflow checks — what users install) meets the reference here, not only debug builds
-//! through the check in `fast::payload`. Over every payload of `sample-data/` and
-//! `tests/fixtures/`, and over payloads generated from the official example.
+//! The fast paths against their reference, serde_json, in every profile: the release build
+//! (LTO, no overflow checks — what users install) meets the reference here, not only debug
+//! builds through the checks in `fast::payload` and `fast::event`. Over every payload and
+//! event of `sample-data/` and `tests/fixtures/`, and over payloads and events generated from
+//! them by random edits.
 
 use std::path::Path;
 
@@ -61,6 +62,77 @@ fn check(text: &str) -> bool {
         }
         None => false,
     }
+}
+
+/// [`check`] for a webhook event.
+fn check_event(text: &str) -> bool {
+    match fast::event(text) {
+        Some((event, len, print)) => {
+            fast::event_same_as_serde(text, &event, len, print.of(&text[..len]));
+            true
+        }
+        None => false,
+    }
+}
+
+/// The bundled webhook events: every document with an `event` key and no `beginAt`.
+fn bundled_events() -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut texts = Vec::new();
+    payload_texts(&root.join("sample-data"), &mut texts);
+    payload_texts(&root.join("tests/fixtures"), &mut texts);
+    texts.retain(|(_, t)| t.contains("\"event\"") && !t.contains("\"beginAt\""));
+    texts
+}
+
+#[test]
+fn the_fast_path_reads_the_bundled_events_as_serde_json_does() {
+    let events = bundled_events();
+    assert!(events.len() >= 100, "only {} events found", events.len());
+    let mut read = 0;
+    for (name, text) in &events {
+        read += usize::from(check_event(text));
+        let Ok(value) = serde_json::from_str::<Value>(text) else {
+            continue; // a fixture of broken JSON
+        };
+        read += usize::from(check_event(&value.to_string()));
+        read += usize::from(check_event(&serde_json::to_string_pretty(&value).unwrap()));
+        let _ = name;
+    }
+    // Every shape the format documents is read by the fast path, odd ones (fixtures of the
+    // warnings) excepted: most of the bundled events must not go to serde_json.
+    assert!(
+        read >= events.len() * 2,
+        "the fast path read {read} of {}",
+        events.len() * 3
+    );
+}
+
+#[test]
+fn the_fast_path_reads_generated_events_as_serde_json_does() {
+    let events: Vec<Value> = bundled_events()
+        .iter()
+        .filter_map(|(_, t)| serde_json::from_str(t).ok())
+        .collect();
+    let mut rng = Rng(0x0dd5_eed5_1234_5678);
+    let mut read = 0;
+    const CASES: usize = 3000;
+    for _ in 0..CASES {
+        let mut value = events[rng.below(events.len() as u64) as usize].clone();
+        for _ in 0..=rng.below(4) {
+            mutate(&mut value, &mut rng);
+        }
+        let text = if rng.below(2) == 0 {
+            value.to_string()
+        } else {
+            serde_json::to_string_pretty(&value).unwrap()
+        };
+        read += usize::from(check_event(&text));
+    }
+    assert!(
+        read > CASES / 5,
+        "the fast path read only {read} of {CASES}"
+    );
 }
 
 #[test]

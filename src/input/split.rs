@@ -133,6 +133,24 @@ impl<'a> Splitter<'a, '_> {
                 return end;
             }
         }
+        if let (Some(text), Kind::Event) = (self.utf8, kind) {
+            if let Some((event, len, print)) = super::fast::event(&text[pos..]) {
+                // As for a payload: the fast path gives up on nesting deeper than the limit.
+                let end = pos + len;
+                let origin = self.origin(pos);
+                if print == Fingerprint::Compact {
+                    self.lines.no_line_end(self.text, end);
+                }
+                (self.emit)(item(
+                    Parsed::Event(event, print),
+                    origin,
+                    None,
+                    &text[pos..end],
+                    "",
+                ));
+                return end;
+            }
+        }
         let (parsed, len) = match (self.utf8, kind) {
             (Some(text), Kind::Payload) => {
                 first_value(Deserializer::from_str(&text[pos..]), Parsed::payload)
@@ -544,7 +562,10 @@ fn parse_as<'a>(raw: &'a str, kind: Kind) -> serde_json::Result<Parsed<'a>> {
             Some((payload, len, print)) if len == raw.len() => Ok(Parsed::Payload(payload, print)),
             _ => serde_json::from_str(raw).map(Parsed::payload),
         },
-        Kind::Event => serde_json::from_str(raw).map(Parsed::event),
+        Kind::Event => match super::fast::event(raw) {
+            Some((event, len, print)) if len == raw.len() => Ok(Parsed::Event(event, print)),
+            _ => serde_json::from_str(raw).map(Parsed::event),
+        },
     }
 }
 

@@ -106,6 +106,57 @@ impl<'a, const PRETTY: bool> Parser<'a, PRETTY> {
         Some(hash)
     }
 
+    /// Reads an object whose keys are not known in advance, calling `field` with each key
+    /// (written without escapes, else `None`) and the parser at its value.
+    #[inline]
+    pub(crate) fn object(
+        &mut self,
+        mut field: impl FnMut(&mut Self, &'a str) -> Option<()>,
+    ) -> Option<()> {
+        self.eat(b'{')?;
+        self.ws();
+        if self.peek()? == b'}' {
+            self.i += 1;
+            return Some(());
+        }
+        loop {
+            let name = self.key()?;
+            self.ws();
+            self.eat(b':')?;
+            self.ws();
+            field(self, name)?;
+            self.ws();
+            match self.peek()? {
+                b',' => {
+                    self.i += 1;
+                    self.ws();
+                }
+                b'}' => {
+                    self.i += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// The text of the value here, checked by serde_json's grammar (as serde_json's
+    /// `RawValue` gives it: from its first byte to its last, white space inside kept).
+    pub(crate) fn raw_text(&mut self, depth: usize) -> Option<&'a str> {
+        let start = self.i;
+        self.skip(depth)?;
+        self.s.get(start..self.i)
+    }
+
+    /// An integer as [`integer`](Self::integer) reads it, with its text as written (the same
+    /// as the integer's own: no sign on zero, no leading zero).
+    #[inline]
+    pub(crate) fn integer_text(&mut self) -> Option<(i64, &'a str)> {
+        let start = self.i;
+        let value = self.integer()?;
+        Some((value, self.s.get(start..self.i)?))
+    }
+
     #[inline]
     pub(crate) fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()

@@ -529,7 +529,7 @@ impl Facts {
                     contact_id: owned(c.contact_id.as_deref()),
                     visitor_id: owned(c.visitor_id.as_deref()),
                     referer: owned(c.referer.as_ref()),
-                    variables: c.variables.map(|raw| raw.get().to_owned()),
+                    variables: c.variables.map(|raw| raw.to_owned()),
                     assigned_agent_ids: assigned,
                     rating: c.rating_value.or(c.rating),
                     rating_text: owned(c.rating_text.as_ref()),
@@ -551,7 +551,7 @@ impl Facts {
                 other: c
                     .other
                     .iter()
-                    .map(|(key, raw)| (key.to_string(), raw.get().to_owned()))
+                    .map(|(key, raw)| (key.to_string(), raw.to_string()))
                     .collect(),
             }
         });

@@ -12,11 +12,11 @@ use std::fmt;
 
 use serde::de::{self, Deserializer, Visitor as SerdeVisitor};
 use serde::Deserialize;
-use serde_json::value::RawValue;
 
 use super::tolerant::{
-    Counting, Expiry, Flag, Id, Ids, Int, Key, Map, Obj, Objs, Seconds, Str, Tags, Time,
+    Counting, Expiry, Fast, Flag, Id, Ids, Int, Key, Map, Obj, Objs, Seconds, Str, Tags, Time,
 };
+use crate::jsontext::scan::Parser;
 use crate::model::payload::{object, text, Scalar, Text};
 
 pub use super::tolerant::parse_time;
@@ -68,6 +68,49 @@ impl<'de: 'a, 'a> Deserialize<'de> for Event<'a> {
     }
 }
 
+impl<'a> Event<'a> {
+    /// Reads the event at the parser by the fast readers ([`Fast`]): the envelope as serde
+    /// reads [`Envelope`] (required `event`, `timestamp` and `data`, each key once, other keys
+    /// skipped), the objects by the tolerance rule's common shapes; `None` when serde must
+    /// read it.
+    pub(crate) fn fast<const P: bool>(p: &mut Parser<'a, P>) -> Option<Event<'a>> {
+        let (mut kind, mut account_id) = (None, None);
+        let (mut event, mut timestamp, mut data) = (None, None, None);
+        let mut seen = 0u8;
+        p.object(|p, key| {
+            let bit = match key {
+                "type" => 1,
+                "event" => 2,
+                "timestamp" => 4,
+                "account_id" => 8,
+                "data" => 16,
+                _ => return p.skip(1),
+            };
+            if seen & bit != 0 {
+                return None; // serde's "duplicate field"
+            }
+            seen |= bit;
+            match key {
+                "type" => kind = Str::fast(p, 1)?.0,
+                "account_id" => account_id = Str::fast(p, 1)?.0,
+                "event" if p.peek()? == b'"' => event = Some(p.string()?),
+                "timestamp" if p.peek()? == b'"' => timestamp = Some(parse_time(&p.string()?)?),
+                "data" if p.peek()? == b'{' => data = Some(Data::fast(p, 1)?),
+                _ => return None,
+            }
+            Some(())
+        })?;
+        Some(Event {
+            kind,
+            event: event?,
+            timestamp: timestamp?,
+            account_id,
+            data: data?,
+            odd: 0,
+        })
+    }
+}
+
 lenient_object! {
     /// The event's objects. Which ones are present depends on the event.
     pub struct Data<'a> {
@@ -101,7 +144,7 @@ lenient_object! {
         /// An array of strings or the REST list object, as a list.
         "tags" => tags: Option<Vec<Text<'a>>> = Tags<'a>,
         /// Custom variables, kept as raw JSON (an object, or absent).
-        "variables" => variables: Option<&'a RawValue> = Map<'a>,
+        "variables" => variables: Option<&'a str> = Map<'a>,
         "assigned_agent_ids" => assigned_agent_ids: Option<Vec<Scalar<'a>>> = Ids<'a>,
         "agent_ids" => agent_ids: Option<Vec<Scalar<'a>>> = Ids<'a>,
         "assigned_ids" => assigned_ids: Option<Vec<Scalar<'a>>> = Ids<'a>,
@@ -266,6 +309,18 @@ impl<'de: 'a, 'a> super::tolerant::Shape<'de> for ContentShape<'a> {
     fn map<A: de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         RichContent::deserialize(de::value::MapAccessDeserializer::new(map))
             .map(|rich| ContentShape(Some(Content::Rich(Box::new(rich)))))
+    }
+}
+
+impl<'a> Fast<'a> for ContentShape<'a> {
+    fn fast<const P: bool>(p: &mut Parser<'a, P>, depth: usize) -> Option<Self> {
+        match p.peek()? {
+            b'"' => p.string().map(|s| ContentShape(Some(Content::Text(s)))),
+            b'{' => RichContent::fast(p, depth)
+                .map(|rich| ContentShape(Some(Content::Rich(Box::new(rich))))),
+            b'n' => p.literal(b"null").map(|()| ContentShape(None)),
+            _ => None,
+        }
     }
 }
 

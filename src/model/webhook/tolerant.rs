@@ -21,6 +21,7 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use crate::jsontext::scan::Parser;
 use crate::model::payload::{Scalar, Text};
 
 /// A struct read from a JSON object by the tolerance rule: each listed key with its reader
@@ -64,7 +65,7 @@ macro_rules! lenient_object {
                                 $( $key => out.$field = map.next_value::<$reader>()?.0, )*
                                 _ => {
                                     let raw: &'a serde_json::value::RawValue = map.next_value()?;
-                                    out.other.push((key.0, raw));
+                                    out.other.push((key.0, raw.get()));
                                 }
                             }
                         }
@@ -72,6 +73,36 @@ macro_rules! lenient_object {
                     }
                 }
                 d.deserialize_map(ObjectVisitor(std::marker::PhantomData))
+            }
+        }
+
+        impl<'a> $crate::model::webhook::tolerant::Fast<'a> for $name<'a> {
+            fn fast<const P: bool>(
+                p: &mut $crate::jsontext::scan::Parser<'a, P>,
+                depth: usize,
+            ) -> Option<Self> {
+                if depth >= $crate::jsontext::scan::DEPTH {
+                    return None;
+                }
+                let mut out = $name::default();
+                p.object(|p, key| {
+                    match key {
+                        $( $key => {
+                            out.$field =
+                                <$reader as $crate::model::webhook::tolerant::Fast<'a>>::fast(
+                                    p,
+                                    depth + 1,
+                                )?
+                                .0
+                        } )*
+                        _ => {
+                            let raw = p.raw_text(depth + 1)?;
+                            out.other.push((std::borrow::Cow::Borrowed(key), raw));
+                        }
+                    }
+                    Some(())
+                })?;
+                Some(out)
             }
         }
     };
@@ -529,19 +560,19 @@ lenient_object! {
 /// A JSON object kept as its text (custom variables: a map of scalars, or of
 /// `{label, value}`), or null.
 #[derive(Default)]
-pub struct Map<'a>(pub Option<&'a RawValue>);
+pub struct Map<'a>(pub Option<&'a str>);
 
 impl<'de: 'a, 'a> Deserialize<'de> for Map<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = <&'de RawValue>::deserialize(d)?;
-        let found = match raw.get().as_bytes().first() {
+        let raw = <&'de RawValue>::deserialize(d)?.get();
+        let found = match raw.as_bytes().first() {
             Some(b'{') => return Ok(Map(Some(raw))),
             Some(b'n') => return Ok(Map(None)),
             Some(b'[') => Found::Array,
-            Some(b'"') => Found::Str(raw.get().trim_matches('"')),
+            Some(b'"') => Found::Str(raw.trim_matches('"')),
             Some(b't') => Found::Bool(true),
             Some(b'f') => Found::Bool(false),
-            _ => Found::Number(raw.get().to_owned()),
+            _ => Found::Number(raw.to_owned()),
         };
         odd::<D::Error>("an object or null", &found)?;
         Ok(Map(None))
@@ -636,7 +667,170 @@ impl<'de: 'a, 'a> Deserialize<'de> for Name<'a> {
 }
 
 /// The fields of an object that the model does not use, as they came: key and JSON text.
-pub type Other<'a> = Vec<(Text<'a>, &'a RawValue)>;
+pub type Other<'a> = Vec<(Text<'a>, &'a str)>;
+
+/// The fast reading of a field by the same rule, on the shared scanner
+/// ([`crate::jsontext::scan`]): each reader takes the shapes it knows and gives up (`None`)
+/// on anything else — an odd shape included, which only serde's reading counts and locates —
+/// and the event is then read by serde. What it reads is what serde reads: every debug build
+/// compares the two on every event, and the tests in every profile (`input/fast.rs`,
+/// `input/fast_reference.rs`).
+pub(crate) trait Fast<'a>: Sized {
+    fn fast<const P: bool>(p: &mut Parser<'a, P>, depth: usize) -> Option<Self>;
+}
+
+/// `null`, read as the reader's default.
+fn null<'a, const P: bool, T: Default>(p: &mut Parser<'a, P>) -> Option<T> {
+    p.literal(b"null").map(|()| T::default())
+}
+
+impl<'a> Fast<'a> for Str<'a> {
+    fn fast<const P: bool>(p: &mut Parser<'a, P>, _: usize) -> Option<Self> {
+        match p.peek()? {
+            b'"' => p.string().map(|s| Str(Some(s))),
+            b'n' => null(p),
+            _ => None,
+        }
+    }
+}
+
+impl<'a> Fast<'a> for Id<'a> {
+    fn fast<const P: bool>(p: &mut Parser<'a, P>, _: usize) -> Option<Self> {
+        match p.peek()? {
+            b'"' => p.string().map(|text| {
+                Id(Some(Scalar {
+                    text,
+                    number: false,
+                }))
+            }),
+            b'n' => null(p),
+            // The digits as written are the integer's own text (see `integer_text`).
+            _ => p.integer_text().map(|(_, digits)| {
+                Id(Some(Scalar {
+                    text: Cow::Borrowed(digits),
+                    number: true,
+                }))
+            }),
+        }
+    }
+}
+
+impl<'a> Fast<'a> for Key<'a> {
+    fn fast<const P: bool>(p: &mut Parser<'a, P>, depth: usize) -> Option<Self> {
+        Id::fast(p, depth).map(|id| Key(id.0.unwrap_or_default()))
+    }
+}
+
+impl<'a> Fast<'a> for Flag {
+    fn fast<const P: bool>(p: &mut Parser<'a, P>, _: usize) -> Option<Self> {
+        match p.peek()? {
+            b't' => p.literal(b"true").map(|()| Flag(Some(true))),
+            b'f' => p.literal(b"false").map(|()| Flag(Some(false))),
+            b'n' => null(p),
+            _ => None,
+        }
+    }
+}
+
+/// An integer or null (a fraction or an exponent is left to serde).
+fn opt_integer<const P: bool>(p: &mut Parser<'_, P>) -> Option<Option<i64>> {
+    match p.peek()? {
+        b'n' => null(p),
+        _ => p.integer().map(Some),
+    }
+}
+
+impl<'a> Fast<'a> for Int {
+    fn fast<const P: bool>(p: &mut Parser<'a, P>, _: usize) -> Option<Self> {
+        opt_integer(p).map(Int)
+    }
+}
+
+impl<'a> Fast<'a> for Seconds {
+    fn fast<const P: bool>(p: &mut Parser<'a, P>, _: usize) -> Option<Self> {
+        opt_integer(p).map(|n| Seconds(n.map(|n| n as f64)))
+    }
+}
+
+impl<'a> Fast<'a> for Time {
+    fn fast<const P: bool>(p: &mut Parser<'a, P>, _: usize) -> Option<Self> {
+        match p.peek()? {
+            b'"' => p.string().and_then(|s| parse_time(&s)).map(|ms| Time(Some(ms))),
+            b'n' => null(p),
+            _ => None,
+        }
+    }
+}
+
+impl<'a> Fast<'a> for Expiry {
+    fn fast<const P: bool>(p: &mut Parser<'a, P>, depth: usize) -> Option<Self> {
+        match p.peek()? {
+            b'"' | b'n' => Time::fast(p, depth).map(|t| Expiry(t.0)),
+            _ => p
+                .integer()
+                .and_then(|n| Expiry::scalar::<serde_json::Error>(Any::Int(n)).ok()),
+        }
+    }
+}
+
+impl<'a> Fast<'a> for Ids<'a> {
+    fn fast<const P: bool>(p: &mut Parser<'a, P>, depth: usize) -> Option<Self> {
+        if p.peek()? == b'n' {
+            return null(p);
+        }
+        let mut ids = Vec::new();
+        p.array(|p| {
+            ids.extend(Id::fast(p, depth + 1)?.0);
+            Some(())
+        })?;
+        Some(Ids(Some(ids)))
+    }
+}
+
+impl<'a> Fast<'a> for Tags<'a> {
+    fn fast<const P: bool>(p: &mut Parser<'a, P>, depth: usize) -> Option<Self> {
+        let texts = |ids: Vec<Scalar<'a>>| ids.into_iter().map(|id| id.text).collect();
+        match p.peek()? {
+            b'{' => ListObject::fast(p, depth)
+                .map(|list| Tags(Some(list.data.map_or_else(Vec::new, texts)))),
+            _ => Ids::fast(p, depth).map(|ids| Tags(ids.0.map(texts))),
+        }
+    }
+}
+
+impl<'a> Fast<'a> for Map<'a> {
+    fn fast<const P: bool>(p: &mut Parser<'a, P>, depth: usize) -> Option<Self> {
+        match p.peek()? {
+            b'{' => p.raw_text(depth).map(|raw| Map(Some(raw))),
+            b'n' => null(p),
+            _ => None,
+        }
+    }
+}
+
+impl<'a, T: Fast<'a>> Fast<'a> for Obj<T> {
+    fn fast<const P: bool>(p: &mut Parser<'a, P>, depth: usize) -> Option<Self> {
+        match p.peek()? {
+            b'{' => T::fast(p, depth).map(|t| Obj(Some(t))),
+            b'n' => null(p),
+            _ => None,
+        }
+    }
+}
+
+impl<'a, T: Fast<'a>> Fast<'a> for Objs<T> {
+    fn fast<const P: bool>(p: &mut Parser<'a, P>, depth: usize) -> Option<Self> {
+        if p.peek()? == b'n' {
+            return null(p);
+        }
+        let mut out = Vec::new();
+        p.array(|p| {
+            out.extend(Obj::<T>::fast(p, depth + 1)?.0);
+            Some(())
+        })?;
+        Some(Objs(Some(out)))
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -671,7 +865,7 @@ mod tests {
         assert_eq!(s.open, None);
         assert_eq!(s.other.len(), 1);
         assert_eq!(
-            (&*s.other[0].0, s.other[0].1.get()),
+            (&*s.other[0].0, s.other[0].1),
             ("x", r#"{"kept":[1]}"#)
         );
         let (s, odd) = read(r#"{"tags":["a"],"agent":"3","at":"2026-05-12T18:29:21.336Z"}"#);
