@@ -27,10 +27,10 @@ use std::borrow::Cow;
 use crate::jsontext::scan::DEPTH;
 use crate::jsontext::scan::{Key, Parser};
 use crate::model::document::Fingerprint;
-use crate::model::webhook::Event;
 use crate::model::payload::{
     Assembled, Channel, Message, Page, Payload, RawJson, RawText, Scalar, Text, Visitor,
 };
+use crate::model::webhook::Event;
 
 /// Reads the payload object at the start of `text`; returns it, the length of its text and
 /// what it knows of its fingerprint, or `None` when serde_json must read it.
@@ -68,7 +68,9 @@ fn read_event<const PRETTY: bool>(text: &str) -> Option<(Box<Event<'_>>, usize, 
     let mut parser = Parser::<PRETTY>::new(text);
     let event = Box::new(Event::fast(&mut parser)?);
     let end = parser.i;
-    let print = parser.made_fingerprint().map_or(Fingerprint::Compact, Fingerprint::Made);
+    let print = parser
+        .made_fingerprint()
+        .map_or(Fingerprint::Compact, Fingerprint::Made);
     #[cfg(debug_assertions)]
     event_same_as_serde(text, &event, end, print.of(&text[..end]));
     Some((event, end, print))
@@ -83,7 +85,11 @@ pub(super) fn event_same_as_serde(text: &str, fast: &Event, len: usize, fingerpr
         Some(Ok(e)) => e,
         other => panic!("the fast path read an event serde_json does not: {other:?}\n{text}"),
     };
-    assert_eq!(stream.byte_offset(), len, "fast path ended elsewhere:\n{text}");
+    assert_eq!(
+        stream.byte_offset(),
+        len,
+        "fast path ended elsewhere:\n{text}"
+    );
     assert_eq!(
         format!("{fast:?}"),
         format!("{slow:?}"),

@@ -399,6 +399,8 @@ struct Fold {
     keys: Keys,
     seen: HashSet<u64, FxBuildHasher>,
     counts: EventCounts,
+    /// The event being folded, decoded into the same value each time (its allocations kept).
+    facts: Facts,
 }
 
 impl Fold {
@@ -411,7 +413,8 @@ impl Fold {
             self.counts.redelivered += 1;
             return Ok(());
         }
-        let facts = Facts::get(&mut record)?;
+        let facts = &mut self.facts;
+        facts.get_into(&mut record)?;
         count(&mut self.counts, &facts.name);
         let Some(id) = &facts.conversation_id else {
             return Err(Corrupt); // a partition holds events of conversations only

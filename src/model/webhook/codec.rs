@@ -13,6 +13,15 @@ use std::io;
 pub trait Codec: Sized {
     fn put(&self, out: &mut Vec<u8>);
     fn get(input: &mut &[u8]) -> Result<Self, Corrupt>;
+
+    /// [`get`](Codec::get) into `self`, reusing its allocations where the type can (strings,
+    /// vectors, options and structs of them): the fold decodes every event into one value,
+    /// and a fresh allocation per string was a third of its time. Reads exactly what `get`
+    /// reads (tested below).
+    fn get_into(&mut self, input: &mut &[u8]) -> Result<(), Corrupt> {
+        *self = Self::get(input)?;
+        Ok(())
+    }
 }
 
 /// Bytes that do not decode: a temporary file changed under us (never expected).
@@ -109,6 +118,12 @@ impl Codec for String {
     fn get(input: &mut &[u8]) -> Result<Self, Corrupt> {
         get_str(input).map(str::to_owned)
     }
+    fn get_into(&mut self, input: &mut &[u8]) -> Result<(), Corrupt> {
+        let text = get_str(input)?;
+        self.clear();
+        self.push_str(text);
+        Ok(())
+    }
 }
 
 impl Codec for Box<str> {
@@ -147,6 +162,15 @@ impl<T: Codec> Codec for Option<T> {
             _ => Err(Corrupt),
         }
     }
+    fn get_into(&mut self, input: &mut &[u8]) -> Result<(), Corrupt> {
+        match (take(input, 1)?[0], self.as_mut()) {
+            (0, _) => *self = None,
+            (1, Some(value)) => value.get_into(input)?,
+            (1, None) => *self = Some(T::get(input)?),
+            _ => return Err(Corrupt),
+        }
+        Ok(())
+    }
 }
 
 impl<T: Codec> Codec for Vec<T> {
@@ -162,6 +186,17 @@ impl<T: Codec> Codec for Vec<T> {
             items.push(T::get(input)?);
         }
         Ok(items)
+    }
+    fn get_into(&mut self, input: &mut &[u8]) -> Result<(), Corrupt> {
+        let n = usize::get(input)?;
+        self.truncate(n);
+        for item in self.iter_mut() {
+            item.get_into(input)?;
+        }
+        for _ in self.len()..n {
+            self.push(T::get(input)?);
+        }
+        Ok(())
     }
 }
 
@@ -210,6 +245,14 @@ macro_rules! codec_struct {
             fn get(input: &mut &[u8]) -> Result<Self, $crate::model::webhook::codec::Corrupt> {
                 Ok($ty { $($field: $crate::model::webhook::codec::Codec::get(input)?),* })
             }
+            fn get_into(
+                &mut self,
+                input: &mut &[u8],
+            ) -> Result<(), $crate::model::webhook::codec::Corrupt> {
+                let $ty { $($field),* } = self;
+                $($crate::model::webhook::codec::Codec::get_into($field, input)?;)*
+                Ok(())
+            }
         }
     };
 }
@@ -218,13 +261,27 @@ macro_rules! codec_struct {
 mod tests {
     use super::*;
 
-    fn round_trip<T: Codec + PartialEq + std::fmt::Debug>(value: T) {
+    fn round_trip<T: Codec + PartialEq + std::fmt::Debug + Clone>(value: T) {
         let mut bytes = Vec::new();
         value.put(&mut bytes);
         let mut input = &bytes[..];
         assert_eq!(T::get(&mut input).unwrap(), value);
         assert!(input.is_empty());
+        // Read into a value that held something else, and into one that held the same.
+        let mut held = T::get(&mut &FILLER[..]).unwrap_or_else(|_| value.clone());
+        for _ in 0..2 {
+            let mut input = &bytes[..];
+            held.get_into(&mut input).unwrap();
+            assert_eq!(held, value);
+            assert!(input.is_empty());
+        }
     }
+
+    /// Bytes that read as some value of most types above (long strings, lists, `Some`).
+    const FILLER: [u8; 40] = [
+        1, 3, 1, 2, 3, 4, 5, 6, 7, 8, 120, 120, 120, 120, 120, 120, 120, 120, 120, 120, 120, 120,
+        120, 120, 120, 120, 120, 120, 120, 120, 120, 120, 120, 120, 120, 120, 120, 120, 120, 120,
+    ];
 
     #[test]
     fn values_read_back_as_written() {
@@ -240,6 +297,53 @@ mod tests {
         round_trip(None::<bool>);
         round_trip([(1i64, 2i64); 3]);
         round_trip((true, Some(3i64), Some(Box::<str>::from("x"))));
+        round_trip(Some(String::from("shorter")));
+        round_trip(vec![String::from("a"); 5]);
+        round_trip(Vec::<String>::new());
+        round_trip(Some(vec![
+            Some(String::from("x")),
+            None,
+            Some(String::new()),
+        ]));
+    }
+
+    #[derive(Debug, Clone, PartialEq, Default)]
+    struct Sample {
+        a: String,
+        b: Option<Vec<String>>,
+        c: i64,
+    }
+    codec_struct!(Sample { a, b, c });
+
+    #[test]
+    fn a_struct_read_into_another_is_the_value_read() {
+        let values = [
+            Sample {
+                a: "first, and long enough to have a capacity".into(),
+                b: Some(vec!["x".into(), "y".into(), "z".into()]),
+                c: -1,
+            },
+            Sample::default(),
+            Sample {
+                a: "b".into(),
+                b: Some(vec!["only".into()]),
+                c: 7,
+            },
+            Sample {
+                a: String::new(),
+                b: None,
+                c: i64::MAX,
+            },
+        ];
+        let mut held = Sample::default();
+        for value in values.iter().chain(values.iter().rev()) {
+            let mut bytes = Vec::new();
+            value.put(&mut bytes);
+            let mut input = &bytes[..];
+            held.get_into(&mut input).unwrap();
+            assert_eq!(&held, value);
+            assert!(input.is_empty());
+        }
     }
 
     #[test]

@@ -755,7 +755,10 @@ impl<'a> Fast<'a> for Seconds {
 impl<'a> Fast<'a> for Time {
     fn fast<const P: bool>(p: &mut Parser<'a, P>, _: usize) -> Option<Self> {
         match p.peek()? {
-            b'"' => p.string().and_then(|s| parse_time(&s)).map(|ms| Time(Some(ms))),
+            b'"' => p
+                .string()
+                .and_then(|s| parse_time(&s))
+                .map(|ms| Time(Some(ms))),
             b'n' => null(p),
             _ => None,
         }
@@ -864,10 +867,7 @@ mod tests {
         assert_eq!(s.at, Some(1_778_610_561_000));
         assert_eq!(s.open, None);
         assert_eq!(s.other.len(), 1);
-        assert_eq!(
-            (&*s.other[0].0, s.other[0].1),
-            ("x", r#"{"kept":[1]}"#)
-        );
+        assert_eq!((&*s.other[0].0, s.other[0].1), ("x", r#"{"kept":[1]}"#));
         let (s, odd) = read(r#"{"tags":["a"],"agent":"3","at":"2026-05-12T18:29:21.336Z"}"#);
         assert_eq!(
             (odd, s.tags.unwrap().len(), s.at),
