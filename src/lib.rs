@@ -8,8 +8,8 @@
 //! ([`cli`], [`commands`]) sits on top and is the only place that parses arguments.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
-// `unsafe` only where it is allowed by name: the SSE2 scans (`simd::x86_64`) and one
-// allocator setting of `serve`.
+// `unsafe` only where it is allowed by name: the SSE2 scans (`simd::x86_64`) and the two
+// settings of glibc's allocator (`commands::allocator`).
 #![deny(unsafe_code)]
 
 pub mod check;

@@ -2,6 +2,7 @@
 //! own `Args`, then a short `run` over the shared stages. The flag groups several commands
 //! share, and their turning into settings, are [`crate::cli`]'s.
 
+mod allocator;
 pub mod completions;
 pub mod erase;
 pub mod export;
@@ -75,6 +76,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             "--memory sizes the assembly of webhook events by the commands that read files \
              (validate, list, show, export, stats, report, erase, prune)"
         );
+    }
+    if reads {
+        allocator::keep_freed_memory_for_reuse();
     }
     cli.global.configure_threads()?;
     match cli.command {

@@ -144,7 +144,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
             args.max_body
         );
     }
-    return_large_frees_to_the_system();
+    super::allocator::return_large_frees_to_the_system();
     let max_connections = connections_allowed(u64::from(args.max_connections));
     let limits = Limits {
         min_free: args.min_free,
@@ -193,22 +193,6 @@ pub fn run(args: Args, global: &GlobalArgs) -> Result<Outcome> {
         http::serve(settings, listener, stop).await
     })?;
     Ok(Outcome::Ok)
-}
-
-/// Body buffers are large (up to --max-body) and come in bursts: glibc would, after the first
-/// large free, serve later ones from its arenas and keep that memory once the burst is over.
-/// A fixed threshold maps every buffer of 256 KiB or more on its own, returned when freed.
-/// (Setting MALLOC_MMAP_THRESHOLD_ in the environment chooses another threshold.)
-fn return_large_frees_to_the_system() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    if std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_none() {
-        // SAFETY: mallopt only sets a parameter of the allocator, before the runtime's threads
-        // start; its result (0 on failure) only means the default stays.
-        #[allow(unsafe_code)]
-        unsafe {
-            libc::mallopt(libc::M_MMAP_THRESHOLD, 256 << 10);
-        }
-    }
 }
 
 /// Raises the open-files limit to what the system allows, and keeps `wanted` connections
