@@ -27,8 +27,10 @@ use std::borrow::Cow;
 use crate::jsontext::scan::DEPTH;
 use crate::jsontext::scan::{Key, Parser};
 use crate::model::document::Fingerprint;
+#[cfg(any(debug_assertions, test))]
+use crate::model::payload::Text;
 use crate::model::payload::{
-    Assembled, Channel, Message, Page, Payload, RawJson, RawText, Scalar, Text, Visitor,
+    Assembled, Channel, Message, Page, Payload, RawJson, RawText, Scalar, Visitor,
 };
 use crate::model::webhook::Event;
 

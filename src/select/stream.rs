@@ -58,6 +58,9 @@ enum Entry<R> {
     Bad(Finding),
     /// A webhook event's facts, made ready for the assembler.
     Event(Pending, Origin),
+    /// The buffer the chunk's events were encoded in (see [`Pending::new`]); first, when the
+    /// chunk has events.
+    Facts(Vec<u8>),
     /// Payloads that give no row (skipped unparsed because they cannot match, or read as
     /// documents when the rows are events).
     Skipped(u64),
@@ -86,6 +89,7 @@ impl<R, W: Fn(&Document) -> R + Sync> Rows<R> for Conversations<W> {
             entries.push(Entry::Skipped(skipped));
             return;
         }
+        let mut facts_made = Vec::new();
         input::documents(chunk, &mut |item| {
             entries.push(match item {
                 Item::Payload(doc) => Entry::Row(Sighting {
@@ -99,12 +103,19 @@ impl<R, W: Fn(&Document) -> R + Sync> Rows<R> for Conversations<W> {
                     origin: doc.origin,
                 }),
                 Item::Event(doc) => {
+                    if facts_made.capacity() == 0 {
+                        // The facts take about half the text they come from.
+                        facts_made.reserve(chunk.text.len() / 2);
+                    }
                     let facts = Facts::new(&doc.event, doc.fingerprint());
-                    Entry::Event(Pending::new(facts), doc.origin)
+                    Entry::Event(Pending::new(facts, &mut facts_made), doc.origin)
                 }
                 Item::Bad(finding) => Entry::Bad(finding),
             })
         });
+        if !facts_made.is_empty() {
+            entries.insert(0, Entry::Facts(facts_made));
+        }
     }
 
     fn assembled(&self, doc: &Document, selection: &Selection) -> Option<Sighting<R>> {
@@ -193,6 +204,7 @@ where
             entries
         },
         |entries| {
+            let mut facts_made = Vec::new();
             for entry in entries {
                 let copy = match entry {
                     Entry::Bad(finding) => {
@@ -203,8 +215,12 @@ where
                         summary.payloads += documents;
                         continue;
                     }
+                    Entry::Facts(made) => {
+                        facts_made = made;
+                        continue;
+                    }
                     Entry::Event(facts, origin) => {
-                        assembler.add_pending(facts, &origin)?;
+                        assembler.add_pending(facts, &facts_made, &origin)?;
                         continue;
                     }
                     Entry::Row(copy) => copy,
