@@ -110,12 +110,12 @@ pub fn run(
         let contact = facts
             .conversation
             .as_ref()
-            .and_then(|c| c.fields.contact_id.clone());
+            .and_then(|c| c.fields.contact_id.as_deref().map(str::to_owned));
         if let (Some(conversation), Some(contact)) = (&facts.conversation_id, contact) {
             if rule.contact(&contact) {
-                gone.insert(conversation.clone());
+                gone.insert(conversation.to_string());
             }
-            contacts.push((conversation.clone(), contact));
+            contacts.push((conversation.to_string(), contact));
         }
         assembler.add(facts, &origin)?;
     }

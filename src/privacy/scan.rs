@@ -89,7 +89,7 @@ pub struct Scanned {
     /// The events of `log`, in order.
     pub events: Vec<EventInfo>,
     /// The events' facts, for the assembler.
-    pub facts: Vec<(Facts, Origin)>,
+    pub facts: Vec<(Facts<'static>, Origin)>,
     /// Documents that could not be read.
     pub bad: Vec<Finding>,
     pub payloads_removed: u64,
@@ -161,7 +161,7 @@ struct Found {
     /// Documents that may go, with offsets in the piece: whether the white space before one
     /// reaches the start of the piece, and what an event is.
     spots: Vec<(cut::Spot, bool, Option<EventInfo>)>,
-    facts: Vec<(Facts, Origin)>,
+    facts: Vec<(Facts<'static>, Origin)>,
     bad: Vec<Finding>,
     payloads_removed: u64,
     conversations: Vec<u64>,
@@ -590,7 +590,7 @@ fn read_piece(chunk: &Chunk, last: bool, target: &Target, rule: &dyn Rule) -> Fo
             let conversation = doc.event.conversation_id().map(str::to_owned);
             let loose_remove = conversation.is_none() && rule.loose_event(&doc.event);
             found.facts.push((
-                Facts::new(&doc.event, doc.fingerprint()),
+                Facts::new(&doc.event, doc.fingerprint()).into_static(),
                 doc.origin.clone(),
             ));
             let info = EventInfo {

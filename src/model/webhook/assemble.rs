@@ -19,6 +19,7 @@
 //! Fields of the conversation object merge field by field: the copy with the later
 //! `updated_at` (then event `timestamp`) wins each field it carries.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{json, Map, Value};
@@ -26,24 +27,25 @@ use serde_json::{json, Map, Value};
 use super::codec::{Codec, Corrupt};
 use super::event::{Attachment, Content, Event, Message};
 
-/// What one event contributes, owned, taken on a parsing thread.
+/// What one event contributes, taken on a parsing thread: its texts borrowed from the event
+/// while they are only encoded for the assembler (`Facts<'static>` once read back, or kept).
 #[derive(Debug, Clone, Default)]
-pub struct Facts {
-    pub name: String,
+pub struct Facts<'a> {
+    pub name: Cow<'a, str>,
     pub timestamp: i64,
     /// A hash of the event's text without layout whitespace: equal for a re-delivery.
     pub fingerprint: u64,
-    pub account_id: Option<String>,
-    pub conversation_id: Option<String>,
-    pub conversation: Option<ConversationFacts>,
+    pub account_id: Option<Cow<'a, str>>,
+    pub conversation_id: Option<Cow<'a, str>>,
+    pub conversation: Option<ConversationFacts<'a>>,
     pub message: Option<MessageFacts>,
     pub contact: Option<ContactFacts>,
-    pub agent_id: Option<String>,
+    pub agent_id: Option<Cow<'a, str>>,
     pub rating_value: Option<i64>,
-    pub rating_text: Option<String>,
+    pub rating_text: Option<Cow<'a, str>>,
 }
 
-codec_struct!(Facts {
+codec_struct!(Facts<'a> {
     name,
     timestamp,
     fingerprint,
@@ -59,15 +61,15 @@ codec_struct!(Facts {
 
 /// A conversation object's fields that the assembled view uses, and the others as they came.
 #[derive(Debug, Clone, Default)]
-pub struct ConversationFacts {
+pub struct ConversationFacts<'a> {
     pub created_at: Option<i64>,
     pub updated_at: Option<i64>,
-    pub fields: ConversationFields,
+    pub fields: ConversationFields<'a>,
     /// The fields the assembly does not use: key and JSON text as sent.
-    pub other: Vec<(String, String)>,
+    pub other: Vec<(Cow<'a, str>, Cow<'a, str>)>,
 }
 
-codec_struct!(ConversationFacts {
+codec_struct!(ConversationFacts<'a> {
     created_at,
     updated_at,
     fields,
@@ -78,26 +80,30 @@ macro_rules! merged_fields {
     ($($index:literal $name:ident: $ty:ty),* $(,)?) => {
         /// The mergeable fields of a conversation object.
         #[derive(Debug, Clone, Default)]
-        pub struct ConversationFields {
+        pub struct ConversationFields<'a> {
             $(pub $name: Option<$ty>,)*
         }
 
         const FIELDS: usize = [$($index),*].len();
 
-        codec_struct!(ConversationFields { $($name),* });
+        codec_struct!(ConversationFields<'a> { $($name),* });
 
-        impl ConversationFields {
+        impl ConversationFields<'_> {
+            /// The same fields, owning their texts.
+            pub fn into_static(self) -> ConversationFields<'static> {
+                ConversationFields { $($name: self.$name.map(Stored::stored),)* }
+            }
+        }
+
+        impl ConversationFields<'static> {
             /// Takes each field `other` carries whose version is at least the one held.
             /// (Copied into what is held, reusing its allocations: `other` is the fold's
             /// one decoded event, read into again for the next.)
-            fn merge(&mut self, versions: &mut [Version; FIELDS], other: &ConversationFields, version: Version) {
+            fn merge(&mut self, versions: &mut [Version; FIELDS], other: &ConversationFields<'_>, version: Version) {
                 $(
                     if let Some(value) = &other.$name {
                         if self.$name.is_none() || version >= versions[$index] {
-                            match &mut self.$name {
-                                Some(held) => held.clone_from(value),
-                                None => self.$name = Some(value.clone()),
-                            }
+                            value.store_into(&mut self.$name);
                             versions[$index] = version;
                         }
                     }
@@ -108,24 +114,102 @@ macro_rules! merged_fields {
 }
 
 merged_fields! {
-    0 status: String,
+    0 status: Cow<'a, str>,
     1 is_offline: bool,
-    2 contact_id: String,
-    3 visitor_id: String,
-    4 referer: String,
-    5 variables: String,
-    6 assigned_agent_ids: Vec<String>,
+    2 contact_id: Cow<'a, str>,
+    3 visitor_id: Cow<'a, str>,
+    4 referer: Cow<'a, str>,
+    5 variables: Cow<'a, str>,
+    6 assigned_agent_ids: Vec<Cow<'a, str>>,
     7 rating: i64,
-    8 rating_text: String,
+    8 rating_text: Cow<'a, str>,
     9 finished_at: i64,
     10 last_closed_at: i64,
-    11 contact_name: String,
-    12 contact_email: String,
-    13 location_country: String,
-    14 location_city: String,
-    15 location_ip: String,
-    16 location_code: String,
-    17 tags: Vec<String>,
+    11 contact_name: Cow<'a, str>,
+    12 contact_email: Cow<'a, str>,
+    13 location_country: Cow<'a, str>,
+    14 location_city: Cow<'a, str>,
+    15 location_ip: Cow<'a, str>,
+    16 location_code: Cow<'a, str>,
+    17 tags: Vec<Cow<'a, str>>,
+}
+
+/// A field's value as the assembly holds it: owned.
+trait Stored {
+    type Held;
+    fn stored(self) -> Self::Held;
+    /// Copies the value into `held`, into the text it holds when it holds one.
+    fn store_into(&self, held: &mut Option<Self::Held>);
+}
+
+impl Stored for Cow<'_, str> {
+    type Held = Cow<'static, str>;
+    fn stored(self) -> Cow<'static, str> {
+        Cow::Owned(self.into_owned())
+    }
+    fn store_into(&self, held: &mut Option<Cow<'static, str>>) {
+        match held {
+            Some(Cow::Owned(text)) => {
+                text.clear();
+                text.push_str(self);
+            }
+            _ => *held = Some(Cow::Owned(self.to_string())),
+        }
+    }
+}
+
+impl Stored for Vec<Cow<'_, str>> {
+    type Held = Vec<Cow<'static, str>>;
+    fn stored(self) -> Self::Held {
+        self.into_iter().map(Stored::stored).collect()
+    }
+    fn store_into(&self, held: &mut Option<Self::Held>) {
+        *held = Some(self.iter().map(|t| Cow::Owned(t.to_string())).collect());
+    }
+}
+
+macro_rules! stored_as_is {
+    ($($ty:ty),*) => {$(
+        impl Stored for $ty {
+            type Held = $ty;
+            fn stored(self) -> $ty {
+                self
+            }
+            fn store_into(&self, held: &mut Option<$ty>) {
+                *held = Some(*self);
+            }
+        }
+    )*};
+}
+
+stored_as_is!(bool, i64);
+
+impl Facts<'_> {
+    /// The same facts, owning their texts (to be kept past the event they came from).
+    pub fn into_static(self) -> Facts<'static> {
+        Facts {
+            name: self.name.stored(),
+            timestamp: self.timestamp,
+            fingerprint: self.fingerprint,
+            account_id: self.account_id.map(Stored::stored),
+            conversation_id: self.conversation_id.map(Stored::stored),
+            conversation: self.conversation.map(|c| ConversationFacts {
+                created_at: c.created_at,
+                updated_at: c.updated_at,
+                fields: c.fields.into_static(),
+                other: c
+                    .other
+                    .into_iter()
+                    .map(|(key, raw)| (key.stored(), raw.stored()))
+                    .collect(),
+            }),
+            message: self.message,
+            contact: self.contact,
+            agent_id: self.agent_id.map(Stored::stored),
+            rating_value: self.rating_value,
+            rating_text: self.rating_text.map(Stored::stored),
+        }
+    }
 }
 
 /// A message, as small as the assembled view allows: it is held until the end of input.
@@ -482,41 +566,53 @@ fn owned(text: Option<impl AsRef<str>>) -> Option<String> {
 }
 
 /// A country code in upper case, as exports write it (`cz` and `CZ` are one country).
-fn country_code(code: &str) -> String {
-    code.to_uppercase()
+fn country_code(code: Cow<'_, str>) -> Cow<'_, str> {
+    if code
+        .bytes()
+        .any(|b| !b.is_ascii() || b.is_ascii_lowercase())
+    {
+        Cow::Owned(code.to_uppercase())
+    } else {
+        code // already upper case: `to_uppercase` would give it back unchanged
+    }
 }
 
-impl Facts {
+/// A text of the event, borrowed.
+fn borrowed<T: AsRef<str> + ?Sized>(text: Option<&T>) -> Option<Cow<'_, str>> {
+    text.map(|t| Cow::Borrowed(t.as_ref()))
+}
+
+impl<'e> Facts<'e> {
     /// The facts of `event`, whose text (layout aside) hashes to `fingerprint`.
-    pub fn new(event: &Event, fingerprint: u64) -> Facts {
+    pub fn new(event: &'e Event<'_>, fingerprint: u64) -> Facts<'e> {
         let d = &event.data;
         let conversation = d.conversation.as_ref().map(|c| {
             let location = c.location.as_ref();
             fn nested<'l>(
-                location: Option<&'l super::event::Location<'l>>,
-                field: fn(&'l super::event::Location<'l>) -> Option<&'l str>,
-            ) -> Option<String> {
-                location.and_then(field).map(str::to_owned)
+                location: Option<&'l super::event::Location<'_>>,
+                field: fn(&'l super::event::Location<'_>) -> Option<&'l str>,
+            ) -> Option<Cow<'l, str>> {
+                location.and_then(field).map(Cow::Borrowed)
             }
-            let mut code =
-                owned(c.location_code.as_ref()).or_else(|| nested(location, |l| l.code.as_deref()));
-            let mut country = owned(c.location_country.as_ref())
+            let mut code = borrowed(c.location_code.as_ref())
+                .or_else(|| nested(location, |l| l.code.as_deref()));
+            let mut country = borrowed(c.location_country.as_ref())
                 .or_else(|| nested(location, |l| l.country.as_deref()));
             // A two-letter "country" is a code, in whatever case it came.
             if let Some(short) = country
-                .as_ref()
+                .clone()
                 .filter(|c| c.len() == 2 && c.bytes().all(|b| b.is_ascii_alphabetic()))
             {
                 let upper = country_code(short);
                 code.get_or_insert_with(|| upper.clone());
                 country = Some(upper);
             }
-            let assigned: Option<Vec<String>> =
+            let assigned: Option<Vec<Cow<'e, str>>> =
                 [&c.assigned_agent_ids, &c.agent_ids, &c.assigned_ids]
                     .into_iter()
                     .flatten()
-                    .map(|ids| ids.iter().map(|id| id.to_string()))
-                    .fold(None, |all: Option<Vec<String>>, ids| {
+                    .map(|ids| ids.iter().map(|id| Cow::Borrowed(&**id)))
+                    .fold(None, |all: Option<Vec<Cow<'e, str>>>, ids| {
                         let mut all = all.unwrap_or_default();
                         for id in ids {
                             if !all.contains(&id) {
@@ -529,34 +625,34 @@ impl Facts {
                 created_at: c.created_at,
                 updated_at: c.updated_at,
                 fields: ConversationFields {
-                    status: owned(c.status.as_ref()),
+                    status: borrowed(c.status.as_ref()),
                     is_offline: c.is_offline,
-                    contact_id: owned(c.contact_id.as_deref()),
-                    visitor_id: owned(c.visitor_id.as_deref()),
-                    referer: owned(c.referer.as_ref()),
-                    variables: c.variables.map(|raw| raw.to_owned()),
+                    contact_id: borrowed(c.contact_id.as_deref()),
+                    visitor_id: borrowed(c.visitor_id.as_deref()),
+                    referer: borrowed(c.referer.as_ref()),
+                    variables: c.variables.map(Cow::Borrowed),
                     assigned_agent_ids: assigned,
                     rating: c.rating_value.or(c.rating),
-                    rating_text: owned(c.rating_text.as_ref()),
+                    rating_text: borrowed(c.rating_text.as_ref()),
                     finished_at: c.finished_at,
                     last_closed_at: c.last_closed_at,
-                    contact_name: owned(c.contact_name.as_ref()),
-                    contact_email: owned(c.contact_email.as_ref()),
+                    contact_name: borrowed(c.contact_name.as_ref()),
+                    contact_email: borrowed(c.contact_email.as_ref()),
                     location_country: country,
-                    location_city: owned(c.location_city.as_ref())
+                    location_city: borrowed(c.location_city.as_ref())
                         .or_else(|| nested(location, |l| l.city.as_deref())),
-                    location_ip: owned(c.location_ip.as_ref())
+                    location_ip: borrowed(c.location_ip.as_ref())
                         .or_else(|| nested(location, |l| l.ip.as_deref())),
-                    location_code: code.map(|c| country_code(&c)),
+                    location_code: code.map(country_code),
                     tags: c
                         .tags
                         .as_ref()
-                        .map(|tags| tags.iter().map(|t| t.to_string()).collect()),
+                        .map(|tags| tags.iter().map(|t| Cow::Borrowed(&**t)).collect()),
                 },
                 other: c
                     .other
                     .iter()
-                    .map(|(key, raw)| (key.to_string(), raw.to_string()))
+                    .map(|(key, raw)| (Cow::Borrowed(&**key), Cow::Borrowed(*raw)))
                     .collect(),
             }
         });
@@ -572,17 +668,17 @@ impl Facts {
             version: (c.updated_at.unwrap_or(i64::MIN), event.timestamp),
         });
         Facts {
-            name: event.event.to_string(),
+            name: Cow::Borrowed(&*event.event),
             timestamp: event.timestamp,
             fingerprint,
-            account_id: owned(event.account_id.as_ref()),
-            conversation_id: event.conversation_id().map(str::to_owned),
+            account_id: borrowed(event.account_id.as_ref()),
+            conversation_id: event.conversation_id().map(Cow::Borrowed),
             conversation,
             message,
             contact,
-            agent_id: owned(d.agent_id.as_deref().or(d.assigned.as_deref())),
+            agent_id: borrowed(d.agent_id.as_deref().or(d.assigned.as_deref())),
             rating_value: d.rating_value,
-            rating_text: owned(d.rating_text.as_ref()),
+            rating_text: borrowed(d.rating_text.as_ref()),
         }
     }
 }
@@ -597,7 +693,7 @@ pub(super) struct Assembly {
     pub(super) first_seq: u64,
     account_id: Option<String>,
     created_at: Option<i64>,
-    fields: ConversationFields,
+    fields: ConversationFields<'static>,
     versions: [Version; FIELDS],
     /// The conversation object's fields the assembly does not use, merged like the others:
     /// key (in [`Keys`]), JSON text, version.
@@ -685,12 +781,12 @@ impl Assembly {
 
     /// Folds an event's facts in. `facts` is left to be read into again (see
     /// [`Codec::get_into`]): what is kept is copied, or taken out (the message).
-    pub(super) fn add(&mut self, facts: &mut Facts, keys: &mut Keys) {
+    pub(super) fn add(&mut self, facts: &mut Facts<'static>, keys: &mut Keys) {
         self.events += 1;
         self.first_event = self.first_event.min(facts.timestamp);
         self.last_event = self.last_event.max(facts.timestamp);
         if self.account_id.is_none() {
-            self.account_id.clone_from(&facts.account_id);
+            self.account_id = facts.account_id.as_deref().map(str::to_owned);
         }
         if let Some(c) = &facts.conversation {
             if let Some(created) = c.created_at {
@@ -705,9 +801,9 @@ impl Assembly {
                 let key = keys.id(key);
                 // As for the used fields, a null does not erase what an earlier copy said.
                 match self.other.iter_mut().find(|(k, ..)| *k == key) {
-                    None => self.other.push((key, raw.as_str().into(), version)),
+                    None => self.other.push((key, (**raw).into(), version)),
                     Some(held) if version >= held.2 && (raw != "null" || &*held.1 == "null") => {
-                        *held = (key, raw.as_str().into(), version)
+                        *held = (key, (**raw).into(), version)
                     }
                     Some(_) => {}
                 }
@@ -755,15 +851,12 @@ impl Assembly {
             }
         }
         let agent = facts.agent_id.as_deref().unwrap_or("");
-        match facts.name.as_str() {
+        match &*facts.name {
             "conversation.closed" => self.close(facts.timestamp, false),
             "conversation.closed_by_contact" => self.close(facts.timestamp, true),
             "conversation.rated" => {
-                self.rate(
-                    facts.timestamp,
-                    facts.rating_value,
-                    facts.rating_text.clone(),
-                );
+                let text = facts.rating_text.as_deref().map(str::to_owned);
+                self.rate(facts.timestamp, facts.rating_value, text);
             }
             "conversation.agent_joined" if !agent.is_empty() => {
                 self.add_agent(agent);
@@ -881,6 +974,12 @@ impl Json for str {
 impl Json for String {
     fn write(&self, out: &mut Vec<u8>) {
         self.as_str().write(out);
+    }
+}
+
+impl Json for Cow<'_, str> {
+    fn write(&self, out: &mut Vec<u8>) {
+        (**self).write(out);
     }
 }
 
@@ -1276,10 +1375,13 @@ pub(super) fn payload_json(
     let completed = closed && !is_offline && is_chat && last_visitor_answered;
 
     let (rating, rating_text) = match &a.rated {
-        Some((_, value, text)) => (value.or(f.rating), text.as_ref().or(f.rating_text.as_ref())),
-        None => (f.rating, f.rating_text.as_ref()),
+        Some((_, value, text)) => (
+            value.or(f.rating),
+            text.as_deref().or(f.rating_text.as_deref()),
+        ),
+        None => (f.rating, f.rating_text.as_deref()),
     };
-    let contact = f.contact_id.as_ref().and_then(|id| contacts.get(id));
+    let contact = f.contact_id.as_deref().and_then(|id| contacts.get(id));
     let variables: Value = f
         .variables
         .as_deref()
@@ -1318,14 +1420,14 @@ pub(super) fn payload_json(
         .put(
             "name",
             f.contact_name
-                .as_ref()
-                .or(contact.and_then(|c| c.name.as_ref())),
+                .as_deref()
+                .or(contact.and_then(|c| c.name.as_deref())),
         )
         .put(
             "email",
             f.contact_email
-                .as_ref()
-                .or(contact.and_then(|c| c.email.as_ref())),
+                .as_deref()
+                .or(contact.and_then(|c| c.email.as_deref())),
         )
         .put("note", contact.and_then(|c| c.note.as_ref()))
         .put("ipAddress", &f.location_ip)

@@ -65,7 +65,7 @@ const BUFFER_SHARE: u64 = 4;
 /// costly part, and is done there, not on the one thread that feeds the assembler.
 pub enum Pending {
     /// An event of no conversation: it is only counted (and its contact facts kept).
-    Loose(Box<Facts>),
+    Loose(Box<Facts<'static>>),
     /// An event of a conversation, encoded for its partition: its bytes in the buffer it was
     /// made in.
     Conversation {
@@ -81,9 +81,9 @@ impl Pending {
     /// a buffer per event, made on a parsing thread and freed on the thread that feeds the
     /// assembler, took the parsing thread's allocator lock at every event, and the two
     /// threads waited on each other (a million futex calls for 1.6 million events).
-    pub fn new(facts: Facts, buffer: &mut Vec<u8>) -> Pending {
+    pub fn new(facts: Facts<'_>, buffer: &mut Vec<u8>) -> Pending {
         let Some(id) = &facts.conversation_id else {
-            return Pending::Loose(Box::new(facts));
+            return Pending::Loose(Box::new(facts.into_static()));
         };
         let partition = partition_of(id);
         let start = buffer.len();
@@ -179,7 +179,7 @@ impl Assembler {
 
     /// Adds an event's facts, read at `origin`. An error is a temporary file that cannot be
     /// written.
-    pub fn add(&mut self, facts: Facts, origin: &Origin) -> io::Result<()> {
+    pub fn add(&mut self, facts: Facts<'_>, origin: &Origin) -> io::Result<()> {
         let mut buffer = Vec::new();
         let pending = Pending::new(facts, &mut buffer);
         self.add_pending(pending, &buffer, origin)
@@ -415,7 +415,7 @@ struct Fold {
     seen: HashSet<u64, FxBuildHasher>,
     counts: EventCounts,
     /// The event being folded, decoded into the same value each time (its allocations kept).
-    facts: Facts,
+    facts: Facts<'static>,
 }
 
 impl Fold {
@@ -434,11 +434,12 @@ impl Fold {
         let Some(id) = &facts.conversation_id else {
             return Err(Corrupt); // a partition holds events of conversations only
         };
-        let n = match self.numbers.get(id) {
+        let n = match self.numbers.get(&**id) {
             Some(&n) => n,
             None => {
-                self.numbers.insert(id.clone(), self.assemblies.len());
-                self.assemblies.push(Assembly::new(id.clone(), place, seq));
+                self.numbers.insert(id.to_string(), self.assemblies.len());
+                self.assemblies
+                    .push(Assembly::new(id.to_string(), place, seq));
                 self.assemblies.len() - 1
             }
         };

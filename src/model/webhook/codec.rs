@@ -126,6 +126,28 @@ impl Codec for String {
     }
 }
 
+/// A text borrowed while it is written (facts taken from an event), owned when read back.
+impl Codec for std::borrow::Cow<'_, str> {
+    fn put(&self, out: &mut Vec<u8>) {
+        put_len(out, self.len() as u64);
+        out.extend_from_slice(self.as_bytes());
+    }
+    fn get(input: &mut &[u8]) -> Result<Self, Corrupt> {
+        get_str(input).map(|text| std::borrow::Cow::Owned(text.to_owned()))
+    }
+    fn get_into(&mut self, input: &mut &[u8]) -> Result<(), Corrupt> {
+        let text = get_str(input)?;
+        match self {
+            std::borrow::Cow::Owned(held) => {
+                held.clear();
+                held.push_str(text);
+            }
+            _ => *self = std::borrow::Cow::Owned(text.to_owned()),
+        }
+        Ok(())
+    }
+}
+
 impl Codec for Box<str> {
     fn put(&self, out: &mut Vec<u8>) {
         put_len(out, self.len() as u64);
@@ -236,8 +258,8 @@ impl<A: Codec, B: Codec, C: Codec> Codec for (A, B, C) {
 
 /// `Codec` for a struct, field by field in the order named (every field must be named).
 macro_rules! codec_struct {
-    ($ty:ident { $($field:ident),* $(,)? }) => {
-        impl $crate::model::webhook::codec::Codec for $ty {
+    ($ty:ident $(<$lt:lifetime>)? { $($field:ident),* $(,)? }) => {
+        impl$(<$lt>)? $crate::model::webhook::codec::Codec for $ty$(<$lt>)? {
             fn put(&self, out: &mut Vec<u8>) {
                 let $ty { $($field),* } = self;
                 $($crate::model::webhook::codec::Codec::put($field, out);)*

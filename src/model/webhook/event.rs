@@ -114,8 +114,10 @@ impl<'a> Event<'a> {
 lenient_object! {
     /// The event's objects. Which ones are present depends on the event.
     pub struct Data<'a> {
-        "conversation" => conversation: Option<Conversation<'a>> = Obj<Conversation<'a>>,
-        "message" => message: Option<Message<'a>> = Obj<Message<'a>>,
+        /// Boxed, as the message: each is large (the conversation near a kilobyte), and an
+        /// event is moved several times on its way.
+        "conversation" => conversation: Option<Box<Conversation<'a>>> = Obj<Box<Conversation<'a>>>,
+        "message" => message: Option<Box<Message<'a>>> = Obj<Box<Message<'a>>>,
         "contact" => contact: Option<Contact<'a>> = Obj<Contact<'a>>,
         /// The flat form some events use (`agent_joined`, `agent_left`).
         "conversation_id" => conversation_id: Option<Scalar<'a>> = Id<'a>,

@@ -811,6 +811,12 @@ impl<'a> Fast<'a> for Map<'a> {
     }
 }
 
+impl<'a, T: Fast<'a>> Fast<'a> for Box<T> {
+    fn fast<const P: bool>(p: &mut Parser<'a, P>, depth: usize) -> Option<Self> {
+        T::fast(p, depth).map(Box::new)
+    }
+}
+
 impl<'a, T: Fast<'a>> Fast<'a> for Obj<T> {
     fn fast<const P: bool>(p: &mut Parser<'a, P>, depth: usize) -> Option<Self> {
         match p.peek()? {
