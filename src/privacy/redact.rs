@@ -18,10 +18,11 @@ use regex::Regex;
 use serde_json::{Map, Value};
 use sha2::Sha256;
 
-use crate::model::document::{Document, EventDoc, Fingerprint};
+use crate::model::document::{Document, EventDoc, Fingerprint, Text};
 use crate::model::webhook::Event;
 
 mod stream;
+mod typed;
 
 /// What `--redact-help` prints (`docs/privacy.md#redacting` lists the same).
 pub const HELP: &str = "\
@@ -299,20 +300,47 @@ impl Redactor {
             .collect()
     }
 
-    /// Runs `work` on the redacted form of `doc`.
+    /// Runs `work` on the redacted form of `doc`: its payload redacted as it is when it can
+    /// be ([`typed`]), the text rewritten only if `work` asks for it; else the text rewritten
+    /// and read again ([`Redactor::document_rewritten`]). Both give the same document.
     pub fn document<R>(&self, doc: &Document, work: &dyn Fn(&Document) -> R) -> R {
-        let Ok(json) = self.json(doc.raw) else {
+        let Some(prepared) = typed::prepare(self, doc) else {
+            return self.document_rewritten(doc, work);
+        };
+        let Some(parts) = prepared.parts(self) else {
+            return self.document_rewritten(doc, work);
+        };
+        let payload = prepared.payload(self, &doc.payload, &parts);
+        // Never the unredacted text: `{}` in the case that cannot happen (a document the fast
+        // reader read is JSON that serde_json reads).
+        let make = || self.json(doc.raw()).unwrap_or_else(|_| String::from("{}"));
+        work(&Document {
+            origin: doc.origin.clone(),
+            index: doc.index,
+            text: Text::made(&make),
+            // Both rewrites write compact text.
+            print: Fingerprint::Compact,
+            payload: Box::new(payload),
+            covered: false,
+        })
+    }
+
+    /// [`Redactor::document`] by rewriting `doc`'s text and reading it again.
+    #[doc(hidden)]
+    pub fn document_rewritten<R>(&self, doc: &Document, work: &dyn Fn(&Document) -> R) -> R {
+        let Ok(json) = self.json(doc.raw()) else {
             return work(&self.blank(doc));
         };
         // Read as the reader reads a payload (its fast path, else serde_json): the same
         // payload serde_json would make, in a fifth of the time.
         match crate::input::payload_of(&json) {
-            Ok((payload, print)) => work(&Document {
+            Ok((payload, print, _)) => work(&Document {
                 origin: doc.origin.clone(),
                 index: doc.index,
-                raw: &json,
+                text: Text::read(&json),
                 print,
                 payload,
+                covered: false,
             }),
             // Cannot happen (strings stay strings); never hand on the unredacted text.
             Err(_) => work(&self.blank(doc)),
@@ -359,9 +387,10 @@ impl Redactor {
         Document {
             origin: doc.origin.clone(),
             index: doc.index,
-            raw: "{}",
+            text: Text::read("{}"),
             print: crate::model::document::Fingerprint::Unknown,
             payload,
+            covered: false,
         }
     }
 
@@ -454,6 +483,38 @@ impl Known {
             value: lower,
             word: true,
         }
+    }
+}
+
+/// The keys of members the fast payload reader skips (it does not model them) that
+/// redaction must see to redact the payload as it is: members that can be personal as a
+/// whole (`field_kind`'s `Whole`, `Agent`, `VisitorFrom`) in an object the reader models, and
+/// those that decide a message's role. `email` is not one: personal as a whole only in a
+/// visitor's or contact's object, where the reader models it.
+const LOOKED_AT: [&str; 12] = [
+    "name",
+    "author_name",
+    "from",
+    "type",
+    "sub_type",
+    "phone",
+    "contact_name",
+    "contact_email",
+    "contact_id",
+    "visitor_id",
+    "location_ip",
+    "location_city",
+];
+
+/// Whether a member the fast payload reader skipped, `key` with the value whose text is
+/// `value`, is one redaction looks at: an object (whose keys may be anything), an array
+/// holding one, or a key of [`LOOKED_AT`]. Then the payload does not hold all that the
+/// redaction of its document reads (`Document::covered`).
+pub(crate) fn looked_at(key: &str, value: &[u8]) -> bool {
+    match value.first() {
+        Some(b'{') => true,
+        Some(b'[') => memchr::memchr(b'{', value).is_some(),
+        _ => LOOKED_AT.contains(&key),
     }
 }
 

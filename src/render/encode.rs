@@ -119,6 +119,14 @@ pub struct Rendered {
     shown: Vec<Vec<Shown>>,
 }
 
+impl Rendered {
+    /// The bytes rendered (for the tests that compare renderings).
+    #[cfg(test)]
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
 impl Encoder {
     pub fn new(
         columns: Columns,

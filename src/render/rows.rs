@@ -109,7 +109,7 @@ impl<'p> Record<'p> {
     /// The record's JSON text as read.
     pub fn raw(self) -> &'p str {
         match self {
-            Record::Conversation(doc) => doc.raw,
+            Record::Conversation(doc) => doc.raw(),
             Record::Event(doc) => doc.raw,
         }
     }
