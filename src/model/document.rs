@@ -29,6 +29,11 @@ impl<'a> Document<'a> {
         self.text.get()
     }
 
+    /// About the length of [`Document::raw`], without making a text made on demand.
+    pub fn raw_len(&self) -> usize {
+        self.text.len_hint()
+    }
+
     /// The hash that tells this copy from other copies of the conversation.
     pub fn fingerprint(&self) -> u64 {
         self.print.of(self.raw())
@@ -44,6 +49,8 @@ enum TextIs<'a> {
     Made {
         make: &'a dyn Fn() -> String,
         text: std::cell::OnceCell<String>,
+        /// About its length.
+        hint: usize,
     },
 }
 
@@ -53,18 +60,27 @@ impl<'a> Text<'a> {
         Text(TextIs::Read(text))
     }
 
-    /// A text `make` makes, the first time it is asked for.
-    pub fn made(make: &'a dyn Fn() -> String) -> Text<'a> {
+    /// A text `make` makes, the first time it is asked for, about `hint` bytes long.
+    pub fn made(make: &'a dyn Fn() -> String, hint: usize) -> Text<'a> {
         Text(TextIs::Made {
             make,
             text: std::cell::OnceCell::new(),
+            hint,
         })
+    }
+
+    /// About the text's length, without making it.
+    pub fn len_hint(&self) -> usize {
+        match &self.0 {
+            TextIs::Read(text) => text.len(),
+            TextIs::Made { text, hint, .. } => text.get().map_or(*hint, String::len),
+        }
     }
 
     pub fn get(&self) -> &str {
         match &self.0 {
             TextIs::Read(text) => text,
-            TextIs::Made { make, text } => text.get_or_init(make),
+            TextIs::Made { make, text, .. } => text.get_or_init(make),
         }
     }
 }

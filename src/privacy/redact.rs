@@ -276,6 +276,10 @@ impl Redactor {
         values.dedup();
         // The visitor's given and family names on their own ("Hi Emily"), after the whole
         // values; an agent's names stay (unless --redact-agents, when they go too).
+        // Each agent once (they are only looked up, and their words sorted).
+        let mut agents: Vec<&str> = agents.iter().map(String::as_str).collect();
+        agents.sort_unstable();
+        agents.dedup();
         let agent_words: Vec<String> = agents.iter().flat_map(|a| name_words(a)).collect();
         let mut words: Vec<(Kind, String)> = Vec::new();
         for (kind, name) in values.iter().filter(|(k, _)| *k == Kind::Visitor) {
@@ -317,7 +321,7 @@ impl Redactor {
         work(&Document {
             origin: doc.origin.clone(),
             index: doc.index,
-            text: Text::made(&make),
+            text: Text::made(&make, doc.raw().len()),
             // Both rewrites write compact text.
             print: Fingerprint::Compact,
             payload: Box::new(payload),
@@ -460,7 +464,8 @@ fn unreachable_key() -> ! {
 pub struct Known {
     kind: Kind,
     value: String,
-    finder: memchr::memmem::Finder<'static>,
+    /// Made the first time the value may be in a text (most documents' texts hold none).
+    finder: std::cell::OnceCell<memchr::memmem::Finder<'static>>,
     /// A single name (a given or family name on its own): found as a whole word in any case,
     /// `value` in lower case.
     word: bool,
@@ -470,7 +475,7 @@ impl Known {
     fn exact(kind: Kind, value: String) -> Known {
         Known {
             kind,
-            finder: memchr::memmem::Finder::new(value.as_bytes()).into_owned(),
+            finder: std::cell::OnceCell::new(),
             value,
             word: false,
         }
@@ -479,10 +484,54 @@ impl Known {
     fn word(kind: Kind, lower: String) -> Known {
         Known {
             kind,
-            finder: memchr::memmem::Finder::new(b"").into_owned(),
+            finder: std::cell::OnceCell::new(),
             value: lower,
             word: true,
         }
+    }
+
+    fn finder(&self) -> &memchr::memmem::Finder<'static> {
+        (self.finder)
+            .get_or_init(|| memchr::memmem::Finder::new(self.value.as_bytes()).into_owned())
+    }
+}
+
+/// Which bytes a text holds: what tells at once that a value, a name or a pattern cannot be
+/// in it (most texts hold none of them).
+struct Seen([bool; 256]);
+
+impl Seen {
+    fn of(text: &str) -> Seen {
+        let mut seen = [false; 256];
+        for &b in text.as_bytes() {
+            seen[usize::from(b)] = true;
+        }
+        Seen(seen)
+    }
+
+    fn has(&self, b: u8) -> bool {
+        self.0[usize::from(b)]
+    }
+
+    /// Whether a text with these bytes may hold `known`: every byte of an exact value; for
+    /// a single name (in lower case), each of its ASCII bytes in either case, or, for `i`
+    /// and `k`, a byte of `İ` or `K` (`\u{212a}`), the only other characters whose lower case
+    /// holds an ASCII letter (tested).
+    fn may_hold(&self, known: &Known) -> bool {
+        if !known.word {
+            return known.value.bytes().all(|b| self.has(b));
+        }
+        known.value.bytes().filter(u8::is_ascii).all(|c| {
+            self.has(c)
+                || self.has(c.to_ascii_uppercase())
+                || (c == b'i' && self.has(0xC4))
+                || (c == b'k' && self.has(0xE2))
+        })
+    }
+
+    /// Whether a pattern may match: each needs an `@`, a digit or a colon.
+    fn may_match(&self) -> bool {
+        self.has(b'@') || self.has(b':') || (b'0'..=b'9').any(|d| self.has(d))
     }
 }
 
@@ -673,6 +722,14 @@ fn regex_or_never(pattern: &str) -> Regex {
 /// The personal spans of `text`, in order, not overlapping: earlier rules win. The flag says
 /// the span is a single name, pseudonymised in lower case.
 fn find_spans(text: &str, known: &[Known]) -> Vec<(usize, usize, Kind, bool)> {
+    find_spans_gated(text, known, true)
+}
+
+/// [`find_spans`], skipping what the bytes of `text` tell cannot be in it (`gates`), or
+/// not (the tests' reference: the gates only skip what cannot be found).
+fn find_spans_gated(text: &str, known: &[Known], gates: bool) -> Vec<(usize, usize, Kind, bool)> {
+    let seen = gates.then(|| Seen::of(text));
+    let may_hold = |k: &Known| seen.as_ref().is_none_or(|seen| seen.may_hold(k));
     let mut spans: Vec<(usize, usize, Kind, bool)> = Vec::new();
     let mut add_span = |start: usize, end: usize, kind: Kind, word: bool| {
         if !spans.iter().any(|&(s, e, _, _)| start < e && s < end) {
@@ -681,23 +738,36 @@ fn find_spans(text: &str, known: &[Known]) -> Vec<(usize, usize, Kind, bool)> {
     };
     let mut add = |start: usize, end: usize, kind: Kind| add_span(start, end, kind, false);
     for known in known.iter().filter(|k| !k.word) {
-        if text.len() < known.value.len() {
+        if text.len() < known.value.len() || !may_hold(known) {
             continue;
         }
-        for at in known.finder.find_iter(text.as_bytes()) {
+        for at in known.finder().find_iter(text.as_bytes()) {
             let (start, end) = (at, at + known.value.len());
             if word_bounded(text, start, end) {
                 add(start, end, known.kind);
             }
         }
     }
-    for (start, end, kind) in patterns(text) {
-        add(start, end, kind);
+    if seen.as_ref().is_none_or(Seen::may_match) {
+        for (start, end, kind) in patterns(text) {
+            add(start, end, kind);
+        }
     }
     // Single names last: an e-mail address or a whole name that holds one is replaced whole.
     // Not collected: this runs for every string of a document.
-    let words = || known.iter().filter(|k| k.word);
-    let any_words = words().next().is_some();
+    // With the gates, only the names the text may hold, and each word's cheap checks first:
+    // its length (an ASCII word's lower case is as long), its first letter in lower case.
+    let names: Vec<&Known> = match known.iter().any(|k| k.word && may_hold(k)) {
+        true => known.iter().filter(|k| k.word && may_hold(k)).collect(),
+        false => Vec::new(),
+    };
+    let words = || names.iter().copied();
+    let any_words = !names.is_empty();
+    // Bit n: a name n bytes long (bit 63: 63 or more).
+    let lengths = match gates {
+        true => words().fold(0u64, |set, k| set | 1 << k.value.len().min(63)),
+        false => u64::MAX,
+    };
     if any_words && text.is_ascii() {
         // An ASCII text's words are runs of ASCII letters and digits, and lower case keeps
         // their length: only a word as long as a name can be one.
@@ -715,6 +785,9 @@ fn find_spans(text: &str, known: &[Known]) -> Vec<(usize, usize, Kind, bool)> {
             if word.is_empty() {
                 break;
             }
+            if lengths >> word.len().min(63) & 1 == 0 {
+                continue;
+            }
             let same = |k: &&Known| k.value.len() == word.len() && lower_is(word, &k.value);
             if let Some(k) = words().find(same) {
                 add_span(start, at, k.kind, true);
@@ -722,7 +795,11 @@ fn find_spans(text: &str, known: &[Known]) -> Vec<(usize, usize, Kind, bool)> {
         }
     } else if any_words {
         for (start, word) in words_of(text) {
-            if let Some(k) = words().find(|k| lower_is(word, &k.value)) {
+            // The first character of a word's lower case is its first character's (a final
+            // sigma is never first).
+            let first = word.chars().next().and_then(|c| c.to_lowercase().next());
+            let may = |k: &&Known| !gates || first.is_some_and(|f| k.value.starts_with(f));
+            if let Some(k) = words().filter(may).find(|k| lower_is(word, &k.value)) {
                 add_span(start, start + word.len(), k.kind, true);
             }
         }
@@ -735,9 +812,11 @@ fn find_spans(text: &str, known: &[Known]) -> Vec<(usize, usize, Kind, bool)> {
 /// they are tried, each checked but not yet against overlaps; remembered per thread for short
 /// texts, which repeat (user agents, pages, the same answers).
 fn patterns(text: &str) -> Vec<(usize, usize, Kind)> {
-    let gated = text.len() <= PATTERN_MEMO_TEXT
-        && (text.contains('@') || text.bytes().any(|b| b.is_ascii_digit()));
-    if !gated {
+    let gates = Gates::of(text);
+    if !gates.any() {
+        return Vec::new();
+    }
+    if text.len() > PATTERN_MEMO_TEXT {
         return patterns_made(text);
     }
     PATTERNS.with(|memo| {
@@ -771,37 +850,104 @@ fn patterns_made(text: &str) -> Vec<(usize, usize, Kind)> {
     patterns_gated(text, true)
 }
 
+/// What the patterns need of a text, counted in one pass: most texts have neither `@` nor a
+/// digit, and a pattern needs so many digits (an IBAN 2 and two capitals, an IPv4 address 4
+/// and dots, a phone 8, a card 13) or colons (IPv6 2).
+struct Gates {
+    at: bool,
+    colons: usize,
+    digits: usize,
+    capital: bool,
+    dot: bool,
+}
+
+impl Gates {
+    fn of(text: &str) -> Gates {
+        let mut g = Gates {
+            at: false,
+            colons: 0,
+            digits: 0,
+            capital: false,
+            dot: false,
+        };
+        for &b in text.as_bytes() {
+            g.at |= b == b'@';
+            g.colons += usize::from(b == b':');
+            g.digits += usize::from(b.is_ascii_digit());
+            g.capital |= b.is_ascii_uppercase();
+            g.dot |= b == b'.';
+        }
+        g
+    }
+
+    /// No gate at all (the tests' reference).
+    fn open() -> Gates {
+        Gates {
+            at: true,
+            colons: usize::MAX,
+            digits: usize::MAX,
+            capital: true,
+            dot: true,
+        }
+    }
+
+    fn email(&self) -> bool {
+        self.at
+    }
+
+    fn iban(&self) -> bool {
+        self.digits >= 2 && self.capital
+    }
+
+    fn card(&self) -> bool {
+        self.digits >= 13
+    }
+
+    fn ipv6(&self) -> bool {
+        self.colons >= 2
+    }
+
+    fn ipv4(&self) -> bool {
+        self.digits >= 4 && self.dot
+    }
+
+    fn phone(&self) -> bool {
+        self.digits >= 8
+    }
+
+    fn any(&self) -> bool {
+        self.email() || self.iban() || self.ipv6() || self.ipv4() || self.phone()
+    }
+}
+
 /// [`patterns_made`], with the gates (`gates`) or without (the tests' reference: the gates
 /// only skip patterns that cannot match).
 fn patterns_gated(text: &str, gates: bool) -> Vec<(usize, usize, Kind)> {
-    // Cheap gates: most texts have neither `@` nor a digit, and a pattern needs so many
-    // digits (an IBAN 2, an IPv4 address 4, a phone 8, a card 13) or colons (IPv6 2).
-    let digits = match gates {
-        true => text.bytes().filter(u8::is_ascii_digit).count(),
-        false => usize::MAX,
+    let g = match gates {
+        true => Gates::of(text),
+        false => Gates::open(),
     };
-    let colons = !gates || memchr::memchr_iter(b':', text.as_bytes()).nth(1).is_some();
     let mut found = Vec::new();
-    if !gates || text.contains('@') {
+    if g.email() {
         for m in EMAIL.find_iter(text) {
             found.push((m.start(), m.end(), Kind::Email));
         }
     }
-    if digits >= 2 {
+    if g.iban() {
         for m in IBAN.find_iter(text) {
             if iban_valid(m.as_str()) {
                 found.push((m.start(), m.end(), Kind::Iban));
             }
         }
     }
-    if digits >= 13 {
+    if g.card() {
         for m in CARD.find_iter(text) {
             if luhn_valid(m.as_str()) {
                 found.push((m.start(), m.end(), Kind::Card));
             }
         }
     }
-    if colons {
+    if g.ipv6() {
         for m in IPV6.find_iter(text) {
             let candidate = m.as_str();
             let bare = candidate.split('%').next().unwrap_or(candidate);
@@ -814,7 +960,7 @@ fn patterns_gated(text: &str, gates: bool) -> Vec<(usize, usize, Kind)> {
             }
         }
     }
-    if digits >= 4 {
+    if g.ipv4() {
         for m in IPV4.find_iter(text) {
             let (start, end) = (m.start(), m.end());
             // 1.2.3.4.5 is a version number, not an address.
@@ -838,7 +984,7 @@ fn patterns_gated(text: &str, gates: bool) -> Vec<(usize, usize, Kind)> {
             }
         }
     }
-    if digits >= 8 {
+    if g.phone() {
         for m in PHONE.find_iter(text) {
             if let Some((start, end)) = phone_span(text, m.start(), m.end()) {
                 found.push((start, end, Kind::Phone));
@@ -1112,6 +1258,59 @@ mod lower {
                 super::patterns_gated(&text, false)
             );
         }
+    }
+
+    /// Documents' known values (with names in other cases and scripts, İ and the Kelvin
+    /// sign), as `Redactor::known` makes them.
+    fn known_values() -> impl Strategy<Value = (Vec<(super::Kind, String)>, Vec<String>)> {
+        let value = prop::sample::select(vec![
+            "Jan Novák",
+            "Kate Kiss",
+            "Ilker Işık",
+            "Zoë",
+            "jan@x.cz",
+            "10.0.0.1",
+            "Brno",
+            "ΟΔΥΣΣΕΑΣ",
+            "Łukasz Żak",
+            "Kim",
+            "Eva",
+        ]);
+        let kind = prop::sample::select(vec![
+            super::Kind::Visitor,
+            super::Kind::Email,
+            super::Kind::City,
+        ]);
+        (
+            prop::collection::vec((kind, value.clone().prop_map(String::from)), 0..5),
+            prop::collection::vec(value.prop_map(String::from), 0..3),
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn span_gates_skip_only_what_cannot_be_found(
+            text in "([A-Za-z0-9 .@:+İıKkŁłΣσςÖöé-]|Jan|KATE|kİm|\u{212a}ate|ILKER|Brno|Novák){0,12}",
+            (values, agents) in known_values(),
+            agents_too in any::<bool>(),
+        ) {
+            let known = super::Redactor::new(b"k", agents_too).known(values, &agents);
+            prop_assert_eq!(
+                super::find_spans_gated(&text, &known, true),
+                super::find_spans_gated(&text, &known, false)
+            );
+        }
+    }
+
+    /// `Seen::may_hold` counts on it: only `İ` and the Kelvin sign, besides ASCII, have an
+    /// ASCII character in their lower case.
+    #[test]
+    fn only_two_characters_lower_to_ascii_letters() {
+        let odd: Vec<char> = (0x80..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|c| c.to_lowercase().any(|l| l.is_ascii()))
+            .collect();
+        assert_eq!(odd, ['\u{130}', '\u{212a}']);
     }
 
     #[test]

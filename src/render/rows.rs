@@ -113,6 +113,14 @@ impl<'p> Record<'p> {
             Record::Event(doc) => doc.raw,
         }
     }
+
+    /// About the length of [`Record::raw`], without making a redacted document's text.
+    pub fn raw_len(self) -> usize {
+        match self {
+            Record::Conversation(doc) => doc.raw_len(),
+            Record::Event(doc) => doc.raw.len(),
+        }
+    }
 }
 
 /// One conversation being turned into a row: the document and what is computed once for it.

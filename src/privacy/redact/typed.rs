@@ -261,11 +261,30 @@ impl Prepared<'_> {
                 title: opt_text(&page.title),
             })
             .collect();
+        // The visitor's name and `from` come again in each of their messages: made once per
+        // document (`None`: a visitor's `from`).
+        let mut made: Vec<(Option<Kind>, &str, String)> = Vec::new();
+        let mut remembered = |kind: Option<Kind>, text: &'d str, make: &dyn Fn() -> String| {
+            let found = made.iter().find(|(k, t, _)| *k == kind && *t == text);
+            let new = match found {
+                Some((_, _, new)) => new.clone(),
+                None => make(),
+            };
+            if found.is_none() {
+                made.push((kind, text, new.clone()));
+            }
+            new
+        };
         let messages = (p.messages.iter())
             .map(|m| {
                 let role = role(m);
                 let name = match role {
-                    Role::Visitor => whole(Kind::Visitor, &m.name),
+                    Role::Visitor => m.name.as_ref().map(|t| match t.trim().is_empty() {
+                        true => Cow::Borrowed(&**t),
+                        false => Cow::Owned(remembered(Some(Kind::Visitor), t, &|| {
+                            r.pseudonym(Kind::Visitor, t)
+                        })),
+                    }),
                     Role::Agent if r.agents => whole(Kind::Agent, &m.name),
                     Role::Agent => m.name.as_deref().map(Cow::Borrowed),
                     Role::Other => opt_text(&m.name),
@@ -273,12 +292,13 @@ impl Prepared<'_> {
                 let from = match role {
                     // `visitor:KEY` keeps its prefix, the key is pseudonymised.
                     Role::Visitor => m.from.as_ref().map(|from| {
-                        let made = match from.text.split_once(':') {
-                            Some((prefix, key)) if !from.number => {
-                                format!("{prefix}:{}", r.pseudonym(Kind::Id, key))
-                            }
-                            _ => r.pseudonym(Kind::Id, &from.text),
-                        };
+                        let made =
+                            remembered(None, &from.text, &|| match from.text.split_once(':') {
+                                Some((prefix, key)) if !from.number => {
+                                    format!("{prefix}:{}", r.pseudonym(Kind::Id, key))
+                                }
+                                _ => r.pseudonym(Kind::Id, &from.text),
+                            });
                         Scalar {
                             text: Cow::Owned(made),
                             number: false,
