@@ -469,6 +469,11 @@ pub struct Known {
     /// A single name (a given or family name on its own): found as a whole word in any case,
     /// `value` in lower case.
     word: bool,
+    /// A single name's longest run of ASCII characters (the first of the longest) and the
+    /// place in that run of its rarest letter: what a text must hold for the name to be in it
+    /// (see `holds_ignoring_case`).
+    run: std::ops::Range<usize>,
+    rare: usize,
 }
 
 impl Known {
@@ -478,27 +483,43 @@ impl Known {
             finder: std::cell::OnceCell::new(),
             value,
             word: false,
+            run: 0..0,
+            rare: 0,
         }
     }
 
     fn word(kind: Kind, lower: String) -> Known {
+        let (mut run, mut at) = (0..0, 0);
+        for part in lower.split(|c: char| !c.is_ascii()) {
+            if part.len() > run.len() {
+                run = at..at + part.len();
+            }
+            at += part.len()
+                + lower[at + part.len()..]
+                    .chars()
+                    .next()
+                    .map_or(0, char::len_utf8);
+        }
+        // Letters from the rarest in European names and texts to the most common.
+        const RARE: &[u8] = b"qxzjkvwyfbgphcmudlsrtoniae";
+        let rank = |b: u8| RARE.iter().position(|&r| r == b).unwrap_or(0);
+        let rare = (lower.as_bytes()[run.clone()].iter())
+            .enumerate()
+            .min_by_key(|&(_, &b)| rank(b))
+            .map_or(0, |(i, _)| i);
         Known {
             kind,
             finder: std::cell::OnceCell::new(),
             value: lower,
             word: true,
+            run,
+            rare,
         }
     }
 
-    /// The longest run of ASCII characters of the value (the first of the longest).
+    /// The longest run of ASCII characters of a single name (the first of the longest).
     fn ascii_run(&self) -> &str {
-        let mut best = "";
-        for run in self.value.split(|c: char| !c.is_ascii()) {
-            if run.len() > best.len() {
-                best = run;
-            }
-        }
-        best
+        &self.value[self.run.clone()]
     }
 
     fn finder(&self) -> &memchr::memmem::Finder<'static> {
@@ -773,19 +794,17 @@ fn find_spans_gated(text: &str, known: &[Known], gates: bool) -> Vec<(usize, usi
     let odd_letters = seen
         .as_ref()
         .is_none_or(|seen| (seen.has(0xC4) && seen.has(0xB0)) || seen.has(0xE2));
-    let may_be = |k: &Known| {
+    let may_be = |k: &&Known| {
         k.word
             && may_hold(k)
             && (!gates
                 || match ascii {
-                    true => k.value.is_ascii() && holds_ignoring_case(text, &k.value),
-                    false => odd_letters || holds_ignoring_case(text, k.ascii_run()),
+                    true => k.value.is_ascii() && holds_ignoring_case(text, k.ascii_run(), k.rare),
+                    false => odd_letters || holds_ignoring_case(text, k.ascii_run(), k.rare),
                 })
     };
-    let names: Vec<&Known> = match known.iter().any(may_be) {
-        true => known.iter().filter(|k| may_be(k)).collect(),
-        false => Vec::new(),
-    };
+    // Empty, not allocated, for most texts.
+    let names: Vec<&Known> = known.iter().filter(may_be).collect();
     let words = || names.iter().copied();
     let any_words = !names.is_empty();
     // Bit n: a name n bytes long (bit 63: 63 or more).
@@ -833,23 +852,17 @@ fn find_spans_gated(text: &str, known: &[Known], gates: bool) -> Vec<(usize, usi
     spans
 }
 
-/// Whether `text` holds `lower` (ASCII in lower case) in any case: looked for by its rarest
-/// letter (SIMD `memchr2` for both cases), then compared there. The empty text is in every
-/// text.
-fn holds_ignoring_case(text: &str, lower: &str) -> bool {
+/// Whether `text` holds `lower` (ASCII in lower case) in any case: looked for by its letter
+/// at `at` (the rarest: SIMD `memchr2` for both cases), then compared there. The empty text
+/// is in every text.
+fn holds_ignoring_case(text: &str, lower: &str, at: usize) -> bool {
     let (text, lower) = (text.as_bytes(), lower.as_bytes());
-    if lower.is_empty() {
+    let Some(&rare) = lower.get(at) else {
         return true;
-    }
+    };
     if lower.len() > text.len() {
         return false;
     }
-    // Letters from the rarest in European names and texts to the most common.
-    const RARE: &[u8] = b"qxzjkvwyfbgphcmudlsrtoniae";
-    let rank = |b: u8| RARE.iter().position(|&r| r == b).unwrap_or(0);
-    let Some((at, &rare)) = lower.iter().enumerate().min_by_key(|&(_, &b)| rank(b)) else {
-        return false;
-    };
     memchr::memchr2_iter(rare, rare.to_ascii_uppercase(), text).any(|hit| {
         hit >= at
             && text
