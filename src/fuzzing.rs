@@ -64,7 +64,7 @@ pub fn check_reader(data: &[u8]) {
         Item::Bad(finding) => assert_printable(&finding, lines),
         Item::Payload(doc) => {
             assert_line(doc.origin.line, lines);
-            let again: Payload = serde_json::from_str(doc.raw)
+            let again: Payload = serde_json::from_str(doc.raw())
                 .unwrap_or_else(|e| panic!("raw text does not parse again: {e}"));
             assert_eq!(again.conversation_id(), doc.payload.conversation_id());
             assert_eq!(again.messages.len(), doc.payload.messages.len());

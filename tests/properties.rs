@@ -33,7 +33,7 @@ fn read(bytes: Vec<u8>) -> (Vec<Value>, usize) {
                 "rating": p.channel.rating,
                 "name": p.visitor.as_ref().and_then(|v| v.name.as_deref()),
                 "texts": p.messages.iter().map(|m| m.text()).collect::<Vec<_>>(),
-                "raw": serde_json::from_str::<Value>(doc.raw).unwrap(),
+                "raw": serde_json::from_str::<Value>(doc.raw()).unwrap(),
             }));
         }
         Item::Event(doc) => panic!("a payload read as an event: {}", doc.raw),

@@ -34,9 +34,13 @@ use crate::model::payload::{
 };
 use crate::model::webhook::Event;
 
-/// Reads the payload object at the start of `text`; returns it, the length of its text and
-/// what it knows of its fingerprint, or `None` when serde_json must read it.
-pub fn payload(text: &str) -> Option<(Box<Payload<'_>>, usize, Fingerprint)> {
+/// What the fast path read: the payload, the length of its text, what is known of its
+/// fingerprint, and whether the payload holds every value of the text that `--redact` reads
+/// (no member that redaction looks at was skipped: see `privacy::redact::looked_at`).
+pub type Read<'a> = (Box<Payload<'a>>, usize, Fingerprint, bool);
+
+/// Reads the payload object at the start of `text`, or `None` when serde_json must read it.
+pub fn payload(text: &str) -> Option<Read<'_>> {
     // Read first as a compact text, with no white space between tokens (NDJSON as it is
     // usually written): the first white space fails that reading at once, and the text is
     // read again allowing it. Looking for white space after every token was 6 % of an export.
@@ -44,18 +48,19 @@ pub fn payload(text: &str) -> Option<(Box<Payload<'_>>, usize, Fingerprint)> {
 }
 
 /// [`payload`], allowing white space between tokens (`PRETTY`) or not.
-fn read<const PRETTY: bool>(text: &str) -> Option<(Box<Payload<'_>>, usize, Fingerprint)> {
+fn read<const PRETTY: bool>(text: &str) -> Option<Read<'_>> {
     let mut parser = Parser::<PRETTY>::new(text);
     // Boxed at once: the payload is large (over 600 bytes) and moved several times on its way.
     let payload = Box::new(parser.payload()?);
     let end = parser.i;
+    let covered = !parser.unread;
     // Hashed only if asked for (validate does not) when the text is compact.
     let print = parser
         .made_fingerprint()
         .map_or(Fingerprint::Compact, Fingerprint::Made);
     #[cfg(debug_assertions)]
     same_as_serde(text, &payload, end, print.of(&text[..end]));
-    Some((payload, end, print))
+    Some((payload, end, print, covered))
 }
 
 /// Reads the webhook event object at the start of `text` by the webhook model's fast readers
@@ -629,7 +634,7 @@ mod tests {
     }
 
     fn fast(text: &str) -> Option<(String, usize)> {
-        payload(text).map(|(p, n, _)| (format!("{p:?}"), n))
+        payload(text).map(|(p, n, _, _)| (format!("{p:?}"), n))
     }
 
     const OFFICIAL: &str = include_str!("../../sample-data/official-example.json");
@@ -767,7 +772,7 @@ mod tests {
     #[test]
     fn custom_variables_say_whether_they_are_compact() {
         fn variables(text: &str) -> RawJson<'_> {
-            let (p, _, _) = payload(text).unwrap();
+            let (p, _, _, _) = payload(text).unwrap();
             p.visitor.unwrap().variables.unwrap()
         }
         let compact = variables(

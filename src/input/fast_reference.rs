@@ -56,7 +56,7 @@ pub(crate) fn payload_texts(dir: &Path, out: &mut Vec<(String, String)>) {
 /// on a difference). True when the fast path read it.
 fn check(text: &str) -> bool {
     match fast::payload(text) {
-        Some((payload, len, print)) => {
+        Some((payload, len, print, _)) => {
             fast::same_as_serde(text, &payload, len, print.of(&text[..len]));
             true
         }

@@ -23,17 +23,24 @@ pub use read::Chunk;
 pub use split::documents;
 
 /// The payload that is the whole of `text`, read as the reader reads one: by the fast path
-/// when it can, else by serde_json; with what is known of its fingerprint.
+/// when it can, else by serde_json; with what is known of its fingerprint and whether it
+/// holds all that `--redact` reads (`Document::covered`).
 pub fn payload_of(
     text: &str,
 ) -> serde_json::Result<(
     Box<crate::model::payload::Payload<'_>>,
     crate::model::document::Fingerprint,
+    bool,
 )> {
     match fast::payload(text) {
-        Some((payload, len, print)) if len == text.len() => Ok((payload, print)),
-        _ => serde_json::from_str(text)
-            .map(|p| (Box::new(p), crate::model::document::Fingerprint::Unknown)),
+        Some((payload, len, print, covered)) if len == text.len() => Ok((payload, print, covered)),
+        _ => serde_json::from_str(text).map(|p| {
+            (
+                Box::new(p),
+                crate::model::document::Fingerprint::Unknown,
+                false,
+            )
+        }),
     }
 }
 

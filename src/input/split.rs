@@ -115,7 +115,7 @@ impl<'a> Splitter<'a, '_> {
         // every string, and the raw text needs no check either.
         let kind = likely_kind(&self.text[pos..]);
         if let (Some(text), Kind::Payload) = (self.utf8, kind) {
-            if let Some((payload, len, print)) = super::fast::payload(&text[pos..]) {
+            if let Some((payload, len, print, covered)) = super::fast::payload(&text[pos..]) {
                 // Read by the fast path, which gives up on nesting deeper than the limit.
                 let end = pos + len;
                 let origin = self.origin(pos);
@@ -124,7 +124,7 @@ impl<'a> Splitter<'a, '_> {
                     self.lines.no_line_end(self.text, end);
                 }
                 (self.emit)(item(
-                    Parsed::Payload(payload, print),
+                    Parsed::Payload(payload, print, covered),
                     origin,
                     None,
                     &text[pos..end],
@@ -525,8 +525,9 @@ impl<'a> Splitter<'a, '_> {
 /// A parsed document of either kind.
 #[allow(clippy::large_enum_variant)] // see `Item`
 enum Parsed<'a> {
-    /// A payload, and what is known of its fingerprint.
-    Payload(Box<Payload<'a>>, Fingerprint),
+    /// A payload, what is known of its fingerprint, and whether it holds all that `--redact`
+    /// reads (see `Document::covered`).
+    Payload(Box<Payload<'a>>, Fingerprint, bool),
     /// An event, and what is known of its fingerprint.
     Event(Box<Event<'a>>, Fingerprint),
 }
@@ -534,7 +535,7 @@ enum Parsed<'a> {
 impl<'a> Parsed<'a> {
     /// A payload serde_json read.
     fn payload(payload: Payload<'a>) -> Parsed<'a> {
-        Parsed::Payload(Box::new(payload), Fingerprint::Unknown)
+        Parsed::Payload(Box::new(payload), Fingerprint::Unknown, false)
     }
 
     fn event(event: Event<'a>) -> Parsed<'a> {
@@ -559,7 +560,9 @@ where
 fn parse_as<'a>(raw: &'a str, kind: Kind) -> serde_json::Result<Parsed<'a>> {
     match kind {
         Kind::Payload => match super::fast::payload(raw) {
-            Some((payload, len, print)) if len == raw.len() => Ok(Parsed::Payload(payload, print)),
+            Some((payload, len, print, covered)) if len == raw.len() => {
+                Ok(Parsed::Payload(payload, print, covered))
+            }
             _ => serde_json::from_str(raw).map(Parsed::payload),
         },
         Kind::Event => match super::fast::event(raw) {
@@ -579,13 +582,14 @@ fn item<'a>(
     prefix: &str,
 ) -> Item<'a> {
     match parsed {
-        Parsed::Payload(payload, print) => match payload.null_required() {
+        Parsed::Payload(payload, print, covered) => match payload.null_required() {
             None => Item::Payload(Document {
                 origin,
                 index,
-                raw,
+                text: crate::model::document::Text::read(raw),
                 print,
                 payload,
+                covered,
             }),
             Some(path) => Item::Bad(
                 Finding::error(origin, "expected integer, found null")

@@ -73,6 +73,10 @@ pub(crate) struct Parser<'a, const PRETTY: bool> {
     pub(crate) kept: usize,
     /// Where the text after the last run of white space begins.
     pub(crate) since: usize,
+    /// A member of an object of known keys was skipped that `--redact` would have to look
+    /// at (see [`crate::privacy::redact::looked_at`]): the model does not hold all the text
+    /// redaction reads.
+    pub(crate) unread: bool,
 }
 
 impl<'a, const PRETTY: bool> Parser<'a, PRETTY> {
@@ -85,6 +89,7 @@ impl<'a, const PRETTY: bool> Parser<'a, PRETTY> {
             compact: Vec::new(),
             kept: 0,
             since: 0,
+            unread: false,
         }
     }
 
@@ -243,6 +248,7 @@ impl<'a, const PRETTY: bool> Parser<'a, PRETTY> {
             return Some(seen);
         }
         let mut next = 0;
+        let mut unknown = None;
         loop {
             let index = match keys.get(next) {
                 Some(key) if self.at(key) => {
@@ -251,7 +257,11 @@ impl<'a, const PRETTY: bool> Parser<'a, PRETTY> {
                 }
                 _ => {
                     let name = self.key()?;
-                    keys.iter().position(|k| k.name == name).unwrap_or(N)
+                    let index = keys.iter().position(|k| k.name == name).unwrap_or(N);
+                    if index == N && N > 0 {
+                        unknown = Some(name);
+                    }
+                    index
                 }
             };
             next = index + 1;
@@ -264,7 +274,18 @@ impl<'a, const PRETTY: bool> Parser<'a, PRETTY> {
             self.ws();
             self.eat(b':')?;
             self.ws();
-            field(self, index)?;
+            match unknown.take() {
+                // A member the model does not know, skipped: is it one redaction reads?
+                Some(name) => {
+                    let start = self.i;
+                    field(self, index)?;
+                    if !self.unread {
+                        self.unread =
+                            crate::privacy::redact::looked_at(name, &self.b[start..self.i]);
+                    }
+                }
+                None => field(self, index)?,
+            }
             self.ws();
             match self.peek()? {
                 b',' => {

@@ -12,17 +12,88 @@ pub struct Document<'a> {
     pub origin: Origin,
     /// 0-based index in a top-level array, when the payload is an array element.
     pub index: Option<usize>,
-    /// The document's text as read: every field, unknown ones included.
-    pub raw: &'a str,
-    /// What is known of `raw`'s fingerprint; see [`Document::fingerprint`].
+    /// The document's text: every field, unknown ones included; read through
+    /// [`Document::raw`].
+    pub text: Text<'a>,
+    /// What is known of the text's fingerprint; see [`Document::fingerprint`].
     pub print: Fingerprint,
     pub payload: Box<Payload<'a>>,
+    /// The fast reader read `payload` and skipped no member of the text that `--redact`
+    /// looks at, so that the payload can be redacted as it is (`privacy::redact`).
+    pub covered: bool,
 }
 
-impl Document<'_> {
+impl<'a> Document<'a> {
+    /// The document's text as read (or, for a redacted document, as redacted).
+    pub fn raw(&self) -> &str {
+        self.text.get()
+    }
+
+    /// About the length of [`Document::raw`], without making a text made on demand.
+    pub fn raw_len(&self) -> usize {
+        self.text.len_hint()
+    }
+
     /// The hash that tells this copy from other copies of the conversation.
     pub fn fingerprint(&self) -> u64 {
-        self.print.of(self.raw)
+        self.print.of(self.raw())
+    }
+}
+
+/// A document's JSON text: as read, or made when first asked for (the redacted text of a
+/// document whose payload was redacted directly: most commands never ask for it).
+pub struct Text<'a>(TextIs<'a>);
+
+enum TextIs<'a> {
+    Read(&'a str),
+    Made {
+        make: &'a dyn Fn() -> String,
+        text: std::cell::OnceCell<String>,
+        /// About its length.
+        hint: usize,
+    },
+}
+
+impl<'a> Text<'a> {
+    /// A text as it was read.
+    pub fn read(text: &'a str) -> Text<'a> {
+        Text(TextIs::Read(text))
+    }
+
+    /// A text `make` makes, the first time it is asked for, about `hint` bytes long.
+    pub fn made(make: &'a dyn Fn() -> String, hint: usize) -> Text<'a> {
+        Text(TextIs::Made {
+            make,
+            text: std::cell::OnceCell::new(),
+            hint,
+        })
+    }
+
+    /// About the text's length, without making it.
+    pub fn len_hint(&self) -> usize {
+        match &self.0 {
+            TextIs::Read(text) => text.len(),
+            TextIs::Made { text, hint, .. } => text.get().map_or(*hint, String::len),
+        }
+    }
+
+    pub fn get(&self) -> &str {
+        match &self.0 {
+            TextIs::Read(text) => text,
+            TextIs::Made { make, text, .. } => text.get_or_init(make),
+        }
+    }
+}
+
+impl std::fmt::Debug for Text<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            TextIs::Read(text) => text.fmt(f),
+            TextIs::Made { text, .. } => match text.get() {
+                Some(text) => text.fmt(f),
+                None => f.write_str("(made when asked for)"),
+            },
+        }
     }
 }
 

@@ -542,13 +542,13 @@ mod tests {
         let base = chunk.text.as_ptr() as usize;
         let mut docs = Vec::new();
         input::documents(&chunk, &mut |item| {
-            let (raw, index) = match item {
-                Item::Payload(d) => (d.raw, d.index),
-                Item::Event(d) => (d.raw, d.index),
+            let (start, len, index) = match &item {
+                Item::Payload(d) => (d.raw().as_ptr() as usize, d.raw().len(), d.index),
+                Item::Event(d) => (d.raw.as_ptr() as usize, d.raw.len(), d.index),
                 Item::Bad(_) => return,
             };
-            let start = raw.as_ptr() as usize - base;
-            docs.push((start, start + raw.len(), index.is_some()));
+            let start = start - base;
+            docs.push((start, start + len, index.is_some()));
         });
         docs
     }

@@ -122,7 +122,7 @@ pub fn run(
     let mut tally = Tally::default();
     for assembled in assembler.finish()? {
         let assembled = assembled?;
-        if let Ok((payload, _)) = crate::input::payload_of(&assembled.json) {
+        if let Ok((payload, _, _)) = crate::input::payload_of(&assembled.json) {
             if rule.conversation(&payload) {
                 gone.insert(payload.conversation_id().into_owned());
             }

@@ -577,7 +577,7 @@ fn read_piece(chunk: &Chunk, last: bool, target: &Target, rule: &dyn Rule) -> Fo
         Item::Payload(doc) => {
             found.docs += 1;
             if rule.conversation(&doc.payload) {
-                let (spot, reaches_start) = spot(doc.raw, doc.index.is_some());
+                let (spot, reaches_start) = spot(doc.raw(), doc.index.is_some());
                 found.spots.push((spot, reaches_start, None));
                 found.payloads_removed += 1;
                 found

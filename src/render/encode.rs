@@ -119,6 +119,14 @@ pub struct Rendered {
     shown: Vec<Vec<Shown>>,
 }
 
+impl Rendered {
+    /// The bytes rendered (for the tests that compare renderings).
+    #[cfg(test)]
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
 impl Encoder {
     pub fn new(
         columns: Columns,
@@ -189,7 +197,7 @@ impl Encoder {
             Format::Csv | Format::Tsv => {
                 // The rows of a document are rarely longer than its JSON: one allocation.
                 let out = &mut rendered.bytes;
-                out.reserve(record.raw().len().clamp(1 << 10, 1 << 20));
+                out.reserve(record.raw_len().clamp(1 << 10, 1 << 20));
                 self.columns.for_each_row(record, cells, |row| {
                     rendered.rows += 1;
                     let mut record = self.delimited.record(out);

@@ -109,8 +109,16 @@ impl<'p> Record<'p> {
     /// The record's JSON text as read.
     pub fn raw(self) -> &'p str {
         match self {
-            Record::Conversation(doc) => doc.raw,
+            Record::Conversation(doc) => doc.raw(),
             Record::Event(doc) => doc.raw,
+        }
+    }
+
+    /// About the length of [`Record::raw`], without making a redacted document's text.
+    pub fn raw_len(self) -> usize {
+        match self {
+            Record::Conversation(doc) => doc.raw_len(),
+            Record::Event(doc) => doc.raw.len(),
         }
     }
 }

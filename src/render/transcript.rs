@@ -744,7 +744,7 @@ fn normalised(doc: &Document, zone: &DisplayZone) -> Value {
         .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok())
         .unwrap_or(Value::Null);
     let tags: Vec<&str> = status_and_tags(p).into_iter().skip(1).collect();
-    let (extra, mut message_extra) = extra_fields(doc.raw);
+    let (extra, mut message_extra) = extra_fields(doc.raw());
     json!({
         "id": p.conversation_id(),
         "channel_id": p.channel.id,

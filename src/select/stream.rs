@@ -252,16 +252,17 @@ where
         let make = |conversation| -> Result<Option<Sighting<R>>, Finding> {
             let assembled = writer.assembled(conversation);
             let json = assembled.json;
-            let (payload, print) = crate::input::payload_of(&json).map_err(|err| {
+            let (payload, print, covered) = crate::input::payload_of(&json).map_err(|err| {
                 let text = format!("cannot assemble the conversation from its events: {err}");
                 Finding::error(assembled.origin.clone(), text)
             })?;
             let doc = Document {
                 origin: assembled.origin,
                 index: None,
-                raw: &json,
+                text: crate::model::document::Text::read(&json),
                 print,
                 payload,
+                covered,
             };
             Ok(rows.assembled(&doc, selection))
         };

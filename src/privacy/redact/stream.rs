@@ -66,6 +66,54 @@ pub(super) fn rewrite(redactor: &Redactor, raw: &str) -> Option<String> {
     Some(write.out)
 }
 
+/// A part of a document's text (a value under the key `key`), read by the first pass: what
+/// it adds to the document's values (`values`, `agents`, in the order found), and the roles
+/// of its objects for [`write_part`]. `None` when only the whole document can be rewritten.
+pub(super) fn collect_part(
+    text: &str,
+    key: &str,
+    values: &mut Vec<(Kind, String)>,
+    agents: &mut Vec<String>,
+) -> Option<Vec<Role>> {
+    let mut collect = Collect {
+        at: Scan::new(text, false),
+        depth: 0,
+        roles: Vec::new(),
+        values: Vec::new(),
+        agents: Vec::new(),
+        keys: Vec::new(),
+        pending: Vec::new(),
+    };
+    collect.value(Some(key), true)?;
+    if collect.at.i != text.len() {
+        return None;
+    }
+    values.extend(collect.values.into_iter().flatten());
+    agents.append(&mut collect.agents);
+    Some(collect.roles)
+}
+
+/// The part [`collect_part`] read, redacted as the whole document's rewrite writes it, with
+/// the document's `known` values.
+pub(super) fn write_part(
+    redactor: &Redactor,
+    text: &str,
+    key: &str,
+    roles: &[Role],
+    known: &[Known],
+) -> Option<String> {
+    let mut write = Write {
+        at: Scan::new(text, true),
+        roles,
+        objects: 0,
+        out: String::with_capacity(text.len() + text.len() / 8),
+        redactor,
+        known,
+    };
+    write.value(Some(key), true)?;
+    Some(write.out)
+}
+
 /// A number as serde_json reads it.
 enum Number<'a> {
     /// An integer of at most 18 digits (not `-0`): serde_json writes it as it is.
