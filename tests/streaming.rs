@@ -289,3 +289,56 @@ fn follow_refuses_what_cannot_stream() {
         assert!(run.stderr.contains("--follow"), "{}", run.stderr);
     }
 }
+
+#[test]
+fn follow_says_that_events_give_conversations_only_at_the_end_and_streams_them_as_events() {
+    let wd = Workdir::new();
+    let event = r#"{"type":"event_callback","event":"conversation.opened","timestamp":"2026-01-01T00:01:37.952Z","account_id":"881987","data":{"conversation":{"id":"cnv_1","status":"open"}}}"#;
+    wd.write("events.ndjson", format!("{event}\n"));
+    // Conversation rows: nothing on stdout, and the reason once on stderr.
+    let mut child = wd
+        .std_command(&["list", "--follow", "events.ndjson"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start sshook");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { return };
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let line = next_line(&rx, "the note about webhook events");
+    assert!(
+        line.starts_with("events.ndjson:1: warning:")
+            && line.contains("only at the end of input, which --follow never reaches"),
+        "{line}"
+    );
+    child.kill().expect("stop sshook");
+    let _ = child.wait();
+    // Event rows stream.
+    let (mut child, _stdin, rx) = start(
+        &wd,
+        &[
+            "export",
+            "--follow",
+            "events.ndjson",
+            "--rows",
+            "events",
+            "--columns",
+            "event,conversation_id",
+            "--no-header",
+        ],
+    );
+    assert_eq!(
+        next_line(&rx, "the event already there"),
+        "conversation.opened,cnv_1"
+    );
+    child.kill().expect("stop sshook");
+    let _ = child.wait();
+}

@@ -193,6 +193,11 @@ where
     };
     let mut kept = Kept::new(selection);
     let mut assembler = Assembler::with_memory(selection.memory);
+    // A followed source never ends, and events are assembled into conversations only at the
+    // end of input: said once, at the first event, rather than writing nothing in silence.
+    let mut follow_note = sources
+        .iter()
+        .any(|s| matches!(s.kind, input::SourceKind::Follow(_)));
     let read = input::for_each_chunk(
         sources,
         |chunk| {
@@ -220,6 +225,15 @@ where
                         continue;
                     }
                     Entry::Event(facts, origin) => {
+                        if std::mem::take(&mut follow_note) {
+                            diagnostics.warn(&Finding::warning(
+                                origin.clone(),
+                                None,
+                                "webhook events are assembled into conversations only at \
+                                 the end of input, which --follow never reaches: they give no \
+                                 row here (--rows events writes each event as it comes)",
+                            ));
+                        }
                         assembler.add_pending(facts, &facts_made, &origin)?;
                         continue;
                     }
