@@ -290,55 +290,87 @@ fn follow_refuses_what_cannot_stream() {
     }
 }
 
-#[test]
-fn follow_says_that_events_give_conversations_only_at_the_end_and_streams_them_as_events() {
-    let wd = Workdir::new();
-    let event = r#"{"type":"event_callback","event":"conversation.opened","timestamp":"2026-01-01T00:01:37.952Z","account_id":"881987","data":{"conversation":{"id":"cnv_1","status":"open"}}}"#;
-    wd.write("events.ndjson", format!("{event}\n"));
-    // Conversation rows: nothing on stdout, and the reason once on stderr.
-    let mut child = wd
-        .std_command(&["list", "--follow", "events.ndjson"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start sshook");
-    let stderr = child.stderr.take().expect("stderr");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines() {
-            let Ok(line) = line else { return };
-            if tx.send(line).is_err() {
-                return;
-            }
+/// A webhook event of conversation `id` at `minute` minutes past 2026-01-01 00:00 UTC.
+fn event(name: &str, id: &str, minute: i64) -> String {
+    let time = format!("2026-01-01T{:02}:{:02}:00.000Z", minute / 60, minute % 60);
+    format!(
+        r#"{{"type":"event_callback","event":"{name}","timestamp":"{time}","account_id":"1","data":{{"conversation":{{"id":"{id}","status":"{}"}}}}}}"#,
+        if name == "conversation.closed" {
+            "closed"
+        } else {
+            "open"
         }
-    });
-    let line = next_line(&rx, "the note about webhook events");
-    assert!(
-        line.starts_with("events.ndjson:1: warning:")
-            && line.contains("only at the end of input, which --follow never reaches"),
-        "{line}"
+    ) + "\n"
+}
+
+#[test]
+fn follow_writes_a_webhook_conversation_once_it_is_closed_and_settled() {
+    let wd = Workdir::new();
+    wd.write(
+        "events.ndjson",
+        event("conversation.opened", "a", 0)
+            + &event("conversation.closed", "a", 1)
+            + &event("conversation.opened", "b", 2),
     );
-    child.kill().expect("stop sshook");
-    let _ = child.wait();
-    // Event rows stream.
-    let (mut child, _stdin, rx) = start(
-        &wd,
-        &[
+    let mut child = wd
+        .std_command(&[
             "export",
             "--follow",
             "events.ndjson",
-            "--rows",
-            "events",
             "--columns",
-            "event,conversation_id",
+            "conversation_id,status",
             "--no-header",
-        ],
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start sshook");
+    let lines = |pipe: Box<dyn std::io::Read + Send>| {
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines() {
+                let Ok(line) = line else { return };
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        rx
+    };
+    let out = lines(Box::new(child.stdout.take().expect("stdout")));
+    let err = lines(Box::new(child.stderr.take().expect("stderr")));
+    let append = |text: &str| {
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(wd.path("events.ndjson"))
+            .expect("open");
+        file.write_all(text.as_bytes()).expect("append");
+    };
+    // b at 10 minutes: a was closed at 1, not yet 15 minutes of the stream ago.
+    append(&event("conversation.contact_replied", "b", 10));
+    // b at 17: now a is settled, and written; b is open and is not.
+    append(&event("conversation.contact_replied", "b", 17));
+    assert_eq!(next_line(&out, "the settled conversation"), "a,incomplete");
+    // An event of a, already written, is left out with a warning.
+    append(&event("conversation.rated", "a", 18));
+    let warning = next_line(&err, "the warning about a late event");
+    assert!(
+        warning
+            .starts_with("events.ndjson:6: warning: an event of conversation a, already written"),
+        "{warning}"
     );
+    // b closes and settles: written once, after a.
+    append(&event("conversation.closed", "b", 20));
+    append(&event("conversation.opened", "c", 36));
     assert_eq!(
-        next_line(&rx, "the event already there"),
-        "conversation.opened,cnv_1"
+        next_line(&out, "the second settled conversation"),
+        "b,incomplete"
     );
     child.kill().expect("stop sshook");
     let _ = child.wait();
+    assert!(
+        out.try_recv().is_err(),
+        "a conversation written twice, or c too early"
+    );
 }

@@ -12,7 +12,7 @@ use crate::diagnostics::Diagnostics;
 use crate::input::{self, Chunk, Source};
 use crate::model::document::{Document, EventDoc, Item};
 use crate::model::finding::{Finding, Origin};
-use crate::model::webhook::{Assembler, Facts, Pending};
+use crate::model::webhook::{Assembled, Assembler, Facts, Pending};
 
 /// Reads `sources`, keeps the first copy of every conversation, and calls `work` (on any
 /// thread) for each selected conversation and `sink` (here, in input order — or in `--sort`
@@ -192,12 +192,32 @@ where
         ..Summary::default()
     };
     let mut kept = Kept::new(selection);
-    let mut assembler = Assembler::with_memory(selection.memory);
-    // A followed source never ends, and events are assembled into conversations only at the
-    // end of input: said once, at the first event, rather than writing nothing in silence.
-    let mut follow_note = sources
+    // A followed source never ends: its webhook conversations are written as they settle.
+    let follows = sources
         .iter()
         .any(|s| matches!(s.kind, input::SourceKind::Follow(_)));
+    let mut assembler = if follows && !K::EVENTS {
+        Assembler::live()
+    } else {
+        Assembler::with_memory(selection.memory)
+    };
+    // An assembled conversation as a row (on any thread).
+    let made = |assembled: Assembled| -> Result<Option<Sighting<R>>, Finding> {
+        let json = assembled.json;
+        let (payload, print, covered) = crate::input::payload_of(&json).map_err(|err| {
+            let text = format!("cannot assemble the conversation from its events: {err}");
+            Finding::error(assembled.origin.clone(), text)
+        })?;
+        let doc = Document {
+            origin: assembled.origin,
+            index: None,
+            text: crate::model::document::Text::read(&json),
+            print,
+            payload,
+            covered,
+        };
+        Ok(rows.assembled(&doc, selection))
+    };
     let read = input::for_each_chunk(
         sources,
         |chunk| {
@@ -225,15 +245,6 @@ where
                         continue;
                     }
                     Entry::Event(facts, origin) => {
-                        if std::mem::take(&mut follow_note) {
-                            diagnostics.warn(&Finding::warning(
-                                origin.clone(),
-                                None,
-                                "webhook events are assembled into conversations only at \
-                                 the end of input, which --follow never reaches: they give no \
-                                 row here (--rows events writes each event as it comes)",
-                            ));
-                        }
                         assembler.add_pending(facts, &facts_made, &origin)?;
                         continue;
                     }
@@ -248,9 +259,35 @@ where
                     return Ok(Flow::Stop);
                 }
             }
+            // A live assembly's conversations that settled with this chunk.
+            if written_live(
+                &mut assembler,
+                false,
+                &made,
+                &mut kept,
+                &mut summary,
+                diagnostics,
+                &mut sink,
+            )? == Flow::Stop
+            {
+                return Ok(Flow::Stop);
+            }
             Ok(Flow::Continue)
         },
     )?;
+    if read.flow != Flow::Stop
+        && written_live(
+            &mut assembler,
+            true,
+            &made,
+            &mut kept,
+            &mut summary,
+            diagnostics,
+            &mut sink,
+        )? == Flow::Stop
+    {
+        return Ok(summary);
+    }
     if read.flow == Flow::Stop {
         return Ok(summary);
     }
@@ -262,24 +299,7 @@ where
         // In batches, in order: each conversation's JSON, its parse and the command's work on
         // the pool (they cost more than the assembly), while the next batch is merged; then
         // offered in order here.
-        let rows = &rows;
-        let make = |conversation| -> Result<Option<Sighting<R>>, Finding> {
-            let assembled = writer.assembled(conversation);
-            let json = assembled.json;
-            let (payload, print, covered) = crate::input::payload_of(&json).map_err(|err| {
-                let text = format!("cannot assemble the conversation from its events: {err}");
-                Finding::error(assembled.origin.clone(), text)
-            })?;
-            let doc = Document {
-                origin: assembled.origin,
-                index: None,
-                text: crate::model::document::Text::read(&json),
-                print,
-                payload,
-                covered,
-            };
-            Ok(rows.assembled(&doc, selection))
-        };
+        let make = |conversation| made(writer.assembled(conversation));
         let mut batch = merge.next_batch(ASSEMBLED_BATCH)?;
         while !batch.is_empty() {
             let (made, next): (Vec<_>, _) = rayon::join(
@@ -305,4 +325,47 @@ where
     }
     kept.finish(&mut summary, &mut sink)?;
     Ok(summary)
+}
+
+/// Offers the conversations of a live assembly that settled (`all`: every one left, at the end
+/// of input), and warns of the events that came for conversations already written.
+#[allow(clippy::too_many_arguments)]
+fn written_live<R, S>(
+    assembler: &mut Assembler,
+    all: bool,
+    made: &(dyn Fn(Assembled) -> Result<Option<Sighting<R>>, Finding> + Sync),
+    kept: &mut Kept<R>,
+    summary: &mut Summary,
+    diagnostics: &mut Diagnostics,
+    sink: &mut S,
+) -> Result<Flow>
+where
+    S: FnMut(R) -> Result<Flow>,
+{
+    for (origin, id) in assembler.late() {
+        diagnostics.warn(&Finding::warning(
+            origin,
+            None,
+            format!(
+                "an event of conversation {id}, already written (closed, and the stream {} \
+                 minutes past its last event), is left out",
+                crate::model::webhook::assembler::SETTLE_MS / 60_000
+            ),
+        ));
+    }
+    for assembled in assembler.settled(all) {
+        summary.conversations_assembled += 1;
+        let copy = match made(assembled) {
+            Ok(Some(copy)) => copy,
+            Ok(None) => continue,
+            Err(finding) => {
+                diagnostics.report(&finding);
+                continue;
+            }
+        };
+        if kept.offer(copy, summary, diagnostics, sink)? == Flow::Stop {
+            return Ok(Flow::Stop);
+        }
+    }
+    Ok(Flow::Continue)
 }

@@ -773,6 +773,16 @@ impl Assembly {
         }
     }
 
+    /// Closed: by a close event, or by its `status` (as the assembled view says).
+    pub(super) fn is_closed(&self) -> bool {
+        self.closed.is_some() || self.fields.status.as_deref() == Some("closed")
+    }
+
+    /// The time of its latest event.
+    pub(super) fn last_event(&self) -> i64 {
+        self.last_event
+    }
+
     fn add_agent(&mut self, agent: &str) {
         if !agent.is_empty() && !self.agents.iter().any(|a| a == agent) {
             self.agents.push(agent.to_owned());

@@ -134,6 +134,28 @@ pub struct Assembler {
     /// The counts of the events of no conversation (the partitions count the others).
     loose_counts: EventCounts,
     temp_dir: PathBuf,
+    /// Assembling a stream that never ends (`--follow`): see [`Assembler::live`].
+    live: Option<Box<Live>>,
+}
+
+/// How long, in event time, a closed conversation is held after its last event before it is
+/// written in a stream that never ends: a rating or a late message can follow a close.
+pub const SETTLE_MS: i64 = 15 * 60 * 1000;
+
+/// The state of a live assembly: the conversations not written yet, folded as their events
+/// come, and the ids of those written.
+#[derive(Default)]
+struct Live {
+    open: HashMap<String, Assembly, FxBuildHasher>,
+    keys: Keys,
+    seen: HashSet<u64, FxBuildHasher>,
+    facts: Facts<'static>,
+    counts: EventCounts,
+    written: HashSet<String, FxBuildHasher>,
+    /// The latest event time seen: the stream's clock.
+    watermark: i64,
+    /// Events of conversations already written, since last asked ([`Assembler::late`]).
+    late: Vec<(Origin, String)>,
 }
 
 impl Default for Assembler {
@@ -170,7 +192,98 @@ impl Assembler {
             loose_seen: HashSet::default(),
             loose_counts: EventCounts::default(),
             temp_dir: std::env::temp_dir(),
+            live: None,
         }
+    }
+
+    /// An assembler for a stream that never ends (`--follow`), where the end of input, at
+    /// which conversations are complete, never comes: each event is folded as it comes, and
+    /// [`Assembler::settled`] hands out each conversation once it is closed and the stream's
+    /// clock (the latest event time seen) is [`SETTLE_MS`] past its last event. An event of a
+    /// conversation already written is left out ([`Assembler::late`]). Memory holds the
+    /// conversations not written yet, and the ids of those written.
+    pub fn live() -> Assembler {
+        Assembler {
+            live: Some(Box::default()),
+            ..Assembler::new()
+        }
+    }
+
+    /// The conversations of a live assembly that are settled (`all`: every one, at the end
+    /// of input), in the order of their first event, removed from it; none for an assembly
+    /// that is not live.
+    pub fn settled(&mut self, all: bool) -> Vec<Assembled> {
+        let Some(live) = self.live.as_deref_mut() else {
+            return Vec::new();
+        };
+        let cutoff = live.watermark.saturating_sub(SETTLE_MS);
+        let mut done: Vec<(u64, String)> = live
+            .open
+            .iter()
+            .filter(|(_, a)| all || (a.is_closed() && a.last_event() <= cutoff))
+            .map(|(id, a)| (a.first_seq, id.clone()))
+            .collect();
+        done.sort_unstable();
+        done.into_iter()
+            .filter_map(|(_, id)| {
+                let assembly = live.open.remove(&id)?;
+                live.written.insert(id);
+                let place = assembly.origin;
+                let origin = Origin {
+                    file: Arc::clone(&self.files[place.file as usize]),
+                    line: place.line,
+                    column: place.column,
+                };
+                let json = payload_json(assembly, &self.contacts, &live.keys.names);
+                Some(Assembled { origin, json })
+            })
+            .collect()
+    }
+
+    /// The events of a live assembly that came for conversations already written (where they
+    /// were read, and the conversation id), since last asked.
+    pub fn late(&mut self) -> Vec<(Origin, String)> {
+        self.live
+            .as_deref_mut()
+            .map(|live| std::mem::take(&mut live.late))
+            .unwrap_or_default()
+    }
+
+    /// Folds an encoded event into a live assembly at once.
+    fn add_live(
+        &mut self,
+        fingerprint: u64,
+        mut facts: &[u8],
+        origin: &Origin,
+    ) -> Result<(), Corrupt> {
+        let place = self.place(origin);
+        let seq = self.added;
+        let Some(live) = self.live.as_deref_mut() else {
+            return Err(Corrupt);
+        };
+        if !live.seen.insert(fingerprint) {
+            live.counts.redelivered += 1;
+            return Ok(());
+        }
+        live.facts.get_into(&mut facts)?;
+        count(&mut live.counts, &live.facts.name);
+        let Some(id) = live.facts.conversation_id.as_deref() else {
+            return Err(Corrupt);
+        };
+        if live.written.contains(id) {
+            live.late.push((origin.clone(), id.to_owned()));
+            return Ok(());
+        }
+        live.watermark = live.watermark.max(live.facts.timestamp);
+        let assembly = match live.open.get_mut(id) {
+            Some(a) => a,
+            None => live
+                .open
+                .entry(id.to_owned())
+                .or_insert_with(|| Assembly::new(id.to_owned(), place, seq)),
+        };
+        assembly.add(&mut live.facts, &mut live.keys);
+        Ok(())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -202,6 +315,16 @@ impl Assembler {
                     self.loose_counts.redelivered += 1;
                 }
                 (facts.fingerprint, facts.contact)
+            }
+            Pending::Conversation {
+                partition: _,
+                fingerprint,
+                contact,
+                facts,
+            } if self.live.is_some() => {
+                let facts = made_in.get(facts).ok_or(Corrupt)?;
+                self.add_live(fingerprint, facts, origin)?;
+                (fingerprint, contact)
             }
             Pending::Conversation {
                 partition,
