@@ -87,26 +87,7 @@ fn read_event<const PRETTY: bool>(text: &str) -> Option<(Box<Event<'_>>, usize, 
 /// the same text and ends at the same place, and the fingerprint is the text's.
 #[cfg(any(debug_assertions, test))]
 pub(super) fn event_same_as_serde(text: &str, fast: &Event, len: usize, fingerprint: u64) {
-    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Event>();
-    let slow = match stream.next() {
-        Some(Ok(e)) => e,
-        other => panic!("the fast path read an event serde_json does not: {other:?}\n{text}"),
-    };
-    assert_eq!(
-        stream.byte_offset(),
-        len,
-        "fast path ended elsewhere:\n{text}"
-    );
-    assert_eq!(
-        format!("{fast:?}"),
-        format!("{slow:?}"),
-        "fast path read otherwise:\n{text}"
-    );
-    assert_eq!(
-        fingerprint,
-        crate::jsontext::fingerprint(&text[..len]),
-        "fingerprint differs:\n{text}"
-    );
+    serde_reads_the_same(text, fast, len, fingerprint, "an event");
 }
 
 /// The check every debug build makes on every payload the fast path reads, and the tests make
@@ -115,11 +96,31 @@ pub(super) fn event_same_as_serde(text: &str, fast: &Event, len: usize, fingerpr
 /// from the text alone.
 #[cfg(any(debug_assertions, test))]
 pub(super) fn same_as_serde(text: &str, fast: &Payload, len: usize, fingerprint: u64) {
-    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Payload>();
-    let slow = stream.next();
-    let slow = match slow {
-        Some(Ok(p)) => p,
-        other => panic!("the fast path read a payload serde_json does not: {other:?}\n{text}"),
+    let slow = serde_reads_the_same(text, fast, len, fingerprint, "a payload");
+    assert_eq!(
+        borrowed(fast),
+        borrowed(&slow),
+        "borrowed strings differ:\n{text}"
+    );
+}
+
+/// What both checks share: serde_json reads `T` from `text`, ends where the fast path ended
+/// (`len`), reads the same (by `Debug`), and `fingerprint` is the text's own. Its reading.
+#[cfg(any(debug_assertions, test))]
+fn serde_reads_the_same<'a, T>(
+    text: &'a str,
+    fast: &T,
+    len: usize,
+    fingerprint: u64,
+    what: &str,
+) -> T
+where
+    T: serde::Deserialize<'a> + std::fmt::Debug,
+{
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<T>();
+    let slow = match stream.next() {
+        Some(Ok(slow)) => slow,
+        other => panic!("the fast path read {what} serde_json does not: {other:?}\n{text}"),
     };
     assert_eq!(
         stream.byte_offset(),
@@ -132,15 +133,11 @@ pub(super) fn same_as_serde(text: &str, fast: &Payload, len: usize, fingerprint:
         "fast path read otherwise:\n{text}"
     );
     assert_eq!(
-        borrowed(fast),
-        borrowed(&slow),
-        "borrowed strings differ:\n{text}"
-    );
-    assert_eq!(
         fingerprint,
         crate::jsontext::fingerprint(&text[..len]),
         "fingerprint differs:\n{text}"
     );
+    slow
 }
 
 /// Which strings of a payload borrow from the input (in a fixed order).

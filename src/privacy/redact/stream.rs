@@ -36,15 +36,7 @@ const DEPTH: usize = 100;
 /// The redacted text of `raw` exactly as [`Redactor::json_reference`] writes it, or `None`
 /// when the reference must make it.
 pub(super) fn rewrite(redactor: &Redactor, raw: &str) -> Option<String> {
-    let mut collect = Collect {
-        at: Scan::new(raw, false),
-        depth: 0,
-        roles: Vec::new(),
-        values: Vec::new(),
-        agents: Vec::new(),
-        keys: Vec::new(),
-        pending: Vec::new(),
-    };
+    let mut collect = Collect::new(raw);
     collect.at.blanks();
     collect.value(None, true)?;
     collect.at.blanks();
@@ -53,14 +45,7 @@ pub(super) fn rewrite(redactor: &Redactor, raw: &str) -> Option<String> {
     }
     let values: Vec<(Kind, String)> = collect.values.into_iter().flatten().collect();
     let known = redactor.known(values, &collect.agents);
-    let mut write = Write {
-        at: Scan::new(raw, true),
-        roles: &collect.roles,
-        objects: 0,
-        out: String::with_capacity(raw.len() + raw.len() / 8),
-        redactor,
-        known: &known,
-    };
+    let mut write = Write::new(raw, &collect.roles, redactor, &known);
     write.at.blanks();
     write.value(None, true)?;
     Some(write.out)
@@ -75,15 +60,7 @@ pub(super) fn collect_part(
     values: &mut Vec<(Kind, String)>,
     agents: &mut Vec<String>,
 ) -> Option<Vec<Role>> {
-    let mut collect = Collect {
-        at: Scan::new(text, false),
-        depth: 0,
-        roles: Vec::new(),
-        values: Vec::new(),
-        agents: Vec::new(),
-        keys: Vec::new(),
-        pending: Vec::new(),
-    };
+    let mut collect = Collect::new(text);
     collect.value(Some(key), true)?;
     if collect.at.i != text.len() {
         return None;
@@ -102,14 +79,7 @@ pub(super) fn write_part(
     roles: &[Role],
     known: &[Known],
 ) -> Option<String> {
-    let mut write = Write {
-        at: Scan::new(text, true),
-        roles,
-        objects: 0,
-        out: String::with_capacity(text.len() + text.len() / 8),
-        redactor,
-        known,
-    };
+    let mut write = Write::new(text, roles, redactor, known);
     write.value(Some(key), true)?;
     Some(write.out)
 }
@@ -394,6 +364,19 @@ struct Collect<'a> {
 }
 
 impl<'a> Collect<'a> {
+    /// The first pass over `text`, at its start.
+    fn new(text: &'a str) -> Self {
+        Collect {
+            at: Scan::new(text, false),
+            depth: 0,
+            roles: Vec::new(),
+            values: Vec::new(),
+            agents: Vec::new(),
+            keys: Vec::new(),
+            pending: Vec::new(),
+        }
+    }
+
     /// The value at `i`, under `key`; its values gathered when `collect`.
     fn value(&mut self, key: Option<&'a str>, collect: bool) -> Option<()> {
         match self.at.peek()? {
@@ -510,7 +493,19 @@ struct Write<'a, 'r> {
     known: &'r [Known],
 }
 
-impl<'a> Write<'a, '_> {
+impl<'a, 'r> Write<'a, 'r> {
+    /// The second pass over `text`, at its start, with the roles and values the first found.
+    fn new(text: &'a str, roles: &'r [Role], redactor: &'r Redactor, known: &'r [Known]) -> Self {
+        Write {
+            at: Scan::new(text, true),
+            roles,
+            objects: 0,
+            out: String::with_capacity(text.len() + text.len() / 8),
+            redactor,
+            known,
+        }
+    }
+
     /// The value at `i`, under `key`: redacted when `walk`, else written as it is.
     fn value(&mut self, key: Option<&'a str>, walk: bool) -> Option<()> {
         match self.at.peek()? {
