@@ -36,7 +36,7 @@ use crate::model::webhook::Event;
 
 /// What the fast path read: the payload, the length of its text, what is known of its
 /// fingerprint, and whether the payload holds every value of the text that `--redact` reads
-/// (no member that redaction looks at was skipped: see `privacy::redact::looked_at`).
+/// (no member that redaction looks at was skipped: see `model::document::looked_at`).
 pub type Read<'a> = (Box<Payload<'a>>, usize, Fingerprint, bool);
 
 /// Reads the payload object at the start of `text`, or `None` when serde_json must read it.
@@ -49,7 +49,7 @@ pub fn payload(text: &str) -> Option<Read<'_>> {
 
 /// [`payload`], allowing white space between tokens (`PRETTY`) or not.
 fn read<const PRETTY: bool>(text: &str) -> Option<Read<'_>> {
-    let mut parser = Parser::<PRETTY>::new(text);
+    let mut parser = Parser::<PRETTY>::new(text).noting(crate::model::document::looked_at);
     // Boxed at once: the payload is large (over 600 bytes) and moved several times on its way.
     let payload = Box::new(parser.payload()?);
     let end = parser.i;

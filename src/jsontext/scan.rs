@@ -73,10 +73,11 @@ pub(crate) struct Parser<'a, const PRETTY: bool> {
     pub(crate) kept: usize,
     /// Where the text after the last run of white space begins.
     pub(crate) since: usize,
-    /// A member of an object of known keys was skipped that `--redact` would have to look
-    /// at (see [`crate::privacy::redact::looked_at`]): the model does not hold all the text
-    /// redaction reads.
+    /// A member of an object of known keys was skipped that [`Parser::noting`]'s test
+    /// picked out.
     pub(crate) unread: bool,
+    /// Which skipped members (key, text of the value) set `unread`; none by default.
+    noted: fn(&str, &[u8]) -> bool,
 }
 
 impl<'a, const PRETTY: bool> Parser<'a, PRETTY> {
@@ -90,7 +91,15 @@ impl<'a, const PRETTY: bool> Parser<'a, PRETTY> {
             kept: 0,
             since: 0,
             unread: false,
+            noted: |_, _| false,
         }
+    }
+
+    /// The same parser, noting (in `unread`) whether it skipped a member that `noted` picks
+    /// out: the payload reader asks whether it left out anything that `--redact` reads.
+    pub(crate) fn noting(mut self, noted: fn(&str, &[u8]) -> bool) -> Self {
+        self.noted = noted;
+        self
     }
 
     /// Where the reading ended: the fingerprint of the text read so far, made when it had
@@ -275,13 +284,12 @@ impl<'a, const PRETTY: bool> Parser<'a, PRETTY> {
             self.eat(b':')?;
             self.ws();
             match unknown.take() {
-                // A member the model does not know, skipped: is it one redaction reads?
+                // A member the model does not know, skipped: is it one the caller notes?
                 Some(name) => {
                     let start = self.i;
                     field(self, index)?;
                     if !self.unread {
-                        self.unread =
-                            crate::privacy::redact::looked_at(name, &self.b[start..self.i]);
+                        self.unread = (self.noted)(name, &self.b[start..self.i]);
                     }
                 }
                 None => field(self, index)?,

@@ -474,6 +474,9 @@ pub struct Known {
     /// (see `holds_ignoring_case`).
     run: std::ops::Range<usize>,
     rare: usize,
+    /// The bytes a text must hold to hold the value ([`Seen::may_hold`]): every byte of an
+    /// exact value; a single name's ASCII bytes, in lower case.
+    need: Bytes,
 }
 
 impl Known {
@@ -481,10 +484,11 @@ impl Known {
         Known {
             kind,
             finder: std::cell::OnceCell::new(),
-            value,
             word: false,
             run: 0..0,
             rare: 0,
+            need: Bytes::of(value.as_bytes()),
+            value,
         }
     }
 
@@ -507,9 +511,11 @@ impl Known {
             .enumerate()
             .min_by_key(|&(_, &b)| rank(b))
             .map_or(0, |(i, _)| i);
+        let ascii: Vec<u8> = lower.bytes().filter(u8::is_ascii).collect();
         Known {
             kind,
             finder: std::cell::OnceCell::new(),
+            need: Bytes::of(&ascii),
             value: lower,
             word: true,
             run,
@@ -528,28 +534,72 @@ impl Known {
     }
 }
 
-/// Which bytes a text holds: what tells at once that a value, a name or a pattern cannot be
-/// in it (most texts hold none of them).
-struct Seen([bool; 256]);
+/// A set of byte values, as 256 bits.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Bytes([u64; 4]);
 
-impl Seen {
-    fn of(text: &str) -> Seen {
-        let mut seen = [false; 256];
-        for &b in text.as_bytes() {
-            seen[usize::from(b)] = true;
+impl Bytes {
+    fn of(bytes: &[u8]) -> Bytes {
+        let mut set = [0u64; 4];
+        for &b in bytes {
+            set[usize::from(b >> 6)] |= 1 << (b & 63);
         }
-        Seen(seen)
+        Bytes(set)
     }
 
     fn has(&self, b: u8) -> bool {
-        self.0[usize::from(b)]
+        self.0[usize::from(b >> 6)] >> (b & 63) & 1 == 1
+    }
+
+    /// Whether every byte of `other` is in this set.
+    fn holds(&self, other: &Bytes) -> bool {
+        (0..4).all(|i| self.0[i] & other.0[i] == other.0[i])
+    }
+}
+
+/// Which bytes a text holds: what tells at once that a value, a name or a pattern cannot be
+/// in it (most texts hold none of them).
+struct Seen {
+    bytes: Bytes,
+    /// The same with each ASCII capital letter also as its small letter, and `i` and `k` when
+    /// the text has a byte of `İ` or `K` (`\u{212a}`), the only other characters whose lower
+    /// case holds an ASCII letter (tested).
+    folded: Bytes,
+}
+
+impl Seen {
+    fn of(text: &str) -> Seen {
+        let bytes = Bytes::of(text.as_bytes());
+        let mut folded = bytes;
+        // 'A'..='Z' are bits 1..=26 of the second word, 'a'..='z' bits 33..=58.
+        const CAPITALS: u64 = ((1 << 26) - 1) << 1;
+        folded.0[1] |= (bytes.0[1] & CAPITALS) << 32;
+        if bytes.has(0xC4) {
+            folded.0[1] |= 1 << (b'i' & 63);
+        }
+        if bytes.has(0xE2) {
+            folded.0[1] |= 1 << (b'k' & 63);
+        }
+        Seen { bytes, folded }
+    }
+
+    fn has(&self, b: u8) -> bool {
+        self.bytes.has(b)
     }
 
     /// Whether a text with these bytes may hold `known`: every byte of an exact value; for
     /// a single name (in lower case), each of its ASCII bytes in either case, or, for `i`
-    /// and `k`, a byte of `İ` or `K` (`\u{212a}`), the only other characters whose lower case
-    /// holds an ASCII letter (tested).
+    /// and `k`, a byte of `İ` or `K`.
     fn may_hold(&self, known: &Known) -> bool {
+        match known.word {
+            false => self.bytes.holds(&known.need),
+            true => self.folded.holds(&known.need),
+        }
+    }
+
+    /// [`Seen::may_hold`] byte by byte (the tests' reference).
+    #[cfg(test)]
+    fn may_hold_reference(&self, known: &Known) -> bool {
         if !known.word {
             return known.value.bytes().all(|b| self.has(b));
         }
@@ -559,38 +609,6 @@ impl Seen {
                 || (c == b'i' && self.has(0xC4))
                 || (c == b'k' && self.has(0xE2))
         })
-    }
-}
-
-/// The keys of members the fast payload reader skips (it does not model them) that
-/// redaction must see to redact the payload as it is: members that can be personal as a
-/// whole (`field_kind`'s `Whole`, `Agent`, `VisitorFrom`) in an object the reader models, and
-/// those that decide a message's role. `email` is not one: personal as a whole only in a
-/// visitor's or contact's object, where the reader models it.
-const LOOKED_AT: [&str; 12] = [
-    "name",
-    "author_name",
-    "from",
-    "type",
-    "sub_type",
-    "phone",
-    "contact_name",
-    "contact_email",
-    "contact_id",
-    "visitor_id",
-    "location_ip",
-    "location_city",
-];
-
-/// Whether a member the fast payload reader skipped, `key` with the value whose text is
-/// `value`, is one redaction looks at: an object (whose keys may be anything), an array
-/// holding one, or a key of [`LOOKED_AT`]. Then the payload does not hold all that the
-/// redaction of its document reads (`Document::covered`).
-pub(crate) fn looked_at(key: &str, value: &[u8]) -> bool {
-    match value.first() {
-        Some(b'{') => true,
-        Some(b'[') => memchr::memchr(b'{', value).is_some(),
-        _ => LOOKED_AT.contains(&key),
     }
 }
 
@@ -1363,6 +1381,17 @@ mod lower {
                 super::find_spans_gated(&text, &known, true),
                 super::find_spans_gated(&text, &known, false)
             );
+        }
+
+        #[test]
+        fn byte_sets_tell_what_the_byte_by_byte_check_tells(
+            text in "([A-Za-z0-9 .@:+İıKkŁłΣσςÖöé-]|JAN|kİm|\u{212a}ATE|ILKER|BRNO|ZOË){0,12}",
+            (values, agents) in known_values(),
+        ) {
+            let seen = super::Seen::of(&text);
+            for k in &super::Redactor::new(b"k", true).known(values, &agents) {
+                prop_assert_eq!(seen.may_hold(k), seen.may_hold_reference(k), "{}", k.value);
+            }
         }
 
         #[test]

@@ -13,7 +13,7 @@
 //! hold it to (the payload's `Debug` and every export format, over every bundled document
 //! and generated ones):
 //! - the fast reader read the payload and skipped no member that redaction looks at
-//!   (`Document::covered`, see [`super::looked_at`]): no object of unknown keys, no
+//!   (`Document::covered`, see `model::document::looked_at`): no object of unknown keys, no
 //!   `phone`, `sub_type`, `contact_name`, … it does not model. Then the payload holds every
 //!   value that makes the document's list of known values and every message's role;
 //! - the known values can be put in the order the rewrite finds them, the order of the text
