@@ -148,9 +148,7 @@ pub const SETTLE_MS: i64 = 15 * 60 * 1000;
 struct Live {
     open: HashMap<String, Assembly, FxBuildHasher>,
     keys: Keys,
-    seen: HashSet<u64, FxBuildHasher>,
-    facts: Facts<'static>,
-    counts: EventCounts,
+    firsts: Firsts,
     written: HashSet<String, FxBuildHasher>,
     /// The latest event time seen: the stream's clock.
     watermark: i64,
@@ -261,20 +259,15 @@ impl Assembler {
         let Some(live) = self.live.as_deref_mut() else {
             return Err(Corrupt);
         };
-        if !live.seen.insert(fingerprint) {
-            live.counts.redelivered += 1;
+        if !live.firsts.first(fingerprint, &mut facts)? {
             return Ok(());
         }
-        live.facts.get_into(&mut facts)?;
-        count(&mut live.counts, &live.facts.name);
-        let Some(id) = live.facts.conversation_id.as_deref() else {
-            return Err(Corrupt);
-        };
+        let id = live.firsts.id();
         if live.written.contains(id) {
             live.late.push((origin.clone(), id.to_owned()));
             return Ok(());
         }
-        live.watermark = live.watermark.max(live.facts.timestamp);
+        live.watermark = live.watermark.max(live.firsts.facts.timestamp);
         let assembly = match live.open.get_mut(id) {
             Some(a) => a,
             None => live
@@ -282,7 +275,7 @@ impl Assembler {
                 .entry(id.to_owned())
                 .or_insert_with(|| Assembly::new(id.to_owned(), place, seq)),
         };
-        assembly.add(&mut live.facts, &mut live.keys);
+        assembly.add(&mut live.firsts.facts, &mut live.keys);
         Ok(())
     }
 
@@ -535,10 +528,42 @@ struct Fold {
     assemblies: Vec<Assembly>,
     numbers: HashMap<String, usize, FxBuildHasher>,
     keys: Keys,
+    firsts: Firsts,
+}
+
+/// What every fold of events keeps whatever holds its assemblies (a partition's numbered
+/// list, a live stream's open conversations): the fingerprints of the events folded, their
+/// counts, and the event being folded.
+#[derive(Default)]
+struct Firsts {
     seen: HashSet<u64, FxBuildHasher>,
     counts: EventCounts,
     /// The event being folded, decoded into the same value each time (its allocations kept).
     facts: Facts<'static>,
+}
+
+impl Firsts {
+    /// Decodes and counts the event whose fingerprint is `fingerprint` and whose facts are
+    /// `record` into `facts` (then [`Firsts::id`] is its conversation's); `false` for a
+    /// re-delivery (only counted, not even decoded). An event of no conversation is an
+    /// error: only those of a conversation are folded.
+    fn first(&mut self, fingerprint: u64, record: &mut &[u8]) -> Result<bool, Corrupt> {
+        if !self.seen.insert(fingerprint) {
+            self.counts.redelivered += 1;
+            return Ok(false);
+        }
+        self.facts.get_into(record)?;
+        count(&mut self.counts, &self.facts.name);
+        match self.facts.conversation_id {
+            Some(_) => Ok(true),
+            None => Err(Corrupt),
+        }
+    }
+
+    /// The conversation id of the event [`Firsts::first`] decoded.
+    fn id(&self) -> &str {
+        self.facts.conversation_id.as_deref().unwrap_or_default()
+    }
 }
 
 impl Fold {
@@ -547,17 +572,12 @@ impl Fold {
     fn add(&mut self, mut record: &[u8]) -> Result<(), Corrupt> {
         let seq = u64::get(&mut record)?;
         let place = Place::get(&mut record)?;
-        if !self.seen.insert(u64::get(&mut record)?) {
-            self.counts.redelivered += 1;
+        let fingerprint = u64::get(&mut record)?;
+        if !self.firsts.first(fingerprint, &mut record)? {
             return Ok(());
         }
-        let facts = &mut self.facts;
-        facts.get_into(&mut record)?;
-        count(&mut self.counts, &facts.name);
-        let Some(id) = &facts.conversation_id else {
-            return Err(Corrupt); // a partition holds events of conversations only
-        };
-        let n = match self.numbers.get(&**id) {
+        let id = self.firsts.id();
+        let n = match self.numbers.get(id) {
             Some(&n) => n,
             None => {
                 self.numbers.insert(id.to_string(), self.assemblies.len());
@@ -566,7 +586,7 @@ impl Fold {
                 self.assemblies.len() - 1
             }
         };
-        self.assemblies[n].add(facts, &mut self.keys);
+        self.assemblies[n].add(&mut self.firsts.facts, &mut self.keys);
         Ok(())
     }
 }
@@ -593,7 +613,7 @@ impl Partition {
         let Fold {
             assemblies,
             keys,
-            counts,
+            firsts: Firsts { counts, .. },
             ..
         } = fold;
         let output = if to_disk {
