@@ -374,3 +374,89 @@ fn follow_writes_a_webhook_conversation_once_it_is_closed_and_settled() {
         "a conversation written twice, or c too early"
     );
 }
+
+#[test]
+fn follow_of_standard_input_writes_webhook_conversations_as_they_settle() {
+    let wd = Workdir::new();
+    let args = [
+        "export",
+        "--follow",
+        "-",
+        "--columns",
+        "conversation_id,status",
+        "--no-header",
+    ];
+    let (mut child, mut stdin, out) = start(&wd, &args);
+    send(
+        &mut stdin,
+        &(event("conversation.opened", "a", 0)
+            + &event("conversation.closed", "a", 1)
+            + &event("conversation.opened", "b", 2)),
+    );
+    // b at 17: a, closed at 1, is settled and written while the pipe is still open.
+    send(&mut stdin, &event("conversation.contact_replied", "b", 17));
+    assert_eq!(next_line(&out, "the settled conversation"), "a,incomplete");
+    // The pipe closes: b, still open, is written at its end, and the run ends.
+    drop(stdin);
+    assert_eq!(
+        next_line(&out, "the conversation left at the end"),
+        "b,open"
+    );
+    assert_eq!(exits(&mut child, "export --follow -"), 0);
+    assert!(out.recv().is_err(), "a conversation written twice");
+}
+
+/// Without --follow a pipe is read to its end first: the same conversations as from a file, in
+/// the order of their first event, whatever came later.
+#[test]
+fn a_pipe_of_webhook_events_gives_the_conversations_at_its_end() {
+    let wd = Workdir::new();
+    let args = [
+        "export",
+        "-",
+        "--columns",
+        "conversation_id,status",
+        "--no-header",
+    ];
+    let (mut child, mut stdin, out) = start(&wd, &args);
+    send(
+        &mut stdin,
+        &(event("conversation.opened", "b", 0)
+            + &event("conversation.opened", "a", 1)
+            + &event("conversation.closed", "a", 2)
+            + &event("conversation.contact_replied", "b", 30)),
+    );
+    drop(stdin);
+    assert_eq!(exits(&mut child, "export -"), 0);
+    let rows: Vec<String> = out.iter().collect();
+    assert_eq!(rows, ["b,open", "a,incomplete"]);
+}
+
+/// A followed stream counts its events as a read one does: the summary is the same.
+#[test]
+fn follow_of_standard_input_counts_its_events() {
+    let wd = Workdir::new();
+    let events = event("conversation.opened", "a", 0)
+        + &event("conversation.opened", "a", 0)
+        + &event("conversation.closed", "a", 1);
+    let args = ["export", "--columns", "conversation_id,status", "-"];
+    let read = wd.run_with_stdin(&args, events.clone());
+    let followed = wd.run_with_stdin(
+        &[
+            "export",
+            "--columns",
+            "conversation_id,status",
+            "--follow",
+            "-",
+        ],
+        events,
+    );
+    assert_eq!((read.code, followed.code), (0, 0));
+    assert_eq!(followed.stdout, read.stdout);
+    assert!(
+        read.stderr.contains("2 webhook events read"),
+        "{}",
+        read.stderr
+    );
+    assert_eq!(followed.stderr, read.stderr);
+}

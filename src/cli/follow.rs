@@ -9,8 +9,9 @@ use crate::input::follow::Follow;
 pub struct FollowArgs {
     /// Keep reading PATH as it grows, until interrupted: an NDJSON file that is appended to
     /// (read again from the start when it is truncated or replaced, like tail -F), or a dumps
-    /// folder (each new file once, as `sshook serve` writes them). Each conversation is
-    /// written once. Read after the INPUTs, if any.
+    /// folder (each new file once, as `sshook serve` writes them); `-` for standard input,
+    /// until it closes. Each conversation is written once; webhook conversations as they
+    /// settle rather than at the end. Read after the INPUTs, if any.
     #[arg(long, value_name = "PATH")]
     pub follow: Option<PathBuf>,
 

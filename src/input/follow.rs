@@ -47,6 +47,14 @@ pub struct Follow {
     pub quiet: bool,
 }
 
+impl Follow {
+    /// `--follow -`: standard input, followed as it comes (webhook conversations written as
+    /// they settle) until it closes.
+    pub fn is_stdin(&self) -> bool {
+        self.path.as_os_str() == "-"
+    }
+}
+
 /// The sources of `inputs` and, with `follow`, the followed path after them: for a folder,
 /// the files it holds now and then a source that waits for new ones.
 pub fn discover_following(inputs: &[String], follow: Option<Follow>) -> Result<Discovery, NoInput> {
@@ -59,7 +67,11 @@ pub fn discover_following(inputs: &[String], follow: Option<Follow>) -> Result<D
     } else {
         discover(inputs)?
     };
-    let name: Arc<str> = Arc::from(follow.path.to_string_lossy().as_ref());
+    // `-`: standard input, read as a stream that never ends either (it ends when it closes).
+    let name: Arc<str> = match follow.is_stdin() {
+        true => Arc::from("<stdin>"),
+        false => Arc::from(follow.path.to_string_lossy().as_ref()),
+    };
     if follow.path.is_dir() {
         let now = discover(&[name.to_string()])?;
         found.sources.extend(now.sources);

@@ -97,6 +97,7 @@ pub fn read_source(
     let file = &source.name;
     let raw: Box<dyn Read + Send> = match &source.kind {
         SourceKind::Stdin => Box::new(io::stdin()),
+        SourceKind::Follow(follow) if follow.is_stdin() => Box::new(io::stdin()),
         SourceKind::Follow(follow) => {
             match super::follow::Tail::open(&follow.path, Arc::clone(stop)) {
                 Ok(tail) => Box::new(tail),

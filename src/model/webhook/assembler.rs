@@ -418,6 +418,7 @@ impl Assembler {
             contacts,
             loose_counts,
             temp_dir,
+            live,
             ..
         } = self;
         let done: Vec<io::Result<Done>> = partitions
@@ -425,16 +426,16 @@ impl Assembler {
             .map(|p| p.assemble(spilled, &temp_dir))
             .collect();
         let mut counts = loose_counts;
+        // A live assembly (`--follow`) counted its events as it folded them.
+        if let Some(live) = live {
+            add_counts(&mut counts, live.firsts.counts);
+        }
         let mut heads = Vec::with_capacity(PARTITIONS);
         let mut keys = Vec::with_capacity(PARTITIONS);
         let mut queue = BinaryHeap::with_capacity(PARTITIONS);
         for (n, done) in done.into_iter().enumerate() {
             let mut done = done?;
-            counts.events += done.counts.events;
-            counts.redelivered += done.counts.redelivered;
-            for (name, n) in done.counts.unknown {
-                *counts.unknown.entry(name).or_insert(0) += n;
-            }
+            add_counts(&mut counts, std::mem::take(&mut done.counts));
             keys.push(done.keys);
             let head = done.output.next_assembly()?;
             if let Some(a) = &head {
@@ -451,6 +452,15 @@ impl Assembler {
                 keys,
             },
         })
+    }
+}
+
+/// Adds the counts `more` to `counts`.
+fn add_counts(counts: &mut EventCounts, more: EventCounts) {
+    counts.events += more.events;
+    counts.redelivered += more.redelivered;
+    for (name, n) in more.unknown {
+        *counts.unknown.entry(name).or_insert(0) += n;
     }
 }
 
