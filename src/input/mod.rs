@@ -77,13 +77,42 @@ pub struct Read {
 /// Three stages run at once: a reader thread (bytes → chunks), a dispatcher that hands each
 /// chunk to the pool as soon as one of `IN_FLIGHT` slots is free, and this thread, which puts
 /// the results back in order and sinks them. Memory is bounded by the queue and the slots.
-pub fn for_each_chunk<R, W, S>(sources: &[Source], work: W, mut sink: S) -> anyhow::Result<Read>
+///
+/// With a pool of one thread (`-j 1`, or one core) the work is done in turn on this thread
+/// instead: the reader reads the next chunk only when asked, once the last one is sunk, so
+/// that the run uses one core (the pool's thread and a reader running alongside took 117 to
+/// 154 % of a core).
+pub fn for_each_chunk<R, W, S>(sources: &[Source], work: W, sink: S) -> anyhow::Result<Read>
+where
+    R: Send,
+    W: Fn(&Chunk) -> R + Sync,
+    S: FnMut(R) -> anyhow::Result<Flow>,
+{
+    for_each_chunk_on(sources, work, sink, rayon::current_num_threads() == 1)
+}
+
+/// [`for_each_chunk`], with the work done in turn on this thread (`one_thread`) or on the
+/// pool.
+fn for_each_chunk_on<R, W, S>(
+    sources: &[Source],
+    work: W,
+    mut sink: S,
+    one_thread: bool,
+) -> anyhow::Result<Read>
 where
     R: Send,
     W: Fn(&Chunk) -> R + Sync,
     S: FnMut(R) -> anyhow::Result<Flow>,
 {
     let (chunk_tx, chunk_rx) = mpsc::sync_channel::<Job>(QUEUE_CHUNKS);
+    // One thread: the reader waits for a word from this thread after each job it hands on.
+    let (go_tx, go_rx) = match one_thread {
+        true => {
+            let (tx, rx) = mpsc::channel::<()>();
+            (Some(tx), Some(rx))
+        }
+        false => (None, None),
+    };
     let (result_tx, result_rx) = mpsc::channel::<(u64, Vec<R>)>();
     let (slot_tx, slot_rx) = mpsc::sync_channel::<()>(IN_FLIGHT);
     for _ in 0..IN_FLIGHT {
@@ -97,11 +126,12 @@ where
     let work = &work;
     std::thread::scope(|scope| {
         // Owned by this closure, so an early return drops them and stops the other stages.
-        let (result_rx, slot_tx) = (result_rx, slot_tx);
+        let (result_rx, slot_tx, go_tx) = (result_rx, slot_tx, go_tx);
         let (bytes, files, stop) = (&bytes_read, &files_done, &stop);
         scope.spawn(move || {
             let mut reader = Reader {
                 chunk_tx,
+                go: go_rx,
                 small: Vec::new(),
                 small_bytes: 0,
                 sources,
@@ -120,6 +150,32 @@ where
             }
             reader.send_small();
         });
+        if let Some(go_tx) = go_tx {
+            // Owned here, so that an early return drops it and the reader stops.
+            let chunk_rx = chunk_rx;
+            let mut sunk = || -> anyhow::Result<Flow> {
+                let mut results = Vec::new();
+                for job in chunk_rx.iter() {
+                    run_job(job, work, bytes, stop, files, &mut results);
+                    for result in results.drain(..) {
+                        if sink(result)? == Flow::Stop {
+                            return Ok(Flow::Stop);
+                        }
+                    }
+                    progress.update(
+                        bytes_read.load(Ordering::Relaxed),
+                        files_done.load(Ordering::Relaxed),
+                    );
+                    if go_tx.send(()).is_err() {
+                        break; // the reader is done
+                    }
+                }
+                Ok(Flow::Continue)
+            };
+            let result = sunk();
+            stop.store(true, Ordering::Relaxed);
+            return result;
+        }
         scope.spawn(move || {
             rayon::in_place_scope(|pool| {
                 let mut seq = 0u64;
@@ -145,18 +201,7 @@ where
                     pool.spawn(move |_| {
                         let mut results = Vec::with_capacity(batch.len());
                         for job in batch {
-                            match job {
-                                Job::Chunk(chunk) => results.push(work(&chunk)),
-                                Job::Small(sources) => {
-                                    for (source, _) in sources {
-                                        read::read_small_file(&source, bytes, stop, &mut |chunk| {
-                                            results.push(work(&chunk));
-                                            true
-                                        });
-                                        files.fetch_add(1, Ordering::Relaxed);
-                                    }
-                                }
-                            }
+                            run_job(job, work, bytes, stop, files, &mut results);
                         }
                         let _ = result_tx.send((this, results));
                     });
@@ -195,9 +240,34 @@ where
     })
 }
 
+/// Turns one job into its results: a chunk's, or each small file's, read here.
+fn run_job<R>(
+    job: Job,
+    work: &(impl Fn(&Chunk) -> R + Sync),
+    bytes: &Arc<AtomicU64>,
+    stop: &Arc<AtomicBool>,
+    files: &AtomicU64,
+    results: &mut Vec<R>,
+) {
+    match job {
+        Job::Chunk(chunk) => results.push(work(&chunk)),
+        Job::Small(sources) => {
+            for (source, _) in sources {
+                read::read_small_file(&source, bytes, stop, &mut |chunk| {
+                    results.push(work(&chunk));
+                    true
+                });
+                files.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
 /// The reader thread's state: small files gathered for the next job, and what it reports to.
 struct Reader<'s> {
     chunk_tx: mpsc::SyncSender<Job>,
+    /// With one thread: the word to go on after each job handed on (see [`Reader::send`]).
+    go: Option<mpsc::Receiver<()>>,
     /// Consecutive small files go out together: one job, one hand-off, many files.
     small: Vec<(Source, u64)>,
     small_bytes: u64,
@@ -227,11 +297,12 @@ impl Reader<'_> {
         if !self.send_small() {
             return false;
         }
-        let (chunk_tx, bytes, stop) = (&self.chunk_tx, self.bytes, self.stop);
+        let (bytes, stop) = (self.bytes, self.stop);
         let mut open = true;
+        let this = &*self;
         let mut read = |source: &Source, regular: bool| {
             read::read_source(source, regular, bytes, stop, &mut |chunk| {
-                open = chunk_tx.send(Job::Chunk(chunk)).is_ok();
+                open = this.send(Job::Chunk(chunk));
                 open
             });
             open
@@ -278,21 +349,23 @@ impl Reader<'_> {
     /// A finding about an entry, in its place among the documents.
     fn finding(&mut self, finding: crate::model::finding::Finding) -> bool {
         let file = Arc::clone(&finding.origin.file);
-        self.send_small()
-            && self
-                .chunk_tx
-                .send(Job::Chunk(Chunk::failed(&file, finding)))
-                .is_ok()
+        self.send_small() && self.send(Job::Chunk(Chunk::failed(&file, finding)))
     }
 
     /// Sends the small files gathered so far as one job; false when the receiver is gone.
     fn send_small(&mut self) -> bool {
         self.small_bytes = 0;
-        self.small.is_empty()
-            || self
-                .chunk_tx
-                .send(Job::Small(std::mem::take(&mut self.small)))
-                .is_ok()
+        if self.small.is_empty() {
+            return true;
+        }
+        let small = std::mem::take(&mut self.small);
+        self.send(Job::Small(small))
+    }
+
+    /// Hands `job` on and, with one thread, waits for the word to read on; false when the
+    /// receiving end is gone.
+    fn send(&self, job: Job) -> bool {
+        self.chunk_tx.send(job).is_ok() && self.go.as_ref().is_none_or(|go| go.recv().is_ok())
     }
 }
 
@@ -388,5 +461,55 @@ mod tests {
                 "payload D/c.json:1",
             ]
         );
+    }
+
+    /// With one thread, every chunk is worked on and sunk on the calling thread, in turn with
+    /// the reading (the reader waits for the word after each chunk): the same results, in the
+    /// same order, as on the pool, for big files in chunks, small files in batches and a folder.
+    #[test]
+    fn one_thread_works_and_sinks_on_the_calling_thread() {
+        let dir = tempfile::tempdir().unwrap();
+        let doc = |id: usize| {
+            format!(r#"{{"beginAt":1,"endAt":2,"channel":{{"id":{id}}},"messages":[]}}"#) + "\n"
+        };
+        let big: String = (0..40_000).map(doc).collect();
+        std::fs::write(dir.path().join("big.ndjson"), &big).unwrap();
+        std::fs::create_dir(dir.path().join("small")).unwrap();
+        for n in 0..300 {
+            std::fs::write(dir.path().join(format!("small/{n:03}.json")), doc(n)).unwrap();
+        }
+        let found = discover(&[dir.path().display().to_string()]).unwrap();
+        let caller = std::thread::current().id();
+        let run = |one_thread: bool| {
+            let mut seen = Vec::new();
+            let mut threads = std::collections::HashSet::new();
+            let read = for_each_chunk_on(
+                &found.sources,
+                |chunk| {
+                    let mut ids = Vec::new();
+                    documents(chunk, &mut |item| {
+                        if let Item::Payload(doc) = item {
+                            ids.push(doc.payload.channel.id);
+                        }
+                    });
+                    (std::thread::current().id(), ids)
+                },
+                |(worker, ids)| {
+                    threads.insert(worker);
+                    threads.insert(std::thread::current().id());
+                    seen.extend(ids);
+                    Ok(Flow::Continue)
+                },
+                one_thread,
+            )
+            .unwrap();
+            (read.files, seen, threads)
+        };
+        let (files, seen, threads) = run(true);
+        assert_eq!(threads, std::collections::HashSet::from([caller]));
+        let (pool_files, pool_seen, pool_threads) = run(false);
+        assert!(!pool_threads.contains(&caller) || pool_threads.len() > 1);
+        assert_eq!((files, seen.len()), (pool_files, 40_300));
+        assert_eq!(seen, pool_seen);
     }
 }
