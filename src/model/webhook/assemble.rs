@@ -38,7 +38,7 @@ pub struct Facts<'a> {
     pub account_id: Option<Cow<'a, str>>,
     pub conversation_id: Option<Cow<'a, str>>,
     pub conversation: Option<ConversationFacts<'a>>,
-    pub message: Option<MessageFacts>,
+    pub message: Option<MessageFacts<'a>>,
     pub contact: Option<ContactFacts>,
     pub agent_id: Option<Cow<'a, str>>,
     pub rating_value: Option<i64>,
@@ -203,7 +203,7 @@ impl Facts<'_> {
                     .map(|(key, raw)| (key.stored(), raw.stored()))
                     .collect(),
             }),
-            message: self.message,
+            message: self.message.map(MessageFacts::into_static),
             contact: self.contact,
             agent_id: self.agent_id.map(Stored::stored),
             rating_value: self.rating_value,
@@ -216,17 +216,17 @@ impl Facts<'_> {
 /// Copies of one message (the same id in several events) merge field by field: a copy that
 /// carries fewer fields (a delivery event's) never erases what a fuller one said.
 #[derive(Debug, Clone)]
-pub struct MessageFacts {
-    pub id: Box<str>,
+pub struct MessageFacts<'a> {
+    pub id: Cow<'a, str>,
     pub sub_type: SubType,
     /// `message.type`.
     pub kind: Option<MessageType>,
     /// The content object's type (`upload`, `rate_form`, `agent_join`, …).
-    pub content_kind: Option<Box<str>>,
-    pub text: Option<Box<str>>,
-    pub author_name: Option<Box<str>>,
-    pub agent_id: Option<Box<str>>,
-    pub trigger_name: Option<Box<str>>,
+    pub content_kind: Option<Cow<'a, str>>,
+    pub text: Option<Cow<'a, str>>,
+    pub author_name: Option<Cow<'a, str>>,
+    pub agent_id: Option<Cow<'a, str>>,
+    pub trigger_name: Option<Cow<'a, str>>,
     /// The message carried a visitor id: a `system` one is then a page visit.
     pub by_visitor: bool,
     /// The files it carried, as the JSON array the assembled message holds.
@@ -234,8 +234,8 @@ pub struct MessageFacts {
     /// What an event, rating or page-visit message says besides its kind.
     pub detail: Option<Box<Detail>>,
     /// The visitor's id and the page, taken once per conversation (not held per message).
-    pub visitor_id: Option<String>,
-    pub page_url: Option<String>,
+    pub visitor_id: Option<Cow<'a, str>>,
+    pub page_url: Option<Cow<'a, str>>,
     pub response_time: Option<f32>,
     pub created_at: Option<i64>,
     /// The order of copies: `updated_at` (`i64::MIN` when it has none), then the event's
@@ -243,7 +243,7 @@ pub struct MessageFacts {
     pub version: Version,
 }
 
-codec_struct!(MessageFacts {
+codec_struct!(MessageFacts<'a> {
     id,
     sub_type,
     kind,
@@ -331,15 +331,15 @@ const EVENT_CONTENT: [&str; 5] = [
     "chat_close",
 ];
 
-impl MessageFacts {
-    fn new(m: &Message, event_time: i64) -> MessageFacts {
-        let boxed = |t: Option<&str>| t.map(Box::<str>::from);
+impl<'a> MessageFacts<'a> {
+    fn new(m: &'a Message<'_>, event_time: i64) -> MessageFacts<'a> {
+        let boxed = |t: Option<&'a str>| t.map(Box::<str>::from);
         let (content_kind, text, data) = match &m.content {
             None => (None, None, None),
-            Some(Content::Text(t)) => (None, Some((**t).into()), None),
+            Some(Content::Text(t)) => (None, Some(Cow::Borrowed(&**t)), None),
             Some(c @ Content::Rich(rich)) => (
-                boxed(c.kind()),
-                rich.text.as_deref().map(Box::<str>::from),
+                c.kind().map(Cow::Borrowed),
+                rich.text.as_deref().map(Cow::Borrowed),
                 rich.data.as_ref(),
             ),
         };
@@ -382,29 +382,53 @@ impl MessageFacts {
                 ..Detail::default()
             }));
         }
+        let borrowed = |t: Option<&'a str>| t.map(Cow::Borrowed);
         MessageFacts {
-            id: (*m.id).into(),
+            id: Cow::Borrowed(&*m.id),
             sub_type,
             kind: m.kind.as_deref().map(MessageType::new),
             content_kind,
             text,
-            author_name: boxed(m.author_name.as_deref()),
-            agent_id: boxed(m.agent_id.as_deref()),
-            trigger_name: boxed(m.trigger_name.as_deref()),
+            author_name: borrowed(m.author_name.as_deref()),
+            agent_id: borrowed(m.agent_id.as_deref()),
+            trigger_name: borrowed(m.trigger_name.as_deref()),
             by_visitor,
             attachments: attachments_json(&files),
             detail,
-            visitor_id: owned(m.visitor_id.as_deref()),
-            page_url: owned(m.page_url.as_ref()),
+            visitor_id: borrowed(m.visitor_id.as_deref()),
+            page_url: borrowed(m.page_url.as_deref()),
             response_time: m.response_time.map(|t| t as f32),
             created_at: m.created_at,
             version: (m.updated_at.unwrap_or(i64::MIN), event_time),
         }
     }
 
+    /// The same message, owning its texts (to be kept past the event it came from).
+    fn into_static(self) -> MessageFacts<'static> {
+        let stored = |t: Option<Cow<'_, str>>| t.map(Stored::stored);
+        MessageFacts {
+            id: self.id.stored(),
+            sub_type: self.sub_type,
+            kind: self.kind,
+            content_kind: stored(self.content_kind),
+            text: stored(self.text),
+            author_name: stored(self.author_name),
+            agent_id: stored(self.agent_id),
+            trigger_name: stored(self.trigger_name),
+            by_visitor: self.by_visitor,
+            attachments: self.attachments,
+            detail: self.detail,
+            visitor_id: stored(self.visitor_id),
+            page_url: stored(self.page_url),
+            response_time: self.response_time,
+            created_at: self.created_at,
+            version: self.version,
+        }
+    }
+
     /// Folds another copy of the same message in: each field it carries wins when it is the
     /// later copy or the field was not known; what it does not carry stays.
-    fn merge(&mut self, other: MessageFacts) {
+    fn merge(&mut self, other: MessageFacts<'a>) {
         let newer = other.version >= self.version;
         fn take<T>(held: &mut Option<T>, new: Option<T>, newer: bool) {
             if new.is_some() && (newer || held.is_none()) {
@@ -699,7 +723,7 @@ pub(super) struct Assembly {
     /// key (in [`Keys`]), JSON text, version.
     other: Vec<(u32, Box<str>, Version)>,
     /// Messages once per id (few per conversation: a list beats a map in memory).
-    messages: Vec<MessageFacts>,
+    messages: Vec<MessageFacts<'static>>,
     /// Distinct pages the messages were sent from, in order.
     pages: Vec<String>,
     /// The visitor id the contact messages carry.
@@ -847,12 +871,12 @@ impl Assembly {
                 _ => {}
             }
             if let Some(url) = m.page_url.take() {
-                if !self.pages.contains(&url) {
-                    self.pages.push(url);
+                if !self.pages.iter().any(|page| *page == url) {
+                    self.pages.push(url.into_owned());
                 }
             }
             if m.sub_type == SubType::Contact && self.message_visitor.is_none() {
-                self.message_visitor = m.visitor_id.take();
+                self.message_visitor = m.visitor_id.take().map(Cow::into_owned);
             }
             m.visitor_id = None;
             match self.messages.iter_mut().find(|held| held.id == m.id) {
@@ -1106,7 +1130,7 @@ type Data<'d> = Option<&'d dyn Fn(&mut Vec<u8>)>;
 /// (`docs/formats.md#message-kinds`): a written message by its `sub_type`, an internal note,
 /// an event or rating in a system line, a page visit, as a JSON object's text. `None` for a
 /// message known only from a copy that carries nothing to show.
-fn post_hook_message(m: &MessageFacts, at: i64, names: &Names) -> Option<Vec<u8>> {
+fn post_hook_message(m: &MessageFacts<'_>, at: i64, names: &Names) -> Option<Vec<u8>> {
     if m.is_empty() {
         return None;
     }
@@ -1264,7 +1288,7 @@ pub(super) fn payload_json(
     keys: &[Box<str>],
 ) -> String {
     let f = &a.fields;
-    let mut messages: Vec<(i64, &MessageFacts)> = a
+    let mut messages: Vec<(i64, &MessageFacts<'_>)> = a
         .messages
         .iter()
         .map(|m| (m.created_at.unwrap_or(a.first_event), m))
