@@ -70,3 +70,70 @@ fn a_count_that_is_not_a_positive_number_is_a_usage_error() {
         assert!(run.stderr.contains("-j/--jobs"), "{}", run.stderr);
     }
 }
+
+/// `erase` and `prune` rewrite the same bytes with one thread (which takes turns with the
+/// reader and the `.gz` compressor) as on every core: a plain dump and a `.gz` one.
+#[test]
+fn one_thread_rewrites_what_every_core_rewrites() {
+    for args in [
+        &[
+            "erase",
+            "--conversation",
+            "64002",
+            "--conversation",
+            "61201",
+        ][..],
+        &["prune", "--before", "2026-03-03", "--utc"],
+    ] {
+        let mut trees = Vec::new();
+        for jobs in [&[][..], &["-j", "1"]] {
+            let wd = Workdir::new();
+            let dumps = wd.path("dumps");
+            copy_tree(std::path::Path::new(SAMPLE), &dumps);
+            // The typical mistakes (erase and prune read every dump they are given).
+            std::fs::remove_dir_all(dumps.join("broken")).unwrap();
+            let dumps = dumps.display().to_string();
+            let run = wd.run(&[jobs, args, &[&dumps]].concat());
+            assert_eq!(run.code, 0, "{jobs:?} {args:?}: {}", run.stderr);
+            assert!(run.stdout.contains("rewritten"), "{}", run.stdout);
+            let said = |text: &str| text.replace(&dumps, "D");
+            trees.push((
+                read_tree(&wd.path("dumps")),
+                said(&run.stdout),
+                said(&run.stderr),
+            ));
+        }
+        assert!(trees[0] == trees[1], "{args:?}: -j 1 rewrote other bytes");
+    }
+}
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Every file under `root`, by path below it, with its bytes.
+fn read_tree(root: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut dirs = vec![root.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                let name = path.strip_prefix(root).unwrap().display().to_string();
+                files.insert(name, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}

@@ -42,20 +42,34 @@ pub fn end(level: u32, crc: &Crc, size: u64) -> io::Result<Vec<u8>> {
 
 /// Raw deflate blocks of the text written to it, compressed on the rayon pool by a thread of
 /// its own, written in order to `out`; nothing final, so that more may follow (see [`end`]).
+/// With a pool of one thread (`-j 1`) the writer waits for each block to be written before
+/// it goes on, so that compressing and the rest take turns on one core.
 pub struct Deflater<W: Write + Send + 'static> {
     buf: Vec<u8>,
     tx: Option<mpsc::SyncSender<Vec<u8>>>,
     thread: Option<JoinHandle<io::Result<(Crc, u64, W)>>>,
+    /// With one thread: a word from the compressing thread after each block written.
+    written: Option<mpsc::Receiver<()>>,
 }
 
 impl<W: Write + Send + 'static> Deflater<W> {
     pub fn start(out: W, level: u32) -> Deflater<W> {
         let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(QUEUE);
-        let thread = std::thread::spawn(move || compress_all(&rx, out, Compression::new(level)));
+        let (written_tx, written) = match rayon::current_num_threads() == 1 {
+            true => {
+                let (tx, rx) = mpsc::channel::<()>();
+                (Some(tx), Some(rx))
+            }
+            false => (None, None),
+        };
+        let thread = std::thread::spawn(move || {
+            compress_all(&rx, out, Compression::new(level), written_tx.as_ref())
+        });
         Deflater {
             buf: Vec::with_capacity(BLOCK),
             tx: Some(tx),
             thread: Some(thread),
+            written,
         }
     }
 
@@ -64,7 +78,8 @@ impl<W: Write + Send + 'static> Deflater<W> {
             return Ok(());
         }
         let block = std::mem::replace(&mut self.buf, Vec::with_capacity(BLOCK));
-        let sent = self.tx.as_ref().is_some_and(|tx| tx.send(block).is_ok());
+        let sent = self.tx.as_ref().is_some_and(|tx| tx.send(block).is_ok())
+            && (self.written.as_ref()).is_none_or(|written| written.recv().is_ok());
         if sent {
             Ok(())
         } else {
@@ -108,11 +123,13 @@ impl<W: Write + Send + 'static> Write for Deflater<W> {
     }
 }
 
-/// Compresses the blocks `blocks` gives on the rayon pool, and writes them in order.
+/// Compresses the blocks `blocks` gives on the rayon pool, and writes them in order; says so
+/// on `written` after each block, when given.
 fn compress_all<W: Write>(
     blocks: &mpsc::Receiver<Vec<u8>>,
     mut out: W,
     level: Compression,
+    written: Option<&mpsc::Sender<()>>,
 ) -> io::Result<(Crc, u64, W)> {
     let mut crc = Crc::new();
     let mut size = 0u64;
@@ -123,14 +140,14 @@ fn compress_all<W: Write>(
         deflate(&block, level, FlushCompress::Sync).map(|d| (d, block_crc, block.len()))
     };
     ordered::in_order(blocks, IN_FLIGHT, &work, &mut |done| {
-        let written = done.and_then(|(deflated, block_crc, len)| {
+        let written_out = done.and_then(|(deflated, block_crc, len)| {
             out.write_all(&deflated)?;
             crc.combine(&block_crc);
             size += len as u64;
             Ok(())
         });
-        match written {
-            Ok(()) => true,
+        match written_out {
+            Ok(()) => written.is_none_or(|written| written.send(()).is_ok()),
             Err(err) => {
                 failed = Some(err);
                 false

@@ -7,7 +7,8 @@ use std::sync::mpsc;
 
 /// Runs `work` on each item of `source` on the rayon pool, at most `in_flight` items between
 /// being received and being sunk, and hands the results to `sink` in the order of the items.
-/// Ends when `source` does, or when `sink` says false.
+/// Ends when `source` does, or when `sink` says false. With a pool of one thread (`-j 1`) each
+/// item is worked on and sunk here, in turn, so that the run uses one core.
 pub fn in_order<T, R, F>(
     source: &mpsc::Receiver<T>,
     in_flight: usize,
@@ -18,6 +19,35 @@ pub fn in_order<T, R, F>(
     R: Send,
     F: Fn(T) -> R + Sync,
 {
+    in_order_on(
+        source,
+        in_flight,
+        work,
+        sink,
+        rayon::current_num_threads() == 1,
+    );
+}
+
+/// [`in_order`], on this thread in turn (`one_thread`) or on the pool.
+fn in_order_on<T, R, F>(
+    source: &mpsc::Receiver<T>,
+    in_flight: usize,
+    work: &F,
+    sink: &mut dyn FnMut(R) -> bool,
+    one_thread: bool,
+) where
+    T: Send,
+    R: Send,
+    F: Fn(T) -> R + Sync,
+{
+    if one_thread {
+        for item in source.iter() {
+            if !sink(work(item)) {
+                return;
+            }
+        }
+        return;
+    }
     let (done_tx, done_rx) = mpsc::channel::<(u64, R)>();
     rayon::in_place_scope(|scope| {
         let mut sent = 0u64;
@@ -85,5 +115,32 @@ mod tests {
         });
         producer.join().unwrap();
         assert_eq!(got, (0..500).map(|i| i * 2).collect::<Vec<_>>());
+    }
+
+    /// With one thread every item is worked on and sunk on the calling thread, in order.
+    #[test]
+    fn one_thread_works_on_the_calling_thread() {
+        let (tx, rx) = std::sync::mpsc::sync_channel(2);
+        let producer = std::thread::spawn(move || {
+            for i in 0..100u64 {
+                tx.send(i).unwrap();
+            }
+        });
+        let caller = std::thread::current().id();
+        let mut got = Vec::new();
+        let work = |i: u64| (std::thread::current().id(), i * 2);
+        super::in_order_on(
+            &rx,
+            4,
+            &work,
+            &mut |(thread, r)| {
+                assert_eq!(thread, caller);
+                got.push(r);
+                true
+            },
+            true,
+        );
+        producer.join().unwrap();
+        assert_eq!(got, (0..100).map(|i| i * 2).collect::<Vec<_>>());
     }
 }

@@ -197,12 +197,24 @@ pub fn scan(targets: &[Target], rule: &dyn Rule, rewrite: bool) -> Vec<io::Resul
         early_from: rewrite.then(early_from),
         twice: named_twice(targets),
     };
+    // With one thread (`-j 1`) the reader reads the next piece only once the last one is
+    // merged: a word after each.
+    let (go_tx, go_rx) = match rayon::current_num_threads() == 1 {
+        true => {
+            let (tx, rx) = mpsc::channel::<()>();
+            (Some(tx), Some(rx))
+        }
+        false => (None, None),
+    };
     std::thread::scope(|scope| {
         let spare = &spare;
+        // Owned by this closure: dropped when the merging ends, so a waiting reader stops.
+        let go_tx = go_tx;
         scope.spawn(move || {
             for (index, target) in targets.iter().enumerate() {
                 let going = read_target(index, target, spare, &mut |piece| {
                     piece_tx.send(piece).is_ok()
+                        && go_rx.as_ref().is_none_or(|go| go.recv().is_ok())
                 });
                 if !going {
                     return;
@@ -223,8 +235,12 @@ pub fn scan(targets: &[Target], rule: &dyn Rule, rewrite: bool) -> Vec<io::Resul
         };
         ordered::in_order(&piece_rx, IN_FLIGHT, &work, &mut |(piece, found)| {
             merge.piece(piece, found);
+            if let Some(go) = &go_tx {
+                let _ = go.send(());
+            }
             true
         });
+        drop(go_tx);
     });
     merge
         .done
