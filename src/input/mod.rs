@@ -44,6 +44,25 @@ pub fn payload_of(
     }
 }
 
+/// Whether the pool has one thread (`-j 1`, or one core). Then the stages that run alongside
+/// it elsewhere (a reader, the pool, a compressor) take turns instead, so that a run uses one
+/// core: the one place that says so.
+pub fn one_thread() -> bool {
+    rayon::current_num_threads() == 1
+}
+
+/// With `one_thread`, the channel by which a consumer tells its producer to go on after each
+/// item it took, so that the two take turns; no channel otherwise.
+pub fn turns(one_thread: bool) -> (Option<mpsc::Sender<()>>, Option<mpsc::Receiver<()>>) {
+    match one_thread {
+        true => {
+            let (tx, rx) = mpsc::channel();
+            (Some(tx), Some(rx))
+        }
+        false => (None, None),
+    }
+}
+
 /// How many chunks the reader may read ahead of the parsers.
 const QUEUE_CHUNKS: usize = 4;
 /// How many batches may be parsed, or parsed and waiting for their turn, at once.
@@ -88,7 +107,7 @@ where
     W: Fn(&Chunk) -> R + Sync,
     S: FnMut(R) -> anyhow::Result<Flow>,
 {
-    for_each_chunk_on(sources, work, sink, rayon::current_num_threads() == 1)
+    for_each_chunk_on(sources, work, sink, one_thread())
 }
 
 /// [`for_each_chunk`], with the work done in turn on this thread (`one_thread`) or on the
@@ -106,13 +125,7 @@ where
 {
     let (chunk_tx, chunk_rx) = mpsc::sync_channel::<Job>(QUEUE_CHUNKS);
     // One thread: the reader waits for a word from this thread after each job it hands on.
-    let (go_tx, go_rx) = match one_thread {
-        true => {
-            let (tx, rx) = mpsc::channel::<()>();
-            (Some(tx), Some(rx))
-        }
-        false => (None, None),
-    };
+    let (go_tx, go_rx) = turns(one_thread);
     let (result_tx, result_rx) = mpsc::channel::<(u64, Vec<R>)>();
     let (slot_tx, slot_rx) = mpsc::sync_channel::<()>(IN_FLIGHT);
     for _ in 0..IN_FLIGHT {

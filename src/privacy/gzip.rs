@@ -55,13 +55,7 @@ pub struct Deflater<W: Write + Send + 'static> {
 impl<W: Write + Send + 'static> Deflater<W> {
     pub fn start(out: W, level: u32) -> Deflater<W> {
         let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(QUEUE);
-        let (written_tx, written) = match rayon::current_num_threads() == 1 {
-            true => {
-                let (tx, rx) = mpsc::channel::<()>();
-                (Some(tx), Some(rx))
-            }
-            false => (None, None),
-        };
+        let (written_tx, written) = crate::input::turns(crate::input::one_thread());
         let thread = std::thread::spawn(move || {
             compress_all(&rx, out, Compression::new(level), written_tx.as_ref())
         });

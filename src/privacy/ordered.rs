@@ -19,13 +19,7 @@ pub fn in_order<T, R, F>(
     R: Send,
     F: Fn(T) -> R + Sync,
 {
-    in_order_on(
-        source,
-        in_flight,
-        work,
-        sink,
-        rayon::current_num_threads() == 1,
-    );
+    in_order_on(source, in_flight, work, sink, crate::input::one_thread());
 }
 
 /// [`in_order`], on this thread in turn (`one_thread`) or on the pool.

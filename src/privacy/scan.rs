@@ -199,13 +199,7 @@ pub fn scan(targets: &[Target], rule: &dyn Rule, rewrite: bool) -> Vec<io::Resul
     };
     // With one thread (`-j 1`) the reader reads the next piece only once the last one is
     // merged: a word after each.
-    let (go_tx, go_rx) = match rayon::current_num_threads() == 1 {
-        true => {
-            let (tx, rx) = mpsc::channel::<()>();
-            (Some(tx), Some(rx))
-        }
-        false => (None, None),
-    };
+    let (go_tx, go_rx) = crate::input::turns(crate::input::one_thread());
     std::thread::scope(|scope| {
         let spare = &spare;
         // Owned by this closure: dropped when the merging ends, so a waiting reader stops.
