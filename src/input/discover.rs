@@ -110,9 +110,12 @@ impl std::fmt::Display for NoInput {
 
 impl std::error::Error for NoInput {}
 
+/// The name standard input goes by in messages.
+pub const STDIN: &str = "<stdin>";
+
 fn stdin() -> Source {
     Source {
-        name: Arc::from("<stdin>"),
+        name: Arc::from(STDIN),
         kind: SourceKind::Stdin,
         size: None,
     }

@@ -69,7 +69,7 @@ pub fn discover_following(inputs: &[String], follow: Option<Follow>) -> Result<D
     };
     // `-`: standard input, read as a stream that never ends either (it ends when it closes).
     let name: Arc<str> = match follow.is_stdin() {
-        true => Arc::from("<stdin>"),
+        true => Arc::from(super::discover::STDIN),
         false => Arc::from(follow.path.to_string_lossy().as_ref()),
     };
     if follow.path.is_dir() {

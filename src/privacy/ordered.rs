@@ -89,14 +89,23 @@ fn in_order_on<T, R, F>(
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn results_come_in_order() {
+    use std::sync::mpsc::Receiver;
+    use std::thread::JoinHandle;
+
+    /// The numbers below `n`, sent by a thread of their own into a small channel.
+    fn numbers(n: u64) -> (Receiver<u64>, JoinHandle<()>) {
         let (tx, rx) = std::sync::mpsc::sync_channel(2);
         let producer = std::thread::spawn(move || {
-            for i in 0..500u64 {
+            for i in 0..n {
                 tx.send(i).unwrap();
             }
         });
+        (rx, producer)
+    }
+
+    #[test]
+    fn results_come_in_order() {
+        let (rx, producer) = numbers(500);
         let mut got = Vec::new();
         let work = |i: u64| {
             // Uneven work, so that later items often finish first.
@@ -114,12 +123,7 @@ mod tests {
     /// With one thread every item is worked on and sunk on the calling thread, in order.
     #[test]
     fn one_thread_works_on_the_calling_thread() {
-        let (tx, rx) = std::sync::mpsc::sync_channel(2);
-        let producer = std::thread::spawn(move || {
-            for i in 0..100u64 {
-                tx.send(i).unwrap();
-            }
-        });
+        let (rx, producer) = numbers(100);
         let caller = std::thread::current().id();
         let mut got = Vec::new();
         let work = |i: u64| (std::thread::current().id(), i * 2);

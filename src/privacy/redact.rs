@@ -475,11 +475,15 @@ impl Known {
             .enumerate()
             .min_by_key(|&(_, &b)| rank(b))
             .map_or(0, |(i, _)| i);
-        let ascii: Vec<u8> = lower.bytes().filter(u8::is_ascii).collect();
+        // The signature of its ASCII bytes: a name's other bytes may be in another case.
+        let need = lower
+            .bytes()
+            .filter(u8::is_ascii)
+            .fold(0, |sign, b| sign | SIGNS[usize::from(b)]);
         Known {
             kind,
             finder: std::cell::OnceCell::new(),
-            need: Signature::of(&ascii),
+            need: Signature(need),
             value: lower,
             word: true,
             run,
