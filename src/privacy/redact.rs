@@ -428,8 +428,6 @@ fn unreachable_key() -> ! {
 pub struct Known {
     kind: Kind,
     value: String,
-    /// Made the first time the value may be in a text (most documents' texts hold none).
-    finder: std::cell::OnceCell<memchr::memmem::Finder<'static>>,
     /// A single name (a given or family name on its own): found as a whole word in any case,
     /// `value` in lower case.
     word: bool,
@@ -447,7 +445,6 @@ impl Known {
     fn exact(kind: Kind, value: String) -> Known {
         Known {
             kind,
-            finder: std::cell::OnceCell::new(),
             word: false,
             run: 0..0,
             rare: 0,
@@ -482,7 +479,6 @@ impl Known {
             .fold(0, |sign, b| sign | SIGNS[usize::from(b)]);
         Known {
             kind,
-            finder: std::cell::OnceCell::new(),
             need: Signature(need),
             value: lower,
             word: true,
@@ -495,11 +491,28 @@ impl Known {
     fn ascii_run(&self) -> &str {
         &self.value[self.run.clone()]
     }
+}
 
-    fn finder(&self) -> &memchr::memmem::Finder<'static> {
-        (self.finder)
-            .get_or_init(|| memchr::memmem::Finder::new(self.value.as_bytes()).into_owned())
-    }
+/// Where `needle` is in `hay`, each place after the end of the one before, as memchr's
+/// `memmem::find_iter` finds them (its tests' reference): by the needle's first byte
+/// (`memchr`), compared there. A document's values are looked for in a few short texts each
+/// (22 bytes on average): building a `memmem` searcher for each value of each document cost
+/// more than the searches. The empty needle is nowhere.
+fn occurrences<'a>(hay: &'a [u8], needle: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let (&first, _) = needle.split_first()?;
+        let last = hay.len().checked_sub(needle.len())?;
+        while from <= last {
+            let at = from + memchr::memchr(first, &hay[from..=last])?;
+            if hay[at..at + needle.len()] == *needle {
+                from = at + needle.len();
+                return Some(at);
+            }
+            from = at + 1;
+        }
+        None
+    })
 }
 
 /// What a text's bytes tell of it, as 64 bits: each byte sets the bits [`SIGNS`] gives it.
@@ -790,7 +803,7 @@ fn find_spans_gated(text: &str, known: &[Known], gates: bool) -> Vec<(usize, usi
         if text.len() < known.value.len() || !may_hold(known) {
             continue;
         }
-        for at in known.finder().find_iter(text.as_bytes()) {
+        for at in occurrences(text.as_bytes(), known.value.as_bytes()) {
             let (start, end) = (at, at + known.value.len());
             if word_bounded(text, start, end) {
                 add(start, end, known.kind);
@@ -1333,6 +1346,20 @@ mod lower {
             let lower = word.to_lowercase();
             prop_assert!(lower_is(&word, &lower));
             prop_assert_eq!(lower_is(&word, &other), word.to_lowercase() == other);
+        }
+    }
+
+    proptest! {
+        /// `occurrences` finds what `memmem::find_iter` finds (its reference), in texts made
+        /// of a few bytes so that needles repeat, overlap and end texts.
+        #[test]
+        fn occurrences_are_memmems(hay in "[abé ]{0,24}", needle in "[abé ]{0,4}") {
+            let found: Vec<usize> = super::occurrences(hay.as_bytes(), needle.as_bytes()).collect();
+            let reference: Vec<usize> = match needle.is_empty() {
+                true => Vec::new(),
+                false => memchr::memmem::find_iter(hay.as_bytes(), needle.as_bytes()).collect(),
+            };
+            prop_assert_eq!(found, reference);
         }
     }
 
