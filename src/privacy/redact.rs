@@ -240,21 +240,21 @@ impl Redactor {
         values.dedup();
         // The visitor's given and family names on their own ("Hi Emily"), after the whole
         // values; an agent's names stay (unless --redact-agents, when they go too).
-        // Each agent once (they are only looked up, and their words sorted).
-        let mut agents: Vec<&str> = agents.iter().map(String::as_str).collect();
-        agents.sort_unstable();
-        agents.dedup();
-        let agent_words: Vec<String> = agents.iter().flat_map(|a| name_words(a)).collect();
         let mut words: Vec<(Kind, String)> = Vec::new();
         for (kind, name) in values.iter().filter(|(k, _)| *k == Kind::Visitor) {
             for word in name_words(name) {
-                if self.agents || !agent_words.contains(&word) {
+                if self.agents || !agents.iter().any(|a| is_name_word_of(&word, a)) {
                     words.push((*kind, word));
                 }
             }
         }
         if self.agents {
-            words.extend(agent_words.into_iter().map(|w| (Kind::Agent, w)));
+            // Each agent once (their words are sorted and deduplicated below anyway).
+            let mut agents: Vec<&str> = agents.iter().map(String::as_str).collect();
+            agents.sort_unstable();
+            agents.dedup();
+            let agent_words = agents.iter().flat_map(|a| name_words(a));
+            words.extend(agent_words.map(|w| (Kind::Agent, w)));
         }
         words.sort_by(|a, b| a.1.cmp(&b.1));
         words.dedup_by(|a, b| a.1 == b.1);
@@ -644,6 +644,14 @@ fn name_words(name: &str) -> impl Iterator<Item = String> + '_ {
                 .to_lowercase()
         })
         .filter(|w| w.chars().count() >= 3 && !PARTICLES.contains(&w.as_str()))
+}
+
+/// Whether `word` (a name word: lower case, three letters or more, no particle) is one of
+/// `name`'s [`name_words`], compared without making them: a word of `name` whose lower case
+/// is `word` has as many letters and is no particle either.
+fn is_name_word_of(word: &str, name: &str) -> bool {
+    (name.split(|c: char| c.is_whitespace() || c == ','))
+        .any(|w| lower_is(w.trim_matches(|c: char| !c.is_alphanumeric()), word))
 }
 
 /// Who wrote a message object, from its `type`/`sub_type`.
@@ -1346,6 +1354,20 @@ mod lower {
             let lower = word.to_lowercase();
             prop_assert!(lower_is(&word, &lower));
             prop_assert_eq!(lower_is(&word, &other), word.to_lowercase() == other);
+        }
+    }
+
+    proptest! {
+        /// `is_name_word_of` says what looking among `name_words` says.
+        #[test]
+        fn name_words_are_found_without_making_them(
+            name in "([a-zA-Z,. -]|van|VAN|İlker|Işık|Zoë|Jan|JAN|ann){0,6}",
+            other in "([a-zA-Z,. -]|van|VAN|İlker|Işık|Zoë|Jan|JAN|ann){0,6}",
+        ) {
+            for word in super::name_words(&other) {
+                let made = super::name_words(&name).any(|w| w == word);
+                prop_assert_eq!(super::is_name_word_of(&word, &name), made, "{}", word);
+            }
         }
     }
 

@@ -73,7 +73,10 @@ impl<'d> Gather<'d> {
     /// A whole field's string (`collect_known`): one of the visitor's values unless short.
     fn whole(&mut self, kind: Kind, text: &Text) {
         let trimmed = text.trim();
-        if kind != Kind::Id && trimmed.chars().count() >= 3 {
+        // A value already gathered (the visitor's name again in each of their messages) is
+        // left out: found again later, it would only find the places the first finds.
+        let again = || self.values.iter().any(|(_, k, v)| *k == kind && v == trimmed);
+        if kind != Kind::Id && trimmed.chars().count() >= 3 && !again() {
             let at = text_place(self.raw, text);
             self.values.push((at, kind, trimmed.to_string()));
         }
@@ -129,7 +132,11 @@ pub(super) fn prepare<'d>(redactor: &Redactor, doc: &'d Document<'_>) -> Option<
         if let Some(name) = &m.name {
             match role(m) {
                 Role::Visitor => g.whole(Kind::Visitor, name),
-                Role::Agent => g.agents.push(name.to_string()),
+                // Each agent once: they are only looked up.
+                Role::Agent if !g.agents.iter().any(|a| a == &**name) => {
+                    g.agents.push(name.to_string())
+                }
+                Role::Agent => {}
                 Role::Other => {}
             }
         }
