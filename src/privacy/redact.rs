@@ -278,7 +278,8 @@ impl Redactor {
         let Some(parts) = prepared.parts(self) else {
             return self.document_rewritten(doc, work);
         };
-        let payload = prepared.payload(self, &doc.payload, &parts);
+        let made = prepared.made(self, &doc.payload);
+        let payload = prepared.payload(self, &doc.payload, &parts, &made);
         // Never the unredacted text: `{}` in the case that cannot happen (a document the fast
         // reader read is JSON that serde_json reads).
         let make = || self.json(doc.raw()).unwrap_or_else(|_| String::from("{}"));

@@ -95,6 +95,19 @@ impl<'d> Gather<'d> {
     }
 }
 
+/// A pseudonym made once per document: the kind (`None`: a visitor's `from`), the text, and
+/// its pseudonym.
+pub(super) type Made<'d> = (Option<Kind>, &'d str, String);
+
+/// A visitor message's `from` (`Redactor::visitor_from`): `visitor:KEY` keeps its prefix, the
+/// key is pseudonymised; a number or a text without prefix is pseudonymised whole.
+fn visitor_from(r: &Redactor, from: &Scalar) -> String {
+    match from.text.split_once(':') {
+        Some((prefix, key)) if !from.number => format!("{prefix}:{}", r.pseudonym(Kind::Id, key)),
+        _ => r.pseudonym(Kind::Id, &from.text),
+    }
+}
+
 /// The role of a message (`Role::of` of its object: a fast-read message has no `sub_type`).
 fn role(m: &Message) -> Role {
     let from = m.from.as_ref().filter(|f| !f.number).map(|f| &*f.text);
@@ -182,12 +195,35 @@ impl Prepared<'_> {
             .collect()
     }
 
-    /// `p` redacted, with the raw parts `parts` (from [`Prepared::parts`]).
+    /// The pseudonyms of the visitor's names and `from`s in `p`'s messages, each made once
+    /// per document (they come again in each of the visitor's messages) for
+    /// [`Prepared::payload`] to borrow; `None`: a `from`.
+    pub(super) fn made<'d>(&self, r: &Redactor, p: &'d Payload<'_>) -> Vec<Made<'d>> {
+        let mut made: Vec<Made<'d>> = Vec::new();
+        for m in p.messages.iter().filter(|m| role(m) == Role::Visitor) {
+            let name = m.name.as_deref().filter(|t| !t.trim().is_empty());
+            if let Some(t) = name {
+                if !made.iter().any(|(k, old, _)| k.is_some() && *old == t) {
+                    made.push((Some(Kind::Visitor), t, r.pseudonym(Kind::Visitor, t)));
+                }
+            }
+            if let Some(from) = &m.from {
+                if !made.iter().any(|(k, old, _)| k.is_none() && *old == &*from.text) {
+                    made.push((None, &from.text, visitor_from(r, from)));
+                }
+            }
+        }
+        made
+    }
+
+    /// `p` redacted, with the raw parts `parts` (from [`Prepared::parts`]) and the visitor's
+    /// pseudonyms `made` (from [`Prepared::made`]).
     pub(super) fn payload<'d>(
         &self,
         r: &Redactor,
         p: &'d Payload<'_>,
         parts: &'d [String],
+        made: &'d [Made<'d>],
     ) -> Payload<'d> {
         let known = &self.known[..];
         let mut parts = parts.iter();
@@ -268,29 +304,23 @@ impl Prepared<'_> {
                 title: opt_text(&page.title),
             })
             .collect();
-        // The visitor's name and `from` come again in each of their messages: made once per
-        // document (`None`: a visitor's `from`).
-        let mut made: Vec<(Option<Kind>, &str, String)> = Vec::new();
-        let mut remembered = |kind: Option<Kind>, text: &'d str, make: &dyn Fn() -> String| {
-            let found = made.iter().find(|(k, t, _)| *k == kind && *t == text);
-            let new = match found {
-                Some((_, _, new)) => new.clone(),
-                None => make(),
-            };
-            if found.is_none() {
-                made.push((kind, text, new.clone()));
-            }
-            new
+        // The visitor's name and `from` in their messages: made once per document
+        // ([`Prepared::made`]), borrowed in each message.
+        let made_for = |kind: Option<Kind>, text: &str| {
+            (made.iter())
+                .find(|(k, t, _)| *k == kind && *t == text)
+                .map(|(_, _, new)| new.as_str())
         };
         let messages = (p.messages.iter())
             .map(|m| {
                 let role = role(m);
                 let name = match role {
-                    Role::Visitor => m.name.as_ref().map(|t| match t.trim().is_empty() {
-                        true => Cow::Borrowed(&**t),
-                        false => Cow::Owned(remembered(Some(Kind::Visitor), t, &|| {
-                            r.pseudonym(Kind::Visitor, t)
-                        })),
+                    Role::Visitor => m.name.as_ref().map(|t| {
+                        match (t.trim().is_empty(), made_for(Some(Kind::Visitor), t)) {
+                            (true, _) => Cow::Borrowed(&**t),
+                            (false, Some(new)) => Cow::Borrowed(new),
+                            (false, None) => Cow::Owned(r.pseudonym(Kind::Visitor, t)),
+                        }
                     }),
                     Role::Agent if r.agents => whole(Kind::Agent, &m.name),
                     Role::Agent => m.name.as_deref().map(Cow::Borrowed),
@@ -298,18 +328,12 @@ impl Prepared<'_> {
                 };
                 let from = match role {
                     // `visitor:KEY` keeps its prefix, the key is pseudonymised.
-                    Role::Visitor => m.from.as_ref().map(|from| {
-                        let made =
-                            remembered(None, &from.text, &|| match from.text.split_once(':') {
-                                Some((prefix, key)) if !from.number => {
-                                    format!("{prefix}:{}", r.pseudonym(Kind::Id, key))
-                                }
-                                _ => r.pseudonym(Kind::Id, &from.text),
-                            });
-                        Scalar {
-                            text: Cow::Owned(made),
-                            number: false,
-                        }
+                    Role::Visitor => m.from.as_ref().map(|from| Scalar {
+                        text: match made_for(None, &from.text) {
+                            Some(new) => Cow::Borrowed(new),
+                            None => Cow::Owned(visitor_from(r, from)),
+                        },
+                        number: false,
                     }),
                     _ => scalar(&m.from),
                 };
