@@ -75,7 +75,11 @@ impl<'d> Gather<'d> {
         let trimmed = text.trim();
         // A value already gathered (the visitor's name again in each of their messages) is
         // left out: found again later, it would only find the places the first finds.
-        let again = || self.values.iter().any(|(_, k, v)| *k == kind && v == trimmed);
+        let again = || {
+            self.values
+                .iter()
+                .any(|(_, k, v)| *k == kind && v == trimmed)
+        };
         if kind != Kind::Id && trimmed.chars().count() >= 3 && !again() {
             let at = text_place(self.raw, text);
             self.values.push((at, kind, trimmed.to_string()));
@@ -208,7 +212,10 @@ impl Prepared<'_> {
                 }
             }
             if let Some(from) = &m.from {
-                if !made.iter().any(|(k, old, _)| k.is_none() && *old == &*from.text) {
+                if !made
+                    .iter()
+                    .any(|(k, old, _)| k.is_none() && *old == &*from.text)
+                {
                     made.push((None, &from.text, visitor_from(r, from)));
                 }
             }
