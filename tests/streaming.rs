@@ -13,6 +13,15 @@ use crate::common::{payload, Workdir};
 /// How long a test waits before calling it a hang.
 const HANG: Duration = Duration::from_secs(60);
 
+/// `export` of `input` (a file, `-`, with or without `--follow`) as bare rows of each
+/// conversation's id and status, the rows these tests compare.
+fn export_ids<'a>(input: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["export"];
+    args.extend_from_slice(input);
+    args.extend(["--columns", "conversation_id,status", "--no-header"]);
+    args
+}
+
 /// sshook with piped stdin and stdout; its stdout lines arrive on the receiver.
 fn start(wd: &Workdir, args: &[&str]) -> (Child, ChildStdin, mpsc::Receiver<String>) {
     let mut child = wd
@@ -313,14 +322,7 @@ fn follow_writes_a_webhook_conversation_once_it_is_closed_and_settled() {
             + &event("conversation.opened", "b", 2),
     );
     let mut child = wd
-        .std_command(&[
-            "export",
-            "--follow",
-            "events.ndjson",
-            "--columns",
-            "conversation_id,status",
-            "--no-header",
-        ])
+        .std_command(&export_ids(&["--follow", "events.ndjson"]))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -378,15 +380,7 @@ fn follow_writes_a_webhook_conversation_once_it_is_closed_and_settled() {
 #[test]
 fn follow_of_standard_input_writes_webhook_conversations_as_they_settle() {
     let wd = Workdir::new();
-    let args = [
-        "export",
-        "--follow",
-        "-",
-        "--columns",
-        "conversation_id,status",
-        "--no-header",
-    ];
-    let (mut child, mut stdin, out) = start(&wd, &args);
+    let (mut child, mut stdin, out) = start(&wd, &export_ids(&["--follow", "-"]));
     send(
         &mut stdin,
         &(event("conversation.opened", "a", 0)
@@ -411,14 +405,7 @@ fn follow_of_standard_input_writes_webhook_conversations_as_they_settle() {
 #[test]
 fn a_pipe_of_webhook_events_gives_the_conversations_at_its_end() {
     let wd = Workdir::new();
-    let args = [
-        "export",
-        "-",
-        "--columns",
-        "conversation_id,status",
-        "--no-header",
-    ];
-    let (mut child, mut stdin, out) = start(&wd, &args);
+    let (mut child, mut stdin, out) = start(&wd, &export_ids(&["-"]));
     send(
         &mut stdin,
         &(event("conversation.opened", "b", 0)

@@ -103,6 +103,13 @@ impl<'d> Gather<'d> {
 /// its pseudonym.
 pub(super) type Made<'d> = (Option<Kind>, &'d str, String);
 
+/// The pseudonym made for `text` as a `kind`, if it was.
+fn made_for<'m>(made: &'m [Made<'_>], kind: Option<Kind>, text: &str) -> Option<&'m str> {
+    (made.iter())
+        .find(|(k, t, _)| *k == kind && *t == text)
+        .map(|(_, _, new)| new.as_str())
+}
+
 /// A visitor message's `from` (`Redactor::visitor_from`): `visitor:KEY` keeps its prefix, the
 /// key is pseudonymised; a number or a text without prefix is pseudonymised whole.
 fn visitor_from(r: &Redactor, from: &Scalar) -> String {
@@ -206,18 +213,13 @@ impl Prepared<'_> {
         let mut made: Vec<Made<'d>> = Vec::new();
         for m in p.messages.iter().filter(|m| role(m) == Role::Visitor) {
             let name = m.name.as_deref().filter(|t| !t.trim().is_empty());
-            if let Some(t) = name {
-                if !made.iter().any(|(k, old, _)| k.is_some() && *old == t) {
-                    made.push((Some(Kind::Visitor), t, r.pseudonym(Kind::Visitor, t)));
-                }
+            if let Some(t) = name.filter(|t| made_for(&made, Some(Kind::Visitor), t).is_none()) {
+                made.push((Some(Kind::Visitor), t, r.pseudonym(Kind::Visitor, t)));
             }
-            if let Some(from) = &m.from {
-                if !made
-                    .iter()
-                    .any(|(k, old, _)| k.is_none() && *old == &*from.text)
-                {
-                    made.push((None, &from.text, visitor_from(r, from)));
-                }
+            if let Some(from) =
+                (m.from.as_ref()).filter(|f| made_for(&made, None, &f.text).is_none())
+            {
+                made.push((None, &from.text, visitor_from(r, from)));
             }
         }
         made
@@ -313,11 +315,7 @@ impl Prepared<'_> {
             .collect();
         // The visitor's name and `from` in their messages: made once per document
         // ([`Prepared::made`]), borrowed in each message.
-        let made_for = |kind: Option<Kind>, text: &str| {
-            (made.iter())
-                .find(|(k, t, _)| *k == kind && *t == text)
-                .map(|(_, _, new)| new.as_str())
-        };
+        let made_for = |kind: Option<Kind>, text: &str| made_for(made, kind, text);
         let messages = (p.messages.iter())
             .map(|m| {
                 let role = role(m);
