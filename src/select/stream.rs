@@ -299,7 +299,7 @@ where
         // In batches, in order: each conversation's JSON, its parse and the command's work on
         // the pool (they cost more than the assembly), while the next batch is merged; then
         // offered in order here.
-        let make = |conversation| made(writer.assembled(conversation));
+        let make = |conversation| writer.assembled(conversation).map(&made);
         let mut batch = merge.next_batch(ASSEMBLED_BATCH)?;
         while !batch.is_empty() {
             let (made, next): (Vec<_>, _) = rayon::join(
@@ -309,7 +309,7 @@ where
             batch = next?;
             for made in made {
                 summary.conversations_assembled += 1;
-                let copy = match made {
+                let copy = match made? {
                     Ok(Some(copy)) => copy,
                     Ok(None) => continue,
                     Err(finding) => {

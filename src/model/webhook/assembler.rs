@@ -439,7 +439,7 @@ impl Assembler {
             keys.push(done.keys);
             let head = done.output.next_assembly()?;
             if let Some(a) = &head {
-                queue.push(std::cmp::Reverse((a.first_seq, n)));
+                queue.push(std::cmp::Reverse((a.first_seq(), n)));
             }
             heads.push((head, done.output));
         }
@@ -500,20 +500,50 @@ struct Done {
 /// temporary file.
 enum Output {
     Memory(std::vec::IntoIter<Assembly>),
-    File(BufReader<File>, Vec<u8>),
+    File(BufReader<File>),
 }
 
 impl Output {
-    fn next_assembly(&mut self) -> io::Result<Option<Assembly>> {
+    fn next_assembly(&mut self) -> io::Result<Option<Held>> {
         match self {
-            Output::Memory(assemblies) => Ok(assemblies.next()),
-            Output::File(reader, record) => {
-                if !read_record(reader, record)? {
+            Output::Memory(assemblies) => Ok(assemblies.next().map(Held::Decoded)),
+            Output::File(reader) => {
+                let mut record = Vec::new();
+                if !read_record(reader, &mut record)? {
                     return Ok(None);
                 }
-                let mut input = &record[..];
-                Ok(Some(Assembly::get(&mut input)?))
+                let first_seq = Assembly::first_seq_of(&record)?;
+                Ok(Some(Held::Encoded(first_seq, record)))
             }
+        }
+    }
+}
+
+/// An assembly as the merge holds it: decoded (a partition kept in memory), or its record
+/// in a temporary file with its first event's arrival number, decoded by the thread that
+/// writes the conversation out ([`Writer::assembled`]). The merge runs on one thread and the
+/// writing on all: decoding there spreads it over the pool, and an assembly's memory is
+/// taken and given back by the same thread (glibc locks the arena of a block another thread
+/// frees, which the two threads waited on). The decoded assembly stays inline, as it was
+/// before there were two forms: a box would cost an allocation per conversation.
+#[allow(clippy::large_enum_variant)]
+enum Held {
+    Decoded(Assembly),
+    Encoded(u64, Vec<u8>),
+}
+
+impl Held {
+    fn first_seq(&self) -> u64 {
+        match self {
+            Held::Decoded(a) => a.first_seq,
+            Held::Encoded(first_seq, _) => *first_seq,
+        }
+    }
+
+    fn assembly(self) -> io::Result<Assembly> {
+        match self {
+            Held::Decoded(a) => Ok(a),
+            Held::Encoded(_, record) => Ok(Assembly::get(&mut &record[..])?),
         }
     }
 }
@@ -632,7 +662,7 @@ impl Partition {
                 None => temp_file(temp_dir)?,
             };
             write_assemblies(&mut file, assemblies).map_err(|err| temp_error(temp_dir, err))?;
-            Output::File(BufReader::with_capacity(1 << 16, file), Vec::new())
+            Output::File(BufReader::with_capacity(1 << 16, file))
         } else {
             Output::Memory(assemblies.into_iter())
         };
@@ -685,7 +715,7 @@ pub struct Writer {
 /// The k-way merge of the partitions' assemblies by their first event.
 pub struct Merge {
     /// Each partition's next assembly and the rest.
-    heads: Vec<(Option<Assembly>, Output)>,
+    heads: Vec<(Option<Held>, Output)>,
     /// Partitions with an assembly left, by that assembly's first event.
     queue: BinaryHeap<std::cmp::Reverse<(u64, usize)>>,
 }
@@ -693,7 +723,7 @@ pub struct Merge {
 /// A conversation ready to be written out by [`Writer::assembled`] (on any thread).
 pub struct Conversation {
     partition: usize,
-    assembly: Assembly,
+    assembly: Held,
 }
 
 impl Merge {
@@ -705,7 +735,8 @@ impl Merge {
         let (head, output) = &mut self.heads[partition];
         let next = output.next_assembly()?;
         if let Some(a) = &next {
-            self.queue.push(std::cmp::Reverse((a.first_seq, partition)));
+            self.queue
+                .push(std::cmp::Reverse((a.first_seq(), partition)));
         }
         let assembly = std::mem::replace(head, next).ok_or(Corrupt)?;
         Ok(Some(Conversation {
@@ -728,16 +759,18 @@ impl Merge {
 }
 
 impl Writer {
-    /// The conversation as POST-hook-shaped JSON.
-    pub fn assembled(&self, c: Conversation) -> Assembled {
-        let place = c.assembly.origin;
+    /// The conversation as POST-hook-shaped JSON; an error when its record in a temporary
+    /// file does not decode.
+    pub fn assembled(&self, c: Conversation) -> io::Result<Assembled> {
+        let assembly = c.assembly.assembly()?;
+        let place = assembly.origin;
         let origin = Origin {
             file: Arc::clone(&self.files[place.file as usize]),
             line: place.line,
             column: place.column,
         };
-        let json = payload_json(c.assembly, &self.contacts, &self.keys[c.partition]);
-        Assembled { origin, json }
+        let json = payload_json(assembly, &self.contacts, &self.keys[c.partition]);
+        Ok(Assembled { origin, json })
     }
 }
 
@@ -748,6 +781,6 @@ impl Iterator for Finished {
         self.merge
             .next_conversation()
             .transpose()
-            .map(|c| c.map(|c| self.writer.assembled(c)))
+            .map(|c| c.and_then(|c| self.writer.assembled(c)))
     }
 }

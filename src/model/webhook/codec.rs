@@ -105,6 +105,12 @@ impl Codec for bool {
     }
 }
 
+/// Skips a string's encoding, unchecked.
+pub fn skip_str(input: &mut &[u8]) -> Result<(), Corrupt> {
+    let n = usize::get(input)?;
+    take(input, n).map(drop)
+}
+
 fn get_str<'a>(input: &mut &'a [u8]) -> Result<&'a str, Corrupt> {
     let n = usize::get(input)?;
     std::str::from_utf8(take(input, n)?).map_err(|_| Corrupt)
