@@ -105,15 +105,19 @@ impl Codec for bool {
     }
 }
 
-/// Skips a string's encoding, unchecked.
-pub fn skip_str(input: &mut &[u8]) -> Result<(), Corrupt> {
+/// The bytes of an encoded string: its length, then them.
+fn str_bytes<'a>(input: &mut &'a [u8]) -> Result<&'a [u8], Corrupt> {
     let n = usize::get(input)?;
-    take(input, n).map(drop)
+    take(input, n)
+}
+
+/// Skips an encoded string (its bytes are not checked to be UTF-8).
+pub fn skip_str(input: &mut &[u8]) -> Result<(), Corrupt> {
+    str_bytes(input).map(drop)
 }
 
 fn get_str<'a>(input: &mut &'a [u8]) -> Result<&'a str, Corrupt> {
-    let n = usize::get(input)?;
-    std::str::from_utf8(take(input, n)?).map_err(|_| Corrupt)
+    std::str::from_utf8(str_bytes(input)?).map_err(|_| Corrupt)
 }
 
 impl Codec for String {
