@@ -188,7 +188,7 @@ impl Redactor {
     }
 
     /// A free text with every personal pattern, and every `known` value, replaced.
-    pub fn text<'t>(&self, text: &'t str, known: &[Known]) -> Cow<'t, str> {
+    pub fn text<'t>(&self, text: &'t str, known: &[Known<'_>]) -> Cow<'t, str> {
         let spans = find_spans(text, known);
         if spans.is_empty() {
             return Cow::Borrowed(text);
@@ -227,6 +227,10 @@ impl Redactor {
         let mut values = Vec::new();
         let mut agents = Vec::new();
         collect_known(&value, None, &mut values, &mut agents);
+        let values = values
+            .into_iter()
+            .map(|(k, v)| (k, Cow::Owned(v)))
+            .collect();
         let known = self.known(values, &agents);
         self.walk(&mut value, None, &known);
         serde_json::to_string(&value)
@@ -234,7 +238,11 @@ impl Redactor {
 
     /// The values looked for in a document's texts, from the visitor's own `values` and the
     /// agents' names, both in the order they were found.
-    fn known(&self, mut values: Vec<(Kind, String)>, agents: &[String]) -> Vec<Known> {
+    fn known<'v>(
+        &self,
+        mut values: Vec<(Kind, Cow<'v, str>)>,
+        agents: &[String],
+    ) -> Vec<Known<'v>> {
         // Longest first, so that a full name wins over a part of it.
         values.sort_by_key(|(_, v)| std::cmp::Reverse(v.len()));
         values.dedup();
@@ -263,7 +271,7 @@ impl Redactor {
             .chain(
                 words
                     .into_iter()
-                    .map(|(kind, word)| Known::word(kind, word)),
+                    .map(|(kind, word)| Known::word(kind, Cow::Owned(word))),
             )
             .collect()
     }
@@ -364,7 +372,7 @@ impl Redactor {
     }
 
     /// Replaces the personal values under `value`; `key` is the key it sits under.
-    fn walk(&self, value: &mut Value, key: Option<&str>, known: &[Known]) {
+    fn walk(&self, value: &mut Value, key: Option<&str>, known: &[Known<'_>]) {
         match value {
             Value::Object(map) => {
                 let role = Role::of(map);
@@ -425,13 +433,16 @@ fn unreachable_key() -> ! {
     std::process::abort()
 }
 
-/// A value of the visitor's own, looked for in every text of the same document.
-pub struct Known {
+/// A value of the visitor's own, looked for in every text of the same document: borrowed
+/// from the document where it can be (most values are a field's text as it is).
+pub struct Known<'v> {
     kind: Kind,
-    value: String,
+    value: Cow<'v, str>,
     /// A single name (a given or family name on its own): found as a whole word in any case,
     /// `value` in lower case.
     word: bool,
+    /// `value` is ASCII.
+    ascii: bool,
     /// A single name's longest run of ASCII characters (the first of the longest) and the
     /// place in that run of its rarest letter: what a text must hold for the name to be in it
     /// (see `holds_ignoring_case`).
@@ -442,11 +453,12 @@ pub struct Known {
     need: Signature,
 }
 
-impl Known {
-    fn exact(kind: Kind, value: String) -> Known {
+impl<'v> Known<'v> {
+    fn exact(kind: Kind, value: Cow<'v, str>) -> Known<'v> {
         Known {
             kind,
             word: false,
+            ascii: value.is_ascii(),
             run: 0..0,
             rare: 0,
             need: Signature::of(value.as_bytes()),
@@ -454,7 +466,7 @@ impl Known {
         }
     }
 
-    fn word(kind: Kind, lower: String) -> Known {
+    fn word(kind: Kind, lower: Cow<'v, str>) -> Known<'v> {
         let (mut run, mut at) = (0..0, 0);
         for part in lower.split(|c: char| !c.is_ascii()) {
             if part.len() > run.len() {
@@ -481,6 +493,7 @@ impl Known {
         Known {
             kind,
             need: Signature(need),
+            ascii: lower.is_ascii(),
             value: lower,
             word: true,
             run,
@@ -609,14 +622,14 @@ impl Seen {
     /// Whether a text with these bytes may hold `known`: the signature of an exact value, or
     /// of a single name's ASCII bytes (in lower case; letters count in either case, and `i`
     /// and `k` for a byte of `İ` and `K`).
-    fn may_hold(&self, known: &Known) -> bool {
+    fn may_hold(&self, known: &Known<'_>) -> bool {
         self.0.holds(known.need)
     }
 
     /// Whether a text may hold `known`, byte by byte: the tests' reference, which
     /// [`Seen::may_hold`] never contradicts when it says yes.
     #[cfg(test)]
-    fn may_hold_reference(text: &str, known: &Known) -> bool {
+    fn may_hold_reference(text: &str, known: &Known<'_>) -> bool {
         let has = |b: u8| text.as_bytes().contains(&b);
         if !known.word {
             return known.value.bytes().all(has);
@@ -792,15 +805,19 @@ fn regex_or_never(pattern: &str) -> Regex {
 
 /// The personal spans of `text`, in order, not overlapping: earlier rules win. The flag says
 /// the span is a single name, pseudonymised in lower case.
-fn find_spans(text: &str, known: &[Known]) -> Vec<(usize, usize, Kind, bool)> {
+fn find_spans(text: &str, known: &[Known<'_>]) -> Vec<(usize, usize, Kind, bool)> {
     find_spans_gated(text, known, true)
 }
 
 /// [`find_spans`], skipping what the bytes of `text` tell cannot be in it (`gates`), or
 /// not (the tests' reference: the gates only skip what cannot be found).
-fn find_spans_gated(text: &str, known: &[Known], gates: bool) -> Vec<(usize, usize, Kind, bool)> {
+fn find_spans_gated(
+    text: &str,
+    known: &[Known<'_>],
+    gates: bool,
+) -> Vec<(usize, usize, Kind, bool)> {
     let seen = gates.then(|| Seen::of(text));
-    let may_hold = |k: &Known| seen.as_ref().is_none_or(|seen| seen.may_hold(k));
+    let may_hold = |k: &Known<'_>| seen.as_ref().is_none_or(|seen| seen.may_hold(k));
     let mut spans: Vec<(usize, usize, Kind, bool)> = Vec::new();
     let mut add_span = |start: usize, end: usize, kind: Kind, word: bool| {
         if !spans.iter().any(|&(s, e, _, _)| start < e && s < end) {
@@ -840,17 +857,17 @@ fn find_spans_gated(text: &str, known: &[Known], gates: bool) -> Vec<(usize, usi
     let odd_letters = seen
         .as_ref()
         .is_none_or(|seen| (seen.has(BYTE_C4) && seen.has(BYTE_B0)) || seen.has(BYTE_E2));
-    let may_be = |k: &&Known| {
+    let may_be = |k: &&Known<'_>| {
         k.word
             && may_hold(k)
             && (!gates
                 || match ascii {
-                    true => k.value.is_ascii() && holds_ignoring_case(text, k.ascii_run(), k.rare),
+                    true => k.ascii && holds_ignoring_case(text, k.ascii_run(), k.rare),
                     false => odd_letters || holds_ignoring_case(text, k.ascii_run(), k.rare),
                 })
     };
     // Empty, not allocated, for most texts.
-    let names: Vec<&Known> = known.iter().filter(may_be).collect();
+    let names: Vec<&Known<'_>> = known.iter().filter(may_be).collect();
     let words = || names.iter().copied();
     let any_words = !names.is_empty();
     // Bit n: a name n bytes long (bit 63: 63 or more).
@@ -878,7 +895,7 @@ fn find_spans_gated(text: &str, known: &[Known], gates: bool) -> Vec<(usize, usi
             if lengths >> word.len().min(63) & 1 == 0 {
                 continue;
             }
-            let same = |k: &&Known| k.value.len() == word.len() && lower_is(word, &k.value);
+            let same = |k: &&Known<'_>| k.value.len() == word.len() && lower_is(word, &k.value);
             if let Some(k) = words().find(same) {
                 add_span(start, at, k.kind, true);
             }
@@ -888,7 +905,7 @@ fn find_spans_gated(text: &str, known: &[Known], gates: bool) -> Vec<(usize, usi
             // The first character of a word's lower case is its first character's (a final
             // sigma is never first).
             let first = word.chars().next().and_then(|c| c.to_lowercase().next());
-            let may = |k: &&Known| !gates || first.is_some_and(|f| k.value.starts_with(f));
+            let may = |k: &&Known<'_>| !gates || first.is_some_and(|f| k.value.starts_with(f));
             if let Some(k) = words().filter(may).find(|k| lower_is(word, &k.value)) {
                 add_span(start, start + word.len(), k.kind, true);
             }
@@ -1345,6 +1362,8 @@ mod tests {
 
 #[cfg(test)]
 mod lower {
+    use std::borrow::Cow;
+
     use proptest::prelude::*;
 
     use super::lower_is;
@@ -1400,7 +1419,8 @@ mod lower {
 
     /// Documents' known values (with names in other cases and scripts, İ and the Kelvin
     /// sign), as `Redactor::known` makes them.
-    fn known_values() -> impl Strategy<Value = (Vec<(super::Kind, String)>, Vec<String>)> {
+    fn known_values() -> impl Strategy<Value = (Vec<(super::Kind, Cow<'static, str>)>, Vec<String>)>
+    {
         let value = prop::sample::select(vec![
             "Jan Novák",
             "Kate Kiss",
@@ -1420,7 +1440,7 @@ mod lower {
             super::Kind::City,
         ]);
         (
-            prop::collection::vec((kind, value.clone().prop_map(String::from)), 0..5),
+            prop::collection::vec((kind, value.clone().prop_map(Cow::Borrowed)), 0..5),
             prop::collection::vec(value.prop_map(String::from), 0..3),
         )
     }

@@ -43,7 +43,9 @@ pub(super) fn rewrite(redactor: &Redactor, raw: &str) -> Option<String> {
     if collect.at.i != raw.len() {
         return None;
     }
-    let values: Vec<(Kind, String)> = collect.values.into_iter().flatten().collect();
+    let values = (collect.values.into_iter().flatten())
+        .map(|(kind, value)| (kind, Cow::Owned(value)))
+        .collect();
     let known = redactor.known(values, &collect.agents);
     let mut write = Write::new(raw, &collect.roles, redactor, &known);
     write.at.blanks();
@@ -77,7 +79,7 @@ pub(super) fn write_part(
     text: &str,
     key: &str,
     roles: &[Role],
-    known: &[Known],
+    known: &[Known<'_>],
 ) -> Option<String> {
     let mut write = Write::new(text, roles, redactor, known);
     write.value(Some(key), true)?;
@@ -490,12 +492,17 @@ struct Write<'a, 'r> {
     objects: usize,
     out: String,
     redactor: &'r Redactor,
-    known: &'r [Known],
+    known: &'r [Known<'r>],
 }
 
 impl<'a, 'r> Write<'a, 'r> {
     /// The second pass over `text`, at its start, with the roles and values the first found.
-    fn new(text: &'a str, roles: &'r [Role], redactor: &'r Redactor, known: &'r [Known]) -> Self {
+    fn new(
+        text: &'a str,
+        roles: &'r [Role],
+        redactor: &'r Redactor,
+        known: &'r [Known<'r>],
+    ) -> Self {
         Write {
             at: Scan::new(text, true),
             roles,

@@ -42,7 +42,7 @@ struct Part<'d> {
 /// What redacting a payload needs to know first: the document's known values, and its raw
 /// parts in payload order (the variables, then each message's attachments and data).
 pub(super) struct Prepared<'d> {
-    known: Vec<Known>,
+    known: Vec<Known<'d>>,
     parts: Vec<Part<'d>>,
 }
 
@@ -64,25 +64,25 @@ fn text_place(raw: &str, text: &Text) -> Option<usize> {
 struct Gather<'d> {
     raw: &'d str,
     /// Each value with its place in the text.
-    values: Vec<(Option<usize>, Kind, String)>,
+    values: Vec<(Option<usize>, Kind, Cow<'d, str>)>,
     agents: Vec<String>,
     parts: Vec<Part<'d>>,
 }
 
 impl<'d> Gather<'d> {
     /// A whole field's string (`collect_known`): one of the visitor's values unless short.
-    fn whole(&mut self, kind: Kind, text: &Text) {
-        let trimmed = text.trim();
+    fn whole(&mut self, kind: Kind, text: &'d Text) {
+        let trimmed: &'d str = text.trim();
         // A value already gathered (the visitor's name again in each of their messages) is
         // left out: found again later, it would only find the places the first finds.
         let again = || {
             self.values
                 .iter()
-                .any(|(_, k, v)| *k == kind && v == trimmed)
+                .any(|(_, k, v)| *k == kind && *v == trimmed)
         };
         if kind != Kind::Id && trimmed.chars().count() >= 3 && !again() {
             let at = text_place(self.raw, text);
-            self.values.push((at, kind, trimmed.to_string()));
+            self.values.push((at, kind, Cow::Borrowed(trimmed)));
         }
     }
 
@@ -92,7 +92,8 @@ impl<'d> Gather<'d> {
         let roles = stream::collect_part(text, key, &mut found, &mut self.agents)?;
         let start = place(self.raw, text);
         for (k, (kind, value)) in found.into_iter().enumerate() {
-            self.values.push((start.map(|s| s + k), kind, value));
+            self.values
+                .push((start.map(|s| s + k), kind, Cow::Owned(value)));
         }
         self.parts.push(Part { text, key, roles });
         Some(())
@@ -290,7 +291,15 @@ impl Prepared<'_> {
                         number: false,
                     },
                 }),
-            name: whole(Kind::Visitor, &v.name),
+            // The pseudonym of their name in their messages, when they wrote one.
+            name: match v
+                .name
+                .as_deref()
+                .and_then(|t| made_for(made, Some(Kind::Visitor), t))
+            {
+                Some(new) => Some(Cow::Borrowed(new)),
+                None => whole(Kind::Visitor, &v.name),
+            },
             email: whole(Kind::Email, &v.email),
             note: opt_text(&v.note),
             group: scalar(&v.group),
