@@ -400,6 +400,46 @@ fn follow_of_standard_input_writes_webhook_conversations_as_they_settle() {
     assert!(out.recv().is_err(), "a conversation written twice");
 }
 
+/// `--settle` sets how long a closed conversation waits: 2 minutes after its close, not 15.
+#[test]
+fn follow_settles_after_the_length_given() {
+    let wd = Workdir::new();
+    let args = export_ids(&["--follow", "-", "--settle", "2m"]);
+    let (mut child, mut stdin, out) = start(&wd, &args);
+    send(
+        &mut stdin,
+        &(event("conversation.opened", "a", 0)
+            + &event("conversation.closed", "a", 1)
+            + &event("conversation.opened", "b", 2)),
+    );
+    // b at 4: a, closed at 1, is 3 minutes behind the stream.
+    send(&mut stdin, &event("conversation.contact_replied", "b", 4));
+    assert_eq!(next_line(&out, "the settled conversation"), "a,incomplete");
+    drop(stdin);
+    assert_eq!(next_line(&out, "the conversation left"), "b,open");
+    assert_eq!(exits(&mut child, "export --follow - --settle 2m"), 0);
+}
+
+#[test]
+fn settle_takes_a_length_and_needs_follow() {
+    let wd = Workdir::new();
+    wd.write("events.ndjson", event("conversation.opened", "a", 0));
+    for (args, says) in [
+        (
+            vec!["export", "--settle", "2m", "events.ndjson"],
+            "--follow",
+        ),
+        (
+            vec!["export", "--follow", "events.ndjson", "--settle", "15"],
+            "expected a length like 90s, 15m, 2h, 1d or 0",
+        ),
+    ] {
+        let run = wd.run(&args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(says), "{}", run.stderr);
+    }
+}
+
 /// Without --follow a pipe is read to its end first: the same conversations as from a file, in
 /// the order of their first event, whatever came later.
 #[test]

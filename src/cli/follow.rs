@@ -21,6 +21,13 @@ pub struct FollowArgs {
     /// be had.
     #[arg(long, requires = "follow")]
     pub poll: bool,
+
+    /// With --follow: how long, in event time, a closed webhook conversation waits after its
+    /// last event before it is written (a rating or a late message can follow a close); an
+    /// event that comes later is left out with a warning. 90s, 15m, 2h, 1d, or 0.
+    #[arg(long, value_name = "LENGTH", default_value = "15m", requires = "follow",
+          value_parser = crate::cli::values::parse_duration)]
+    pub settle: i64,
 }
 
 impl FollowArgs {
@@ -30,6 +37,7 @@ impl FollowArgs {
             path: self.follow.clone()?,
             poll: self.poll,
             quiet: false,
+            settle_ms: self.settle,
         })
     }
 

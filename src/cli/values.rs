@@ -336,9 +336,55 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
     Ok(size)
 }
 
+/// A `--settle` length of event time, in milliseconds: a whole number with `s`, `m`, `h` or
+/// `d` (`90s`, `15m`, `2h`, `1d`), or `0`.
+pub fn parse_duration(text: &str) -> Result<i64, String> {
+    let bad = || format!("expected a length like 90s, 15m, 2h, 1d or 0, not {text:?}");
+    let lower = text.trim().to_ascii_lowercase();
+    if lower == "0" {
+        return Ok(0);
+    }
+    let (digits, unit) = match lower.char_indices().last() {
+        Some((at, 's')) => (&lower[..at], 1_000),
+        Some((at, 'm')) => (&lower[..at], 60_000),
+        Some((at, 'h')) => (&lower[..at], 3_600_000),
+        Some((at, 'd')) => (&lower[..at], 86_400_000),
+        _ => return Err(bad()),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    (digits.parse::<i64>().ok())
+        .and_then(|n| n.checked_mul(unit))
+        .ok_or_else(bad)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::parse_size;
+    use super::{parse_duration, parse_size};
+
+    #[test]
+    fn durations_in_milliseconds() {
+        assert_eq!(parse_duration("0"), Ok(0));
+        assert_eq!(parse_duration("90s"), Ok(90_000));
+        assert_eq!(parse_duration("15m"), Ok(900_000));
+        assert_eq!(parse_duration("15M"), Ok(900_000));
+        assert_eq!(parse_duration("2h"), Ok(7_200_000));
+        assert_eq!(parse_duration("1d"), Ok(86_400_000));
+        assert_eq!(parse_duration("0m"), Ok(0));
+        for bad in [
+            "",
+            "m",
+            "15",
+            "-1m",
+            "1.5h",
+            "15 m",
+            "1w",
+            "99999999999999999d",
+        ] {
+            assert!(parse_duration(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn sizes_in_bytes_and_binary_units() {

@@ -45,6 +45,9 @@ pub struct Follow {
     pub poll: bool,
     /// Say nothing when notifications cannot be had and polling takes over.
     pub quiet: bool,
+    /// How long, in event time, a closed webhook conversation is held after its last event
+    /// (`--settle`): see [`Assembler::live`](crate::model::webhook::assembler::Assembler::live).
+    pub settle_ms: i64,
 }
 
 impl Follow {

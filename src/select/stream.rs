@@ -193,11 +193,12 @@ where
     };
     let mut kept = Kept::new(selection);
     // A followed source never ends: its webhook conversations are written as they settle.
-    let follows = sources
-        .iter()
-        .any(|s| matches!(s.kind, input::SourceKind::Follow(_)));
-    let mut assembler = if follows && !K::EVENTS {
-        Assembler::live()
+    let settle = sources.iter().find_map(|s| match &s.kind {
+        input::SourceKind::Follow(follow) => Some(follow.settle_ms),
+        _ => None,
+    });
+    let mut assembler = if let Some(settle) = settle.filter(|_| !K::EVENTS) {
+        Assembler::live(settle)
     } else {
         Assembler::with_memory(selection.memory)
     };
@@ -327,6 +328,22 @@ where
     Ok(summary)
 }
 
+/// A length of time in milliseconds as words, in its largest whole unit: `15 minutes`.
+fn length(ms: i64) -> String {
+    const UNITS: [(i64, &str); 4] = [
+        (86_400_000, "day"),
+        (3_600_000, "hour"),
+        (60_000, "minute"),
+        (1_000, "second"),
+    ];
+    let (n, unit) = (UNITS.into_iter())
+        .find(|(size, _)| ms != 0 && ms % size == 0)
+        .map_or((ms as f64 / 1000.0, "second"), |(size, unit)| {
+            ((ms / size) as f64, unit)
+        });
+    format!("{n} {unit}{}", if n == 1.0 { "" } else { "s" })
+}
+
 /// Offers the conversations of a live assembly that settled (`all`: every one left, at the end
 /// of input), and warns of the events that came for conversations already written.
 #[allow(clippy::too_many_arguments)]
@@ -348,8 +365,8 @@ where
             None,
             format!(
                 "an event of conversation {id}, already written (closed, and the stream {} \
-                 minutes past its last event), is left out",
-                crate::model::webhook::assembler::SETTLE_MS / 60_000
+                 past its last event), is left out",
+                length(assembler.settle_ms())
             ),
         ));
     }
@@ -368,4 +385,20 @@ where
         }
     }
     Ok(Flow::Continue)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::length;
+
+    #[test]
+    fn lengths_in_their_largest_whole_unit() {
+        assert_eq!(length(15 * 60_000), "15 minutes");
+        assert_eq!(length(60_000), "1 minute");
+        assert_eq!(length(90_000), "90 seconds");
+        assert_eq!(length(2 * 3_600_000), "2 hours");
+        assert_eq!(length(86_400_000), "1 day");
+        assert_eq!(length(0), "0 seconds");
+        assert_eq!(length(1_500), "1.5 seconds");
+    }
 }

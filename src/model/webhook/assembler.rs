@@ -138,8 +138,9 @@ pub struct Assembler {
     live: Option<Box<Live>>,
 }
 
-/// How long, in event time, a closed conversation is held after its last event before it is
-/// written in a stream that never ends: a rating or a late message can follow a close.
+/// How long, by default (`--settle`), in event time, a closed conversation is held after its
+/// last event before it is written in a stream that never ends: a rating or a late message
+/// can follow a close.
 pub const SETTLE_MS: i64 = 15 * 60 * 1000;
 
 /// The state of a live assembly: the conversations not written yet, folded as their events
@@ -152,6 +153,8 @@ struct Live {
     written: HashSet<String, FxBuildHasher>,
     /// The latest event time seen: the stream's clock.
     watermark: i64,
+    /// How long a closed conversation is held after its last event.
+    settle: i64,
     /// Events of conversations already written, since last asked ([`Assembler::late`]).
     late: Vec<(Origin, String)>,
 }
@@ -197,14 +200,24 @@ impl Assembler {
     /// An assembler for a stream that never ends (`--follow`), where the end of input, at
     /// which conversations are complete, never comes: each event is folded as it comes, and
     /// [`Assembler::settled`] hands out each conversation once it is closed and the stream's
-    /// clock (the latest event time seen) is [`SETTLE_MS`] past its last event. An event of a
-    /// conversation already written is left out ([`Assembler::late`]). Memory holds the
-    /// conversations not written yet, and the ids of those written.
-    pub fn live() -> Assembler {
+    /// clock (the latest event time seen) is `settle` milliseconds (by default [`SETTLE_MS`])
+    /// past its last event. An event of a conversation already written is left out
+    /// ([`Assembler::late`]). Memory holds the conversations not written yet, and the ids of
+    /// those written.
+    pub fn live(settle: i64) -> Assembler {
         Assembler {
-            live: Some(Box::default()),
+            live: Some(Box::new(Live {
+                settle: settle.max(0),
+                ..Live::default()
+            })),
             ..Assembler::new()
         }
+    }
+
+    /// How long a live assembly holds a closed conversation after its last event, in
+    /// milliseconds of event time; 0 for an assembly that is not live.
+    pub fn settle_ms(&self) -> i64 {
+        self.live.as_deref().map_or(0, |live| live.settle)
     }
 
     /// The conversations of a live assembly that are settled (`all`: every one, at the end
@@ -214,7 +227,7 @@ impl Assembler {
         let Some(live) = self.live.as_deref_mut() else {
             return Vec::new();
         };
-        let cutoff = live.watermark.saturating_sub(SETTLE_MS);
+        let cutoff = live.watermark.saturating_sub(live.settle);
         let mut done: Vec<(u64, String)> = live
             .open
             .iter()
