@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 use crate::input::follow::Follow;
 
+/// How long a closed webhook conversation of a follow waits by default (`--settle`).
+pub const DEFAULT_SETTLE: &str = "15m";
+
 /// `--follow`, shared by the commands that stream rows.
 #[derive(Debug, Clone, clap::Args)]
 pub struct FollowArgs {
@@ -25,7 +28,7 @@ pub struct FollowArgs {
     /// With --follow: how long, in event time, a closed webhook conversation waits after its
     /// last event before it is written (a rating or a late message can follow a close); an
     /// event that comes later is left out with a warning. 90s, 15m, 2h, 1d, or 0.
-    #[arg(long, value_name = "LENGTH", default_value = "15m", requires = "follow",
+    #[arg(long, value_name = "LENGTH", default_value = DEFAULT_SETTLE, requires = "follow",
           value_parser = crate::cli::values::parse_duration)]
     pub settle: i64,
 }

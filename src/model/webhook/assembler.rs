@@ -138,11 +138,6 @@ pub struct Assembler {
     live: Option<Box<Live>>,
 }
 
-/// How long, by default (`--settle`), in event time, a closed conversation is held after its
-/// last event before it is written in a stream that never ends: a rating or a late message
-/// can follow a close.
-pub const SETTLE_MS: i64 = 15 * 60 * 1000;
-
 /// The state of a live assembly: the conversations not written yet, folded as their events
 /// come, and the ids of those written.
 #[derive(Default)]
@@ -200,10 +195,10 @@ impl Assembler {
     /// An assembler for a stream that never ends (`--follow`), where the end of input, at
     /// which conversations are complete, never comes: each event is folded as it comes, and
     /// [`Assembler::settled`] hands out each conversation once it is closed and the stream's
-    /// clock (the latest event time seen) is `settle` milliseconds (by default [`SETTLE_MS`])
-    /// past its last event. An event of a conversation already written is left out
-    /// ([`Assembler::late`]). Memory holds the conversations not written yet, and the ids of
-    /// those written.
+    /// clock (the latest event time seen) is `settle` milliseconds (`--settle`) past its last
+    /// event: a rating or a late message can follow a close. An event of a conversation
+    /// already written is left out ([`Assembler::late`]). Memory holds the conversations not
+    /// written yet, and the ids of those written.
     pub fn live(settle: i64) -> Assembler {
         Assembler {
             live: Some(Box::new(Live {
