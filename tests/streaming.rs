@@ -362,6 +362,10 @@ fn follow_writes_a_webhook_conversation_once_it_is_closed_and_settled() {
             .starts_with("events.ndjson:6: warning: an event of conversation a, already written"),
         "{warning}"
     );
+    assert!(
+        warning.contains("the stream 15 minutes past its last event"),
+        "{warning}"
+    );
     // b closes and settles: written once, after a.
     append(&event("conversation.closed", "b", 20));
     append(&event("conversation.opened", "c", 36));
@@ -377,20 +381,25 @@ fn follow_writes_a_webhook_conversation_once_it_is_closed_and_settled() {
     );
 }
 
-#[test]
-fn follow_of_standard_input_writes_webhook_conversations_as_they_settle() {
+/// Followed standard input (with `extra` arguments): a opens at minute 0 and closes at 1, b
+/// opens at 2 and writes at `minute`. a must come out then, while the pipe is still open; when
+/// the pipe closes, b, still open, is written at its end, and the run ends.
+fn follow_of_standard_input_settles(extra: &[&str], minute: i64) {
     let wd = Workdir::new();
-    let (mut child, mut stdin, out) = start(&wd, &export_ids(&["--follow", "-"]));
+    let mut input = vec!["--follow", "-"];
+    input.extend_from_slice(extra);
+    let (mut child, mut stdin, out) = start(&wd, &export_ids(&input));
     send(
         &mut stdin,
         &(event("conversation.opened", "a", 0)
             + &event("conversation.closed", "a", 1)
             + &event("conversation.opened", "b", 2)),
     );
-    // b at 17: a, closed at 1, is settled and written while the pipe is still open.
-    send(&mut stdin, &event("conversation.contact_replied", "b", 17));
+    send(
+        &mut stdin,
+        &event("conversation.contact_replied", "b", minute),
+    );
     assert_eq!(next_line(&out, "the settled conversation"), "a,incomplete");
-    // The pipe closes: b, still open, is written at its end, and the run ends.
     drop(stdin);
     assert_eq!(
         next_line(&out, "the conversation left at the end"),
@@ -400,24 +409,17 @@ fn follow_of_standard_input_writes_webhook_conversations_as_they_settle() {
     assert!(out.recv().is_err(), "a conversation written twice");
 }
 
-/// `--settle` sets how long a closed conversation waits: 2 minutes after its close, not 15.
+/// b at 17: a, closed at 1, is more than the default 15 minutes behind the stream.
+#[test]
+fn follow_of_standard_input_writes_webhook_conversations_as_they_settle() {
+    follow_of_standard_input_settles(&[], 17);
+}
+
+/// `--settle` sets how long a closed conversation waits: at 4, a, closed at 1, is 3 minutes
+/// behind the stream, past 2 minutes (and not yet 15).
 #[test]
 fn follow_settles_after_the_length_given() {
-    let wd = Workdir::new();
-    let args = export_ids(&["--follow", "-", "--settle", "2m"]);
-    let (mut child, mut stdin, out) = start(&wd, &args);
-    send(
-        &mut stdin,
-        &(event("conversation.opened", "a", 0)
-            + &event("conversation.closed", "a", 1)
-            + &event("conversation.opened", "b", 2)),
-    );
-    // b at 4: a, closed at 1, is 3 minutes behind the stream.
-    send(&mut stdin, &event("conversation.contact_replied", "b", 4));
-    assert_eq!(next_line(&out, "the settled conversation"), "a,incomplete");
-    drop(stdin);
-    assert_eq!(next_line(&out, "the conversation left"), "b,open");
-    assert_eq!(exits(&mut child, "export --follow - --settle 2m"), 0);
+    follow_of_standard_input_settles(&["--settle", "2m"], 4);
 }
 
 #[test]
@@ -431,7 +433,7 @@ fn settle_takes_a_length_and_needs_follow() {
         ),
         (
             vec!["export", "--follow", "events.ndjson", "--settle", "15"],
-            "expected a length like 90s, 15m, 2h, 1d or 0",
+            "is not a duration",
         ),
     ] {
         let run = wd.run(&args);

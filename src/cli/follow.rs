@@ -27,10 +27,10 @@ pub struct FollowArgs {
 
     /// With --follow: how long, in event time, a closed webhook conversation waits after its
     /// last event before it is written (a rating or a late message can follow a close); an
-    /// event that comes later is left out with a warning. 90s, 15m, 2h, 1d, or 0.
-    #[arg(long, value_name = "LENGTH", default_value = DEFAULT_SETTLE, requires = "follow",
+    /// event that comes later is left out with a warning. 90s, 15m, 1h30m, 24h, or 0.
+    #[arg(long, value_name = "TIME", default_value = DEFAULT_SETTLE, requires = "follow",
           value_parser = crate::cli::values::parse_duration)]
-    pub settle: i64,
+    pub settle: std::time::Duration,
 }
 
 impl FollowArgs {
@@ -40,7 +40,7 @@ impl FollowArgs {
             path: self.follow.clone()?,
             poll: self.poll,
             quiet: false,
-            settle_ms: self.settle,
+            settle_ms: i64::try_from(self.settle.as_millis()).unwrap_or(i64::MAX),
         })
     }
 

@@ -336,53 +336,51 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
     Ok(size)
 }
 
-/// A `--settle` length of event time, in milliseconds: a whole number with `s`, `m`, `h` or
-/// `d` (`90s`, `15m`, `2h`, `1d`), or `0`.
-pub fn parse_duration(text: &str) -> Result<i64, String> {
-    let bad = || format!("expected a length like 90s, 15m, 2h, 1d or 0, not {text:?}");
-    let lower = text.trim().to_ascii_lowercase();
-    if lower == "0" {
-        return Ok(0);
+/// A length of time, as every flag that takes one reads it: jiff's friendly format (`30s`,
+/// `500ms`, `15m`, `1h30m`, `2 hours`), or a bare `0`. Never negative.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    if text == "0" {
+        return Ok(std::time::Duration::ZERO);
     }
-    let (digits, unit) = match lower.char_indices().last() {
-        Some((at, 's')) => (&lower[..at], 1_000),
-        Some((at, 'm')) => (&lower[..at], 60_000),
-        Some((at, 'h')) => (&lower[..at], 3_600_000),
-        Some((at, 'd')) => (&lower[..at], 86_400_000),
-        _ => return Err(bad()),
-    };
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad());
+    let span: jiff::SignedDuration = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration: write e.g. 30s, 500ms, 15m or 1h30m"))?;
+    std::time::Duration::try_from(span)
+        .map_err(|_| format!("{text:?}: a duration cannot be negative"))
+}
+
+/// [`parse_duration`], more than 0.
+pub fn parse_positive_duration(text: &str) -> Result<std::time::Duration, String> {
+    match parse_duration(text)? {
+        duration if duration.is_zero() => Err("the duration must be more than 0".into()),
+        duration => Ok(duration),
     }
-    (digits.parse::<i64>().ok())
-        .and_then(|n| n.checked_mul(unit))
-        .ok_or_else(bad)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{parse_duration, parse_size};
+    use super::{parse_duration, parse_positive_duration, parse_size};
 
     #[test]
-    fn durations_in_milliseconds() {
-        assert_eq!(parse_duration("0"), Ok(0));
-        assert_eq!(parse_duration("90s"), Ok(90_000));
-        assert_eq!(parse_duration("15m"), Ok(900_000));
-        assert_eq!(parse_duration("15M"), Ok(900_000));
-        assert_eq!(parse_duration("2h"), Ok(7_200_000));
-        assert_eq!(parse_duration("1d"), Ok(86_400_000));
-        assert_eq!(parse_duration("0m"), Ok(0));
-        for bad in [
-            "",
-            "m",
-            "15",
-            "-1m",
-            "1.5h",
-            "15 m",
-            "1w",
-            "99999999999999999d",
-        ] {
+    fn durations() {
+        let ms = |text| parse_duration(text).map(|d| d.as_millis());
+        assert_eq!(ms("0"), Ok(0));
+        assert_eq!(ms("0s"), Ok(0));
+        assert_eq!(ms("500ms"), Ok(500));
+        assert_eq!(ms("90s"), Ok(90_000));
+        assert_eq!(ms("15m"), Ok(900_000));
+        assert_eq!(ms("1h30m"), Ok(5_400_000));
+        assert_eq!(ms("24h"), Ok(86_400_000));
+        for bad in ["", "m", "15", "-1m", "-5s", "soon", "1d"] {
             assert!(parse_duration(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            parse_positive_duration("30s"),
+            Ok(std::time::Duration::from_secs(30))
+        );
+        for bad in ["0", "0s", "-5s", "soon"] {
+            assert!(parse_positive_duration(bad).is_err(), "{bad:?}");
         }
     }
 

